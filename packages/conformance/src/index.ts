@@ -1,1 +1,19 @@
-export {};
+export {
+  CONFORMANCE_ROUTES,
+  type ConformanceApp,
+  type ConformanceAppSpec,
+  type ConformanceRoute,
+  describeConformance,
+} from './adapter-conformance.js';
+export {
+  AUDIENCE as CONFORMANCE_AUDIENCE,
+  type ConformanceFixture,
+  createConformanceFixture,
+  type MintOptions,
+} from './conformance-fixture.js';
+export {
+  CONFORMANCE_ROWS,
+  type ConformanceExpectation,
+  type ConformanceRow,
+} from './conformance-rows.js';
+export { type RawRequest, type RawResponse, sendRawRequest } from './raw-request.js';

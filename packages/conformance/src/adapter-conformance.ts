@@ -1,0 +1,121 @@
+/// <reference types="jest" />
+import type { RouteOptions, VerifierOptions } from '@service-jwt/core';
+import {
+  type ConformanceFixture,
+  createConformanceFixture,
+  ROUTE_OPTIONS,
+} from './conformance-fixture.js';
+import { CONFORMANCE_ROWS, type ConformanceExpectation } from './conformance-rows.js';
+import { type RawResponse, sendRawRequest } from './raw-request.js';
+
+/** A running app under test. */
+export interface ConformanceApp {
+  /** Base URL, `http://127.0.0.1:PORT`. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** One protected route the adapter must mount. */
+export interface ConformanceRoute {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  /** Route overrides on top of the app-wide options (audience, callers, claims, body hash…). */
+  readonly route?: RouteOptions;
+}
+
+/** What the adapter's `start` function receives. */
+export interface ConformanceAppSpec {
+  /** App-wide verifier options (a JWKS issuer on a loopback JWKS server, a local-key issuer, audience, memory replay store, …). */
+  readonly options: VerifierOptions;
+  /** Mount each route protected by `options` + `route` overrides; the handler answers 200 JSON `{ issuer, subject }` from the attached result. No body parser on these routes unless the adapter needs one. */
+  readonly routes: readonly ConformanceRoute[];
+}
+
+/** The routes every conformance app mounts. */
+export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
+  { method: 'GET', path: '/ok' },
+  { method: 'POST', path: '/ok' },
+  { method: 'GET', path: '/orders', route: ROUTE_OPTIONS.orders },
+  { method: 'GET', path: '/admin', route: ROUTE_OPTIONS.admin },
+  { method: 'GET', path: '/herald-only', route: ROUTE_OPTIONS.heraldOnly },
+  { method: 'GET', path: '/strict', route: ROUTE_OPTIONS.strict },
+  { method: 'POST', path: '/strict', route: ROUTE_OPTIONS.strict },
+  { method: 'POST', path: '/small', route: ROUTE_OPTIONS.small },
+];
+
+function header(response: RawResponse, name: string): string | undefined {
+  const value = response.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function assertExpectation(response: RawResponse, expected: ConformanceExpectation): void {
+  expect(response.status).toBe(expected.status);
+  const json = response.json as Record<string, unknown> | undefined;
+  if (expected.status === 200) {
+    expect(json).toEqual({
+      issuer: expected.issuer,
+      ...(expected.subject === undefined ? {} : { subject: expected.subject }),
+    });
+    return;
+  }
+  expect(json?.code).toBe(expected.code);
+  expect(typeof json?.error).toBe('string');
+  expect(typeof json?.message).toBe('string');
+  const challenge = header(response, 'www-authenticate');
+  if (expected.challenge === 'bare') {
+    expect(challenge).toMatch(/^Bearer realm="[^"]*"$/);
+  } else if (expected.challenge === null || expected.challenge === undefined) {
+    expect(challenge).toBeUndefined();
+  } else {
+    expect(challenge).toMatch(/^Bearer realm="[^"]*", /);
+    expect(challenge).toContain(`error="${expected.challenge}"`);
+  }
+  if (expected.status === 503) expect(header(response, 'retry-after')).toMatch(/^\d+$/);
+}
+
+/**
+ * Defines jest `describe`/`it` blocks that run the adapter conformance table against an app
+ * the adapter starts: for every row a raw `node:http` request (exact bytes, duplicate headers
+ * possible) and assertions on status, `code` and `WWW-Authenticate`. Call it once per
+ * supported framework major.
+ *
+ * The fixture (keys, a loopback JWKS server, stores) is built once per call in `beforeAll`.
+ * `start` receives the app-wide options and the routes to mount ({@link CONFORMANCE_ROUTES});
+ * each route's handler must answer 200 JSON `{ issuer, subject }` from the attached result.
+ *
+ * @example
+ * ```ts
+ * describeConformance('express 5', async ({ options, routes }) => startExpressApp(options, routes));
+ * ```
+ */
+export function describeConformance(
+  adapterName: string,
+  start: (spec: ConformanceAppSpec) => Promise<ConformanceApp>,
+): void {
+  describe(`conformance: ${adapterName}`, () => {
+    let fixture: ConformanceFixture | undefined;
+    let app: ConformanceApp | undefined;
+
+    beforeAll(async () => {
+      fixture = await createConformanceFixture();
+      app = await start({ options: fixture.options, routes: CONFORMANCE_ROUTES });
+    });
+
+    afterAll(async () => {
+      await app?.close();
+      await fixture?.close();
+    });
+
+    for (const row of CONFORMANCE_ROWS) {
+      it(row.name, async () => {
+        if (fixture === undefined || app === undefined) throw new Error('fixture not started');
+        const request = await row.request(fixture);
+        if (row.sendTwice) {
+          const first = await sendRawRequest(app.url, request);
+          expect(first.status).toBe(200);
+        }
+        assertExpectation(await sendRawRequest(app.url, request), row.expect);
+      });
+    }
+  });
+}

@@ -1,0 +1,176 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createMemoryReplayStore,
+  createMemoryRevocationList,
+  type JsonWebKeyInput,
+  type RevocationList,
+  type RouteOptions,
+  type VerifierOptions,
+} from '@service-jwt/core';
+import { serveJwks } from '@service-jwt/testing';
+import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+
+/** The service the conformance apps protect. */
+export const AUDIENCE = 'https://census.service/';
+/** The audience of the route that overrides it. */
+export const ORDERS_AUDIENCE = 'https://orders.census.service/';
+/** A calling service whose keys come from a JWKS server on loopback. */
+export const HERALD = 'https://herald.service/';
+/** A user service (identity provider) with a local public key. */
+export const USERS = 'https://users.service/';
+/** A trusted issuer whose JWKS URL points at a closed port. */
+export const DOWN = 'https://down.service/';
+/** Not configured anywhere. */
+export const STRANGER = 'https://stranger.service/';
+/** A jti revoked in the fixture's revocation list. */
+export const REVOKED_JTI = 'revoked-jti-0001';
+/** `maxBodyBytes` of the `/small` route. */
+export const SMALL_BODY_LIMIT = 64;
+
+/** Per-route overrides of the conformance routes. */
+export const ROUTE_OPTIONS = {
+  orders: { audience: ORDERS_AUDIENCE },
+  admin: { claims: { role: 'admin' } },
+  heraldOnly: { callers: { issuers: [HERALD] } },
+  strict: { bodyHash: { algorithm: 'sha256', required: true } },
+  small: { bodyHash: { algorithm: 'sha256', maxBodyBytes: SMALL_BODY_LIMIT } },
+} as const satisfies Record<string, RouteOptions>;
+
+/** Claims and header tweaks of a minted token. */
+export interface MintOptions {
+  readonly issuer?: string;
+  readonly audience?: string | string[];
+  readonly subject?: string;
+  /** Issued-at, epoch seconds. @default the fixture's clock */
+  readonly iat?: number;
+  /** Lifetime in seconds from `iat`. @default 300 */
+  readonly lifetime?: number;
+  readonly nbf?: number;
+  readonly jti?: string;
+  /** `source` claim; `false` leaves it out. @default 'microservice' */
+  readonly source?: string | false;
+  readonly claims?: Readonly<Record<string, unknown>>;
+}
+
+/** Keys, servers, stores and verifier options shared by every row of one conformance run. */
+export interface ConformanceFixture {
+  readonly options: VerifierOptions;
+  /** Epoch milliseconds the verifier's injected clock answers. */
+  readonly nowMs: number;
+  /** Signs with the key of `options.issuer` (Herald's JWKS key by default). */
+  mint(options?: MintOptions): Promise<string>;
+  /** Base64url SHA-256 of the exact bytes (the `bdy` value). */
+  bodyHash(body: Uint8Array | string): string;
+  /** A fresh unique jti. */
+  jti(): string;
+  close(): Promise<void>;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections?.();
+    server.close(() => resolve());
+  });
+}
+
+/** A port nothing listens on: bound, then released. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  const port = await listen(server);
+  await closeServer(server);
+  return port;
+}
+
+/**
+ * Builds the fixture: an ES256 key pair for Herald served by a loopback JWKS server, an
+ * EdDSA key pair for the user service configured as a local public key, a memory replay store
+ * (`required: false`: tokens without `jti` pass, tokens with one are one-time), a memory
+ * revocation list with {@link REVOKED_JTI} revoked, SHA-256 body hashes, and a fixed clock.
+ */
+export async function createConformanceFixture(): Promise<ConformanceFixture> {
+  const nowMs = Math.floor(Date.now() / 1000) * 1000;
+  const nowSeconds = nowMs / 1000;
+  const now = () => nowMs;
+
+  const herald = await generateKeyPair('ES256', { extractable: true });
+  const users = await generateKeyPair('EdDSA', { extractable: true });
+  const heraldJwk: JWK = {
+    ...(await exportJWK(herald.publicKey)),
+    kid: 'herald-1',
+    alg: 'ES256',
+    use: 'sig',
+  };
+  const usersJwk: JsonWebKeyInput = {
+    ...(await exportJWK(users.publicKey)),
+    kty: 'OKP',
+    alg: 'EdDSA',
+    use: 'sig',
+  };
+
+  const jwksServer = await serveJwks({ keys: [heraldJwk as JsonWebKeyInput] });
+  const downPort = await closedPort();
+
+  const revocation: RevocationList = createMemoryRevocationList({ now });
+  await revocation.revokeToken(HERALD, REVOKED_JTI, nowSeconds + 3600);
+
+  const options: VerifierOptions = {
+    issuers: {
+      [HERALD]: {
+        jwksUri: jwksServer.url,
+        allowInsecureHttp: true,
+        timeout: 2000,
+      },
+      [USERS]: { publicKey: usersJwk },
+      [DOWN]: {
+        jwksUri: `http://127.0.0.1:${downPort}/jwks.json`,
+        allowInsecureHttp: true,
+        timeout: 2000,
+      },
+    },
+    audience: AUDIENCE,
+    replay: { store: createMemoryReplayStore({ now }), required: false },
+    revocation,
+    bodyHash: { algorithm: 'sha256' },
+    now,
+  };
+
+  const mint = async (mintOptions: MintOptions = {}): Promise<string> => {
+    const issuer = mintOptions.issuer ?? HERALD;
+    const iat = mintOptions.iat ?? nowSeconds;
+    const payload: Record<string, unknown> = { ...mintOptions.claims };
+    if (mintOptions.source !== false) payload.source = mintOptions.source ?? 'microservice';
+    if (mintOptions.nbf !== undefined) payload.nbf = mintOptions.nbf;
+    const jwt = new SignJWT(payload)
+      .setIssuer(issuer)
+      .setAudience(mintOptions.audience ?? AUDIENCE)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + (mintOptions.lifetime ?? 300));
+    if (mintOptions.subject !== undefined) jwt.setSubject(mintOptions.subject);
+    if (mintOptions.jti !== undefined) jwt.setJti(mintOptions.jti);
+    if (issuer === USERS) {
+      return jwt.setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' }).sign(users.privateKey);
+    }
+    // Herald's key also signs the tokens of untrusted or unreachable issuers.
+    return jwt
+      .setProtectedHeader({ alg: 'ES256', kid: 'herald-1', typ: 'JWT' })
+      .sign(herald.privateKey);
+  };
+
+  return {
+    options,
+    nowMs,
+    mint,
+    bodyHash: (bytes) => createHash('sha256').update(bytes).digest('base64url'),
+    jti: () => randomUUID(),
+    close: () => jwksServer.close(),
+  };
+}
