@@ -1,1 +1,21 @@
-export {};
+export {
+  type JwksServer,
+  type JwksServerOptions,
+  type JwksSource,
+  serveJwks,
+} from './jwks-server.js';
+export {
+  createTestIssuer,
+  type TestIssuer,
+  type TestIssuerOptions,
+  type TestRequest,
+  type TestSignOptions,
+} from './test-issuer.js';
+export {
+  generateTestKey,
+  type PublicJwk,
+  TEST_ALGORITHMS,
+  type TestAlgorithm,
+  type TestKey,
+} from './test-keys.js';
+export { createTestVerifierOptions } from './verifier-options.js';
