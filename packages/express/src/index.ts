@@ -1,1 +1,13 @@
-export {};
+export {
+  requireServiceJwt,
+  type ServiceJwtRouteFactory,
+  serviceJwt,
+  toRequestLike,
+} from './middleware.js';
+export type {
+  AdapterOptions,
+  ExpressReuseOptions,
+  ExpressServiceJwtOptions,
+  ExpressVerifierOptions,
+} from './options.js';
+export { captureRawBody } from './raw-body.js';

@@ -1,0 +1,84 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type BodyReader, readNodeRequestBody, ServiceJwtError } from '@service-jwt/core';
+
+interface CapturedBody {
+  readonly bytes: Uint8Array;
+  /** The parser had a `Content-Encoding` to undo, so these are not the bytes as sent. */
+  readonly decoded: boolean;
+}
+
+// Kept beside the request, not on it: the raw bytes are ours, not part of the app's API.
+const captured = new WeakMap<IncomingMessage, CapturedBody>();
+
+const EMPTY = new Uint8Array(0);
+
+/**
+ * The `verify` hook for `express.json()`, `express.urlencoded()`, `express.text()` and
+ * `express.raw()` (body-parser) that keeps the exact bytes the parser read, so
+ * `requireServiceJwt` mounted *after* the parser can still check the body hash (`bdy`).
+ *
+ * Body parsers undo `Content-Encoding` before `verify` sees the bytes; a route that allows
+ * compressed bodies must therefore mount `requireServiceJwt` before the parser (the hash
+ * covers the bytes as sent), otherwise the request fails with 500 `configuration_error`.
+ *
+ * @example
+ * ```ts
+ * app.use(express.json({ verify: captureRawBody }));
+ * app.use(requireServiceJwt(options));
+ * ```
+ */
+export function captureRawBody(
+  req: IncomingMessage,
+  _res: ServerResponse,
+  buf: Buffer,
+  _encoding?: string,
+): void {
+  const encoding = req.headers['content-encoding'];
+  const decoded = encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
+  captured.set(req, { bytes: buf, decoded });
+}
+
+function declaresBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+function alreadyConsumed(req: IncomingMessage): boolean {
+  // body-parser 1.x marks `_body`; every reader leaves `readableDidRead` or `readableEnded`.
+  return (
+    req.readableDidRead ||
+    req.readableEnded ||
+    (req as IncomingMessage & { _body?: unknown })._body === true
+  );
+}
+
+/**
+ * A {@link BodyReader} over an Express request, called by core only when a body hash must be
+ * checked: the bytes captured by {@link captureRawBody}, else the untouched stream read with
+ * core's `readNodeRequestBody` (bounded, and left readable for parsers mounted later), else an
+ * empty body when none was sent. When a parser already consumed the body without capturing it,
+ * fails closed with `configuration_error` naming the fix.
+ */
+export function expressBodyReader(req: IncomingMessage): BodyReader {
+  return async (maxBytes) => {
+    const capture = captured.get(req);
+    if (capture !== undefined) {
+      if (capture.decoded) {
+        throw new ServiceJwtError(
+          'configuration_error',
+          'the body parser decompressed the body before requireServiceJwt saw it: mount requireServiceJwt before the body parser so the hash covers the bytes as sent',
+        );
+      }
+      if (capture.bytes.byteLength > maxBytes) {
+        throw new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
+      }
+      return capture.bytes;
+    }
+    if (!alreadyConsumed(req)) return readNodeRequestBody(req, maxBytes);
+    if (!declaresBody(req)) return EMPTY;
+    throw new ServiceJwtError(
+      'configuration_error',
+      'the raw request body was already consumed by a body parser: pass `verify: captureRawBody` to express.json()/urlencoded()/text()/raw(), or mount requireServiceJwt before the body parser',
+    );
+  };
+}
