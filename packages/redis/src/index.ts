@@ -1,1 +1,7 @@
-export {};
+export type { IoRedisClientLike, NodeRedisClientLike, RedisClientLike } from './client.js';
+export { createRedisReplayStore, type RedisReplayStoreOptions } from './replay-store.js';
+export {
+  createRedisRevocationList,
+  type RedisRevocationList,
+  type RedisRevocationListOptions,
+} from './revocation-list.js';
