@@ -1,1 +1,20 @@
-export {};
+import './state.js';
+
+export {
+  isServiceJwtError,
+  type ServiceJwtClaims,
+  ServiceJwtError,
+  type VerifiedServiceJwt,
+} from '@service-jwt/core';
+export type {
+  KoaAdapterOptions,
+  KoaRouteOptions,
+  KoaServiceJwtOptions,
+  KoaVerifierReuseOptions,
+} from './options.js';
+export {
+  requireServiceJwt,
+  type ServiceJwtMiddleware,
+  type ServiceJwtMiddlewareFactory,
+  serviceJwt,
+} from './require-service-jwt.js';

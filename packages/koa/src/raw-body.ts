@@ -1,0 +1,87 @@
+import type { IncomingMessage } from 'node:http';
+import { type BodyReader, readNodeRequestBody, ServiceJwtError } from '@service-jwt/core';
+import type { Context } from 'koa';
+
+// Bytes this adapter has already read, so a second guard on the same request (app-wide and
+// per-route) hashes the same bytes without touching the stream again.
+const captured = new WeakMap<IncomingMessage, Uint8Array>();
+
+const BODY_CONSUMED =
+  'the request body was consumed before requireServiceJwt ran and no ctx.request.rawBody is ' +
+  'available: mount requireServiceJwt before the body parser, or use a parser that sets ' +
+  'ctx.request.rawBody (koa-bodyparser, @koa/bodyparser)';
+
+const NOT_REPRODUCIBLE =
+  'the body parser decoded the body to text and its exact bytes cannot be reproduced ' +
+  '(non-UTF-8 bytes, a byte order mark, a charset other than UTF-8, or a compressed body): ' +
+  'mount requireServiceJwt before the body parser';
+
+function tooLarge(maxBytes: number): ServiceJwtError {
+  return new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
+}
+
+function isIdentityEncoding(ctx: Context): boolean {
+  const encoding = ctx.get('content-encoding').trim().toLowerCase();
+  return encoding === '' || encoding === 'identity';
+}
+
+/**
+ * The bytes behind a parser's `ctx.request.rawBody`. koa-bodyparser and @koa/bodyparser keep
+ * the body as a string decoded as UTF-8 (after inflating compressed bodies), so the bytes as
+ * sent can only be rebuilt when decoding lost nothing. Refuse (fail closed) whenever that can't
+ * be shown: a replacement character means undecodable input, a Content-Length that differs
+ * from the re-encoded length means bytes were dropped or transcoded (a stripped BOM, another
+ * charset), a content coding means the text is the inflated body, not the bytes as sent.
+ */
+function parserBytes(ctx: Context, rawBody: unknown, maxBytes: number): Uint8Array {
+  if (rawBody instanceof Uint8Array) {
+    if (rawBody.byteLength > maxBytes) throw tooLarge(maxBytes);
+    return rawBody;
+  }
+  if (typeof rawBody !== 'string') {
+    throw new ServiceJwtError('configuration_error', BODY_CONSUMED);
+  }
+  if (!isIdentityEncoding(ctx) || rawBody.includes('\uFFFD')) {
+    throw new ServiceJwtError('configuration_error', NOT_REPRODUCIBLE);
+  }
+  const bytes = Buffer.from(rawBody, 'utf8');
+  const declared = ctx.get('content-length');
+  if (declared !== '' && Number(declared) !== bytes.byteLength) {
+    throw new ServiceJwtError('configuration_error', NOT_REPRODUCIBLE);
+  }
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  return bytes;
+}
+
+function streamTouched(message: IncomingMessage): boolean {
+  return message.readableDidRead || message.readableEnded || message.destroyed;
+}
+
+/**
+ * A lazy reader of the exact raw body of a Koa request, called by core only after the token
+ * has been authenticated and only when a body hash must be checked:
+ *
+ * 1. bytes this adapter already read for the request;
+ * 2. else, if a body parser ran before us, its `ctx.request.rawBody` (see {@link parserBytes});
+ * 3. else the untouched Node stream, read bounded by core's `readNodeRequestBody`, which leaves
+ *    it readable so a parser mounted later still gets the same bytes;
+ * 4. else the bytes are gone: 500 `configuration_error` naming the fix, never a guess.
+ */
+export function koaBodyReader(ctx: Context): BodyReader {
+  return async (maxBytes) => {
+    const message = ctx.req;
+    const known = captured.get(message);
+    if (known !== undefined) {
+      if (known.byteLength > maxBytes) throw tooLarge(maxBytes);
+      return known;
+    }
+    const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
+    if (rawBody !== undefined) return parserBytes(ctx, rawBody, maxBytes);
+    if (streamTouched(message)) {
+      throw new ServiceJwtError('configuration_error', BODY_CONSUMED);
+    }
+    const bytes = await readNodeRequestBody(message, maxBytes);
+    captured.set(message, bytes);
+    return bytes;
+  };
+}

@@ -1,0 +1,31 @@
+import Router from '@koa/router';
+import { describeConformance } from '@service-jwt/conformance';
+import type KoaApp from 'koa';
+import { serviceJwt } from '../src/index.js';
+import { KOA_VERSIONS, listen } from './helpers.js';
+
+for (const [name, Koa] of KOA_VERSIONS) {
+  describeConformance(name, async ({ options, routes }) => {
+    const auth = serviceJwt(options);
+    const router = new Router();
+    for (const { method, path, route } of routes) {
+      const guard = auth(route);
+      const handler = (ctx: KoaApp.Context) => {
+        const result = ctx.state.serviceJwt;
+        ctx.body = { issuer: result?.issuer, subject: result?.subject };
+      };
+      if (method === 'GET') router.get(path, guard, handler);
+      else router.post(path, guard, handler);
+    }
+    const app = new Koa();
+    app.use(router.routes());
+    const running = await listen(app);
+    return {
+      url: running.url,
+      close: async () => {
+        await running.close();
+        await auth.verifier.close();
+      },
+    };
+  });
+}
