@@ -1,5 +1,13 @@
+export * from './body-hash.js';
 export * from './errors.js';
+export * from './extract-token.js';
+export { createMemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.js';
+export * from './memory-revocation-list.js';
+export * from './node-body.js';
 export type * from './options.js';
+export * from './replay-key.js';
+export * from './request-binding.js';
 export type * from './stores.js';
 export type * from './types.js';
+export * from './verification-cache.js';
 export type * from './verifier-api.js';
