@@ -152,8 +152,8 @@ function flat(value: unknown): string[] {
  * `failOpen`. While its pub/sub connection is down it fails closed at once.
  *
  * Revocations never weaken: revoking an issuer or subject "before" an earlier time, or a jti
- * until an earlier time, keeps the stronger rule. A token without `iat` is revoked by any
- * issued-before rule that matches it.
+ * until an earlier time, keeps the stronger rule. As in core's in-memory list, an issued-before
+ * rule revokes tokens whose `iat` is at or before its time, and tokens without `iat`.
  *
  * @throws ServiceJwtError `configuration_error` naming the bad option; `revoke*` reject with
  *   `store_unavailable` when Redis can't be reached within `commandTimeout`.
@@ -332,8 +332,8 @@ export function createRedisRevocationList(
   };
 
   const text = (value: unknown, name: string) => {
-    if (typeof value !== 'string' || value.length === 0) {
-      throw configError(`${name} must be a non-empty string`);
+    if (typeof value !== 'string') {
+      throw configError(`${name} must be a string`);
     }
     return value;
   };

@@ -13,19 +13,21 @@ export interface RevocationFacts {
 function issuedBefore(token: RevocationSubject, before: number | undefined): boolean {
   if (before === undefined) return false;
   // A token without `iat` can't prove it was issued after the cut-off: fail closed.
-  return token.issuedAt === undefined || token.issuedAt < before;
+  // `iat` has one-second resolution: a token minted in the second of the cut-off is revoked too,
+  // as core's in-memory list does.
+  return token.issuedAt === undefined || token.issuedAt <= before;
 }
 
-/** Applies the rules in a fixed order: jti, subject, issuer, kid. */
+/** Applies the rules in core's in-memory order: kid, issuer, subject, jti. */
 export function decide(
   token: RevocationSubject,
   facts: RevocationFacts,
   nowSeconds: number,
 ): RevocationReason | undefined {
-  if (facts.jtiUntil !== undefined && facts.jtiUntil > nowSeconds) return 'jti';
-  if (issuedBefore(token, facts.subjectBefore)) return 'subject';
-  if (issuedBefore(token, facts.issuerBefore)) return 'issuer';
   if (facts.kidRevoked) return 'kid';
+  if (issuedBefore(token, facts.issuerBefore)) return 'issuer';
+  if (issuedBefore(token, facts.subjectBefore)) return 'subject';
+  if (facts.jtiUntil !== undefined && facts.jtiUntil > nowSeconds) return 'jti';
   return undefined;
 }
 

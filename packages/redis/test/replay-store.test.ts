@@ -1,0 +1,164 @@
+import { replayKey, ServiceJwtError } from '@service-jwt/core';
+import { createRedisReplayStore } from '@service-jwt/redis';
+import { createClient } from 'redis';
+import {
+  ioredis,
+  type PrivateRedis,
+  removeKeys,
+  startPrivateRedis,
+  testPrefix,
+} from './helpers/redis';
+
+const prefix = testPrefix('replay');
+const a = ioredis();
+const b = ioredis();
+const nodeRedis = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
+const inAMinute = () => Math.floor(Date.now() / 1000) + 60;
+
+beforeAll(async () => {
+  await nodeRedis.connect();
+});
+
+afterAll(async () => {
+  await removeKeys(a, prefix);
+  a.disconnect();
+  b.disconnect();
+  await nodeRedis.close();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<ServiceJwtError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof ServiceJwtError) return err;
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('createRedisReplayStore', () => {
+  it('claims a key once, with either client', async () => {
+    for (const client of [a, nodeRedis]) {
+      const store = createRedisReplayStore({ client, prefix });
+      const key = replayKey('https://issuer.test/', `jti-${client === a ? 'io' : 'node'}`);
+      await expect(store.claim(key, inAMinute())).resolves.toBe(true);
+      await expect(store.claim(key, inAMinute())).resolves.toBe(false);
+      await store.close?.();
+    }
+  });
+
+  it('stores one key per (issuer, jti) under the prefix, expiring at expiresAt + clockTolerance', async () => {
+    const store = createRedisReplayStore({ client: a, prefix, clockTolerance: 7 });
+    const exp = inAMinute();
+    const key = replayKey('https://issuer.test/', 'layout');
+    await store.claim(key, exp);
+    expect(await a.get(`${prefix}replay:${key}`)).toBe('1');
+    expect(await a.call('PEXPIRETIME', `${prefix}replay:${key}`)).toBe((exp + 7) * 1000);
+    // Same jti, other issuer: another key.
+    await expect(store.claim(replayKey('https://other.test/', 'layout'), exp)).resolves.toBe(true);
+  });
+
+  it('lets exactly one of 100 concurrent claims through, across two clients', async () => {
+    const first = createRedisReplayStore({ client: a, prefix });
+    const second = createRedisReplayStore({ client: b, prefix });
+    const key = replayKey('https://issuer.test/', 'race');
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => (i % 2 ? first : second).claim(key, inAMinute())),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('still records a key whose expiresAt has already passed', async () => {
+    const store = createRedisReplayStore({ client: a, prefix, clockTolerance: 0 });
+    const key = replayKey('https://issuer.test/', 'stale');
+    const past = Math.floor(Date.now() / 1000) - 3600;
+    await expect(store.claim(key, past)).resolves.toBe(true);
+    await expect(store.claim(key, past)).resolves.toBe(false);
+  });
+
+  it('validates its options at construction, naming the option', () => {
+    const cases: Array<[unknown, RegExp]> = [
+      [{ client: {} }, /client/],
+      [{ client: a, prefix: 42 }, /prefix/],
+      [{ client: a, commandTimeout: 0 }, /commandTimeout/],
+      [{ client: a, maxInFlight: 1.5 }, /maxInFlight/],
+      [{ client: a, clockTolerance: -1 }, /clockTolerance/],
+      [{ client: a, ttl: 5 }, /ttl/],
+    ];
+    for (const [options, name] of cases) {
+      let error: unknown;
+      try {
+        createRedisReplayStore(options as never);
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ServiceJwtError);
+      expect((error as ServiceJwtError).code).toBe('configuration_error');
+      expect((error as ServiceJwtError).message).toMatch(name);
+    }
+  });
+
+  describe('when Redis hangs or goes away (private redis-server)', () => {
+    let server: PrivateRedis;
+    beforeAll(async () => {
+      server = await startPrivateRedis();
+    });
+    afterAll(async () => {
+      if (server.process.signalCode === 'SIGSTOP') server.process.kill('SIGCONT');
+      await server.stop();
+    });
+
+    it('fails closed within commandTimeout, caps pending commands, and recovers', async () => {
+      const client = ioredis(server.port, { maxRetriesPerRequest: null });
+      const store = createRedisReplayStore({ client, commandTimeout: 200, maxInFlight: 5 });
+      await expect(store.claim('warm-up', inAMinute())).resolves.toBe(true);
+
+      server.process.kill('SIGSTOP');
+      const started = Date.now();
+      const hung = Array.from({ length: 5 }, (_, i) =>
+        rejection(store.claim(`k${i}`, inAMinute())),
+      );
+      // The cap is reached: the sixth is refused at once, without waiting for the time-out.
+      const capped = await rejection(store.claim('k5', inAMinute()));
+      expect(Date.now() - started).toBeLessThan(100);
+      expect(capped.code).toBe('store_unavailable');
+      for (const err of await Promise.all(hung)) {
+        expect(err.code).toBe('store_unavailable');
+        expect(err.status).toBe(503);
+        expect(err.headers['retry-after']).toBe('5');
+      }
+      expect(Date.now() - started).toBeLessThan(200 + 150);
+
+      server.process.kill('SIGCONT');
+      // The hung commands complete once Redis answers again; then claims go through again.
+      const key = 'after-resume';
+      let answer: boolean | undefined;
+      for (let i = 0; i < 100 && answer === undefined; i++) {
+        answer = await store.claim(key, inAMinute()).catch(() => undefined);
+        if (answer === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(answer).toBe(true);
+      client.disconnect();
+    });
+
+    it('refuses at once while disconnected, and resumes after a restart', async () => {
+      const client = ioredis(server.port);
+      client.on('error', () => undefined);
+      const store = createRedisReplayStore({ client, commandTimeout: 300 });
+      await expect(store.claim('before', inAMinute())).resolves.toBe(true);
+      await server.kill();
+      const started = Date.now();
+      const err = await rejection(store.claim('during', inAMinute()));
+      expect(err.code).toBe('store_unavailable');
+      expect(Date.now() - started).toBeLessThan(300 + 150);
+      await server.restart();
+      let answer: boolean | undefined;
+      for (let i = 0; i < 200 && answer === undefined; i++) {
+        answer = await store.claim('during', inAMinute()).catch(() => undefined);
+        if (answer === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(answer).toBe(true);
+      client.disconnect();
+    });
+  });
+});
