@@ -1,0 +1,257 @@
+import type { Algorithm, IssuerKeys } from '../options.js';
+import type { KeyInput } from '../types.js';
+import { configError, isAlgorithm, isHmac } from './algorithms.js';
+import { createDiscoveryLoader } from './discovery.js';
+import {
+  DEFAULT_FETCH_TIMEOUT,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type FetchJsonOptions,
+  fetchJson,
+  parseFingerprint,
+} from './fetch-key-set.js';
+import { importPublicKey, type KeyImportContext } from './key-import.js';
+import type { IssuerKeyResolver } from './key-resolver.js';
+import {
+  createStaticKeyResolver,
+  indexKeys,
+  type KeyIndex,
+  loadLocalKeySet,
+} from './local-key-set.js';
+import { createRemoteKeyResolver, type RemoteKeySetPolicy } from './remote-key-set.js';
+import { importSecret } from './secret-key.js';
+
+/** Options of {@link createIssuerKeyResolver}. */
+export interface IssuerKeyResolverOptions {
+  /** The effective allow-list for this issuer (intersected with the issuer's own `algorithms`). */
+  readonly algorithms: readonly Algorithm[];
+  /** How error messages name the issuer's options, e.g. `issuers["https://a"]`. */
+  readonly optionPath: string;
+  /** Clock in epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
+}
+
+const SOURCES = ['publicKey', 'keys', 'jwksUri', 'discovery', 'secret'] as const;
+const REMOTE_OPTIONS = [
+  'timeout',
+  'cacheMaxAge',
+  'cooldown',
+  'staleMaxAge',
+  'allowInsecureHttp',
+  'ca',
+  'fingerprints',
+  'ciphers',
+  'maxResponseBytes',
+  'maxKeys',
+];
+
+/** Defaults of the remote key set options (seconds, except `timeout` in milliseconds). */
+export const REMOTE_KEY_SET_DEFAULTS = Object.freeze({
+  timeout: DEFAULT_FETCH_TIMEOUT,
+  cacheMaxAge: 600,
+  cooldown: 30,
+  staleMaxAge: 3600,
+  maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+  maxKeys: 100,
+});
+
+type Options = Record<string, unknown>;
+
+function number(
+  config: Options,
+  name: string,
+  path: string,
+  fallback: number,
+  integer = false,
+): number {
+  const value = config[name];
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value < 0 ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw configError(
+      `${path}.${name} must be a non-negative finite ${integer ? 'integer' : 'number'}`,
+    );
+  }
+  return value;
+}
+
+function positive(
+  config: Options,
+  name: string,
+  path: string,
+  fallback: number,
+  integer = false,
+): number {
+  const value = number(config, name, path, fallback, integer);
+  if (value === 0) throw configError(`${path}.${name} must be greater than 0`);
+  return value;
+}
+
+function checkUrl(value: unknown, path: string, allowHttp: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(String(value));
+  } catch (err) {
+    throw configError(`${path} must be an absolute URL`, err);
+  }
+  if (
+    typeof value !== 'string' ||
+    !(url.protocol === 'https:' || (allowHttp && url.protocol === 'http:'))
+  ) {
+    throw configError(`${path} must be an https: URL (http: needs allowInsecureHttp: true)`);
+  }
+  return value;
+}
+
+function fetchOptions(
+  config: Options,
+  path: string,
+): FetchJsonOptions & { allowInsecureHttp: boolean } {
+  const allowInsecureHttp = config.allowInsecureHttp ?? false;
+  if (typeof allowInsecureHttp !== 'boolean')
+    throw configError(`${path}.allowInsecureHttp must be a boolean`);
+  const { ca, fingerprints, ciphers } = config;
+  const isPem = (v: unknown): boolean => typeof v === 'string' || Buffer.isBuffer(v);
+  if (ca !== undefined && !(isPem(ca) || (Array.isArray(ca) && ca.length > 0 && ca.every(isPem)))) {
+    throw configError(`${path}.ca must be PEM text, a Buffer, or an array of them`);
+  }
+  if (fingerprints !== undefined) {
+    if (!Array.isArray(fingerprints) || fingerprints.length === 0) {
+      throw configError(`${path}.fingerprints must be a non-empty array`);
+    }
+    fingerprints.forEach((fp, i) => {
+      if (typeof fp !== 'string' || parseFingerprint(fp) === undefined) {
+        throw configError(
+          `${path}.fingerprints[${i}] must be a SHA-256 fingerprint in hex or base64`,
+        );
+      }
+    });
+  }
+  if (ciphers !== undefined && (typeof ciphers !== 'string' || ciphers === '')) {
+    throw configError(`${path}.ciphers must be a non-empty OpenSSL cipher list`);
+  }
+  return {
+    allowInsecureHttp,
+    timeout: positive(config, 'timeout', path, REMOTE_KEY_SET_DEFAULTS.timeout),
+    maxResponseBytes: positive(
+      config,
+      'maxResponseBytes',
+      path,
+      REMOTE_KEY_SET_DEFAULTS.maxResponseBytes,
+      true,
+    ),
+    ...(ca === undefined ? {} : { ca: ca as FetchJsonOptions['ca'] }),
+    ...(fingerprints === undefined ? {} : { fingerprints: fingerprints as string[] }),
+    ...(ciphers === undefined ? {} : { ciphers: ciphers as string }),
+  };
+}
+
+function policy(config: Options, path: string): RemoteKeySetPolicy {
+  return {
+    cacheMaxAge: number(config, 'cacheMaxAge', path, REMOTE_KEY_SET_DEFAULTS.cacheMaxAge),
+    cooldown: number(config, 'cooldown', path, REMOTE_KEY_SET_DEFAULTS.cooldown),
+    staleMaxAge: number(config, 'staleMaxAge', path, REMOTE_KEY_SET_DEFAULTS.staleMaxAge),
+    maxKeys: positive(config, 'maxKeys', path, REMOTE_KEY_SET_DEFAULTS.maxKeys, true),
+  };
+}
+
+function effectiveAlgorithms(
+  config: Options,
+  secret: boolean,
+  options: IssuerKeyResolverOptions,
+): Algorithm[] {
+  const path = options.optionPath;
+  const own = config.algorithms;
+  if (own !== undefined) {
+    if (!Array.isArray(own) || own.length === 0 || !own.every(isAlgorithm)) {
+      throw configError(`${path}.algorithms must be a non-empty array of supported JWS algorithms`);
+    }
+    if (own.some((alg) => isHmac(alg) !== secret)) {
+      throw configError(
+        secret
+          ? `${path}.algorithms: a secret issuer accepts HS256, HS384 and HS512 only`
+          : `${path}.algorithms: HS256/384/512 need a "secret" issuer`,
+      );
+    }
+  }
+  const allowed = options.algorithms.filter(
+    (alg) => isHmac(alg) === secret && (own === undefined || (own as string[]).includes(alg)),
+  );
+  if (allowed.length === 0) {
+    throw configError(
+      `${path}.algorithms: no allowed algorithm fits a ${secret ? 'secret' : 'public key'} issuer`,
+    );
+  }
+  return allowed;
+}
+
+/**
+ * Builds the key source of one trusted issuer from its configuration: a local public key, a
+ * local JWK set, a JWKS URL, OIDC discovery, or a shared secret. Validates the whole
+ * configuration and every local key now; each key is bound to exactly one algorithm.
+ *
+ * Throws `configuration_error` naming the option (e.g. `issuers["https://a"].jwksUri`).
+ * The resolver throws or rejects with `algorithm_not_allowed`, `key_not_found` or
+ * `keys_unavailable` (503). See `docs/keys.md`.
+ *
+ * @example
+ * ```ts
+ * const resolver = createIssuerKeyResolver('https://a', { jwksUri: 'https://a/jwks.json' }, {
+ *   algorithms: ['RS256', 'ES256'], optionPath: 'issuers["https://a"]',
+ * });
+ * const key = await resolver.resolve({ alg: 'RS256', kid: 'k1' });
+ * ```
+ */
+export function createIssuerKeyResolver(
+  issuer: string,
+  config: IssuerKeys,
+  options: IssuerKeyResolverOptions,
+): IssuerKeyResolver {
+  const path = options.optionPath;
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw configError(`${path} must be an object`);
+  }
+  const raw = config as unknown as Options;
+  const present = SOURCES.filter((name) => raw[name] !== undefined);
+  if (present.length !== 1) {
+    throw configError(`${path} needs exactly one of ${SOURCES.join(', ')}`);
+  }
+  const source = present[0] as (typeof SOURCES)[number];
+  const remote = source === 'jwksUri' || source === 'discovery';
+  const known = new Set<string>(['algorithms', source, ...(remote ? REMOTE_OPTIONS : [])]);
+  for (const name of Object.keys(raw)) {
+    if (!known.has(name)) throw configError(`${path}.${name} is not an option of this issuer form`);
+  }
+  const ctx: KeyImportContext = {
+    algorithms: effectiveAlgorithms(raw, source === 'secret', options),
+    optionPath: `${path}.${source}`,
+  };
+  const now = options.now ?? Date.now;
+
+  switch (source) {
+    case 'secret':
+      return createStaticKeyResolver(indexKeys([importSecret(raw.secret, ctx)]) as KeyIndex);
+    case 'publicKey':
+      return createStaticKeyResolver(
+        indexKeys([importPublicKey(raw.publicKey as KeyInput, ctx)]) as KeyIndex,
+      );
+    case 'keys':
+      return createStaticKeyResolver(loadLocalKeySet(raw.keys, ctx));
+    default: {
+      const fetch = fetchOptions(raw, path);
+      let load: (signal: AbortSignal) => Promise<unknown>;
+      if (source === 'jwksUri') {
+        const url = checkUrl(raw.jwksUri, ctx.optionPath, fetch.allowInsecureHttp);
+        load = (signal) => fetchJson(url, { ...fetch, signal });
+      } else {
+        if (raw.discovery !== true) throw configError(`${path}.discovery must be true`);
+        checkUrl(issuer, `${path} (the issuer URL used for discovery)`, fetch.allowInsecureHttp);
+        load = createDiscoveryLoader(issuer, fetch);
+      }
+      return createRemoteKeyResolver({ ...policy(raw, path), load, context: ctx, now });
+    }
+  }
+}

@@ -1,0 +1,102 @@
+import { ServiceJwtError } from '../errors.js';
+import { algorithmMatches, configError } from './algorithms.js';
+import { importJwk, type KeyImportContext } from './key-import.js';
+import type { IssuerKeyResolver, KeyLookup, VerificationKey } from './key-resolver.js';
+
+/** Keys of one issuer, indexed for O(1) lookup by `kid`. */
+export interface KeyIndex {
+  readonly byKid: ReadonlyMap<string, VerificationKey>;
+  /** The key when the set holds exactly one (a token may then omit `kid`). */
+  readonly single: VerificationKey | undefined;
+  readonly keys: ReadonlySet<VerificationKey>;
+}
+
+/**
+ * Indexes loaded keys. Returns the `kid` that appears twice instead of an index, so local and
+ * remote sets can report it their own way.
+ */
+export function indexKeys(keys: readonly VerificationKey[]): KeyIndex | { duplicateKid: string } {
+  const byKid = new Map<string, VerificationKey>();
+  for (const key of keys) {
+    if (key.kid === undefined) continue;
+    if (byKid.has(key.kid)) return { duplicateKid: key.kid };
+    byKid.set(key.kid, key);
+  }
+  return { byKid, single: keys.length === 1 ? keys[0] : undefined, keys: new Set(keys) };
+}
+
+function keyNotFound(message: string): ServiceJwtError {
+  return new ServiceJwtError('key_not_found', message);
+}
+
+/**
+ * Picks the key a token names. Returns `undefined` for a `kid` the set does not hold (a remote
+ * set may then refresh); throws `key_not_found` when a several-key set gets no `kid`, and
+ * `algorithm_not_allowed` when the header `alg` is not the key's bound algorithm.
+ */
+export function selectKey(index: KeyIndex, lookup: KeyLookup): VerificationKey | undefined {
+  const kid = lookup.kid;
+  let key: VerificationKey | undefined;
+  if (kid === undefined) {
+    key = index.single;
+    if (key === undefined)
+      throw keyNotFound('the token has no kid and the issuer has several keys');
+  } else {
+    key = index.byKid.get(kid);
+    // A lone key configured without a kid matches whatever kid the token names.
+    if (key === undefined && index.single !== undefined && index.single.kid === undefined) {
+      key = index.single;
+    }
+    if (key === undefined) return undefined;
+  }
+  if (!algorithmMatches(key.algorithm, lookup.alg)) {
+    throw new ServiceJwtError(
+      'algorithm_not_allowed',
+      "the token's alg is not the algorithm of the issuer's key",
+    );
+  }
+  return key;
+}
+
+/** A resolver over a fixed set of keys: synchronous, one `Map` lookup. */
+export function createStaticKeyResolver(index: KeyIndex): IssuerKeyResolver {
+  return {
+    resolve(lookup) {
+      const key = selectKey(index, lookup);
+      if (key === undefined) throw keyNotFound('no key of the issuer has the token kid');
+      return key;
+    },
+    isActive(key) {
+      return index.keys.has(key);
+    },
+    close() {},
+  };
+}
+
+/**
+ * Loads a local JWK set strictly: every key must be usable (a bad key is a configuration
+ * mistake, not something to skip), `kid`s must be unique and present when the set holds
+ * several keys. A set is all-symmetric or all-asymmetric. Throws `configuration_error`.
+ */
+export function loadLocalKeySet(input: unknown, ctx: KeyImportContext): KeyIndex {
+  const path = ctx.optionPath;
+  const list: unknown = Array.isArray(input)
+    ? input
+    : typeof input === 'object' && input !== null
+      ? (input as { keys?: unknown }).keys
+      : undefined;
+  if (!Array.isArray(list))
+    throw configError(`${path} must be a JWK set ({ keys: [...] }) or an array`);
+  if (list.length === 0) throw configError(`${path} holds no keys`);
+  const keys = list.map((jwk, i) => importJwk(jwk, { ...ctx, optionPath: `${path}[${i}]` }));
+  const symmetric = keys.filter((key) => key.key.type === 'secret').length;
+  if (symmetric !== 0 && symmetric !== keys.length) {
+    throw configError(`${path} mixes symmetric and asymmetric keys`);
+  }
+  if (keys.length > 1 && keys.some((key) => key.kid === undefined)) {
+    throw configError(`${path}: every key needs a "kid" when the set holds several keys`);
+  }
+  const index = indexKeys(keys);
+  if ('duplicateKid' in index) throw configError(`${path} holds two keys with the same kid`);
+  return index;
+}
