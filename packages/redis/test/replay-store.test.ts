@@ -7,7 +7,7 @@ import {
   removeKeys,
   startPrivateRedis,
   testPrefix,
-} from './helpers/redis';
+} from './helpers/redis.js';
 
 const prefix = testPrefix('replay');
 const a = ioredis();
