@@ -1,3 +1,4 @@
+export { type JwksHandlerOptions, type JwksPublisher, jwksHandler } from './jwks-handler.js';
 export {
   requireServiceJwt,
   type ServiceJwtRouteFactory,

@@ -38,7 +38,10 @@ export function toRequestLike(req: Request): RequestLike {
 
 function sendError(res: Response, err: ServiceJwtError, adapter: ResolvedAdapterOptions): void {
   const response = errorResponse(err, adapter.realm === undefined ? {} : { realm: adapter.realm });
-  res.status(response.status).set(response.headers).json(response.body);
+  res.status(response.status).set(response.headers);
+  // core leaves the rest of an oversized body unread: don't keep the connection for it.
+  if (err.code === 'body_too_large') res.set('connection', 'close');
+  res.json(response.body);
 }
 
 function withRealmHeaders(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {

@@ -43,20 +43,11 @@ function declaresBody(req: IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-function alreadyConsumed(req: IncomingMessage): boolean {
-  // body-parser 1.x marks `_body`; every reader leaves `readableDidRead` or `readableEnded`.
-  return (
-    req.readableDidRead ||
-    req.readableEnded ||
-    (req as IncomingMessage & { _body?: unknown })._body === true
-  );
-}
-
 /**
  * A {@link BodyReader} over an Express request, called by core only when a body hash must be
  * checked: the bytes captured by {@link captureRawBody}, else the untouched stream read with
- * core's `readNodeRequestBody` (bounded, and left readable for parsers mounted later), else an
- * empty body when none was sent. When a parser already consumed the body without capturing it,
+ * core's `readNodeRequestBody` (bounded, read once per request, and left readable for parsers
+ * mounted later), else an empty body when none was declared. When a parser already consumed the body without capturing it,
  * fails closed with `configuration_error` naming the fix.
  */
 export function expressBodyReader(req: IncomingMessage): BodyReader {
@@ -74,11 +65,17 @@ export function expressBodyReader(req: IncomingMessage): BodyReader {
       }
       return capture.bytes;
     }
-    if (!alreadyConsumed(req)) return readNodeRequestBody(req, maxBytes);
-    if (!declaresBody(req)) return EMPTY;
-    throw new ServiceJwtError(
-      'configuration_error',
-      'the raw request body was already consumed by a body parser: pass `verify: captureRawBody` to express.json()/urlencoded()/text()/raw(), or mount requireServiceJwt before the body parser',
-    );
+    try {
+      return await readNodeRequestBody(req, maxBytes);
+    } catch (err) {
+      if (!(err instanceof ServiceJwtError) || err.code !== 'configuration_error') throw err;
+      // Read by someone else: harmless when nothing was sent (a parser drained an empty body).
+      if (!declaresBody(req)) return EMPTY;
+      throw new ServiceJwtError(
+        'configuration_error',
+        'the raw request body was already consumed by a body parser: pass `verify: captureRawBody` to express.json()/urlencoded()/text()/raw(), or mount requireServiceJwt before the body parser',
+        { cause: err },
+      );
+    }
   };
 }
