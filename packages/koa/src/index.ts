@@ -6,6 +6,12 @@ export {
   ServiceJwtError,
   type VerifiedServiceJwt,
 } from '@service-jwt/core';
+export {
+  DEFAULT_JWKS_PATH,
+  type JwksHandlerOptions,
+  type JwksPublisher,
+  jwksHandler,
+} from './jwks.js';
 export type {
   KoaAdapterOptions,
   KoaRouteOptions,
