@@ -17,3 +17,11 @@ export {
   type ConformanceRow,
 } from './conformance-rows.js';
 export { type RawRequest, type RawResponse, sendRawRequest } from './raw-request.js';
+export {
+  type ContractClock,
+  describeReplayStoreContract,
+  describeRevocationListContract,
+  type ReplayStoreFactory,
+  type RevocationListFactory,
+  type StoreContractSubject,
+} from './store-contract.js';
