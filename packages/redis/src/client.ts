@@ -1,6 +1,6 @@
 import { ServiceJwtError } from '@service-jwt/core';
 
-type Listener = (...args: never[]) => void;
+type Listener = (...args: unknown[]) => void;
 
 /**
  * The part of an `ioredis` client (v5) this package uses. Pass your `new Redis(...)` instance;
