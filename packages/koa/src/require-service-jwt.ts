@@ -31,22 +31,32 @@ export interface ServiceJwtMiddlewareFactory {
   readonly verifier: ServiceJwtVerifier;
 }
 
+/**
+ * Core's response headers for `err`, plus `Connection: close` after a 413: core leaves the rest
+ * of an oversized body unread, so the connection must not be kept for it.
+ */
+function errorHeaders(err: ServiceJwtError, realm: string | undefined): Record<string, string> {
+  const headers = errorResponse(err, realm === undefined ? {} : { realm }).headers;
+  if (err.code === 'body_too_large') headers.connection = 'close';
+  return headers;
+}
+
 /** Writes the error the way every adapter does: core's `errorResponse`, JSON body. */
 function respond(ctx: Context, err: ServiceJwtError, realm: string | undefined): void {
   const response = errorResponse(err, realm === undefined ? {} : { realm });
   ctx.status = response.status;
-  ctx.set(response.headers);
+  ctx.set(errorHeaders(err, realm));
   ctx.body = response.body;
 }
 
 /**
- * Koa's error handling reads `err.headers`; the class getter uses the default realm, so a
- * configured realm is pinned on this error instance.
+ * Koa's error handling sets the headers of `err.headers`. The class getter knows only the
+ * default realm and core's headers, so the adapter's headers are pinned on this instance.
  */
 function forThrow(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
-  if (realm !== undefined) {
+  if (realm !== undefined || err.code === 'body_too_large') {
     Object.defineProperty(err, 'headers', {
-      value: errorResponse(err, { realm }).headers,
+      value: errorHeaders(err, realm),
       configurable: true,
       enumerable: false,
       writable: true,

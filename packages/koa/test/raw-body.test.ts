@@ -294,8 +294,15 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       const app = await start(guard({ maxBodyBytes: SMALL }), echoStream);
       const body = Buffer.alloc(SMALL + 1, 0x61);
       const token = await signBody(body);
-      const declared = await app.send({ method: 'POST', path: '/', headers: bearer(token), body });
+      // The client asks to keep the connection; the rest of the body is unread, so we close it.
+      const declared = await app.send({
+        method: 'POST',
+        path: '/',
+        headers: { ...bearer(token), connection: 'keep-alive' },
+        body,
+      });
       expect(declared.status).toBe(413);
+      expect(declared.headers.connection).toBe('close');
       expect(code(declared)).toBe('body_too_large');
       const parts = [body.subarray(0, 40), body.subarray(40)];
       const chunked = await app.send({
@@ -306,6 +313,23 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       });
       expect(chunked.status).toBe(413);
       expect(code(chunked)).toBe('body_too_large');
+    });
+
+    it("onError: 'throw' hands Koa's error handling a 413 that closes the connection", async () => {
+      const app = await start(
+        requireServiceJwt({ ...options({ maxBodyBytes: SMALL }), onError: 'throw' }),
+        echoStream,
+      );
+      const body = Buffer.alloc(SMALL + 1, 0x61);
+      const response = await app.send({
+        method: 'POST',
+        path: '/',
+        headers: { ...bearer(await signBody(body)), connection: 'keep-alive' },
+        body,
+      });
+      expect(response.status).toBe(413);
+      expect(response.headers.connection).toBe('close');
+      expect(response.headers['content-type']).toMatch(/^text\/plain/);
     });
 
     it('hashes an empty GET body when the route requires bdy', async () => {
