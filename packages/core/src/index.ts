@@ -1,4 +1,5 @@
 export * from './body-hash.js';
+export { type ClaimCheckRules, checkClaims } from './check-claims.js';
 export * from './errors.js';
 export * from './extract-token.js';
 export { createMemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.js';
@@ -7,7 +8,9 @@ export * from './node-body.js';
 export type * from './options.js';
 export * from './replay-key.js';
 export * from './request-binding.js';
+export * from './signer/index.js';
 export type * from './stores.js';
 export type * from './types.js';
 export * from './verification-cache.js';
+export { createVerifier } from './verifier.js';
 export type * from './verifier-api.js';
