@@ -1,5 +1,4 @@
 export * from './body-hash.js';
-export { type ClaimCheckRules, checkClaims } from './check-claims.js';
 export * from './errors.js';
 export * from './extract-token.js';
 export { createMemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.js';
@@ -12,5 +11,4 @@ export * from './signer/index.js';
 export type * from './stores.js';
 export type * from './types.js';
 export * from './verification-cache.js';
-export { createVerifier } from './verifier.js';
 export type * from './verifier-api.js';
