@@ -3,7 +3,6 @@ export {
   requireServiceJwt,
   type ServiceJwtRouteFactory,
   serviceJwt,
-  toRequestLike,
 } from './middleware.js';
 export type {
   AdapterOptions,
@@ -12,3 +11,4 @@ export type {
   ExpressVerifierOptions,
 } from './options.js';
 export { captureRawBody } from './raw-body.js';
+export { toRequestLike } from './request.js';

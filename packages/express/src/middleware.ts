@@ -1,6 +1,5 @@
 import {
   errorResponse,
-  type RequestLike,
   type RouteOptions,
   type ServiceJwtError,
   type ServiceJwtVerifier,
@@ -13,7 +12,7 @@ import {
   type ResolvedAdapterOptions,
   resolveExpressOptions,
 } from './options.js';
-import { expressBodyReader } from './raw-body.js';
+import { toRequestLike } from './request.js';
 
 declare global {
   namespace Express {
@@ -22,18 +21,6 @@ declare global {
       serviceJwt?: VerifiedServiceJwt;
     }
   }
-}
-
-/** The one place an Express request becomes core's `RequestLike`. */
-export function toRequestLike(req: Request): RequestLike {
-  // `originalUrl`, not `url`: routers mounted under a prefix rewrite `url`, but the caller
-  // signed the target it sent.
-  return {
-    method: req.method,
-    url: req.originalUrl,
-    headers: req.headers,
-    body: expressBodyReader(req),
-  };
 }
 
 function sendError(res: Response, err: ServiceJwtError, adapter: ResolvedAdapterOptions): void {
