@@ -1,0 +1,194 @@
+import {
+  type RouteOptions as CoreRouteOptions,
+  ServiceJwtError,
+  type ServiceJwtVerifier,
+  type VerifiedServiceJwt,
+} from '@service-jwt/core';
+import type {
+  FastifyInstance,
+  FastifyPluginAsync,
+  FastifyReply,
+  FastifyRequest,
+  RouteOptions,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { createErrorBodyHook } from './error-reply.js';
+import {
+  type FastifyServiceJwtOptions,
+  type ResolvedSettings,
+  resolvePluginOptions,
+  routeOverrides,
+} from './options.js';
+import { createRouteGuard, type RouteGuard } from './route-guard.js';
+
+/** A `preHandler` hook made by `app.requireServiceJwt(...)`. */
+export type ServiceJwtHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
+/** Per-route options under `config.serviceJwt`: core route overrides, `true`, or `false` to opt out of global mode. */
+export type ServiceJwtRouteConfig = CoreRouteOptions | boolean;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified token of a protected route; `null` on routes service-jwt does not protect. */
+    serviceJwt: VerifiedServiceJwt | null;
+  }
+  interface FastifyInstance {
+    /**
+     * A `preHandler` hook that protects one route with the plugin's verifier plus `options`
+     * (core route overrides: audience, claims, callers, bodyHash, requestBinding, …). The
+     * plugin also gives the route an `onRequest` hook, so the token is checked before the body
+     * is parsed. Throws `configuration_error` for invalid options.
+     *
+     * @example
+     * ```ts
+     * app.post('/orders', { preHandler: app.requireServiceJwt({ audience: 'https://orders/' }) }, handler);
+     * ```
+     */
+    requireServiceJwt(options?: CoreRouteOptions): ServiceJwtHook;
+    /** The verifier the plugin uses (shared by every protected route of the scope). */
+    readonly serviceJwtVerifier: ServiceJwtVerifier;
+  }
+  interface FastifyContextConfig {
+    /** Protect this route (`true` or route overrides), or exclude it from global mode (`false`). */
+    serviceJwt?: ServiceJwtRouteConfig;
+  }
+}
+
+// Hooks made by requireServiceJwt → the guard whose onRequest/preParsing they pair with.
+const hookGuards = new WeakMap<object, RouteGuard>();
+// Every hook this package installs, so a route seen twice is not hooked twice.
+const ownHooks = new WeakSet<object>();
+
+function asArray<T>(value: T | readonly T[] | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? [...value] : [value as T];
+}
+
+function own<T extends object>(hook: T): T {
+  ownHooks.add(hook);
+  return hook;
+}
+
+function makeGuard(
+  verifier: ServiceJwtVerifier,
+  overrides: CoreRouteOptions | undefined,
+  settings: ResolvedSettings,
+) {
+  return createRouteGuard(
+    overrides === undefined ? verifier : verifier.forRoute(overrides),
+    settings,
+  );
+}
+
+/**
+ * Adds the hooks of a protected route to its options, from `onRoute`: the guard's `onRequest`
+ * and `preParsing` run first among the route's own hooks; its `preHandler` is either the hook
+ * the route already lists (from requireServiceJwt, at the position the app chose) or is put
+ * first.
+ */
+function protectRoute(
+  route: RouteOptions,
+  guard: RouteGuard,
+  settings: ResolvedSettings,
+  hasHook: boolean,
+): void {
+  route.onRequest = [
+    own(guard.onRequest),
+    ...asArray(route.onRequest),
+  ] as RouteOptions['onRequest'];
+  route.preParsing = [
+    own(guard.preParsing),
+    ...asArray(route.preParsing),
+  ] as RouteOptions['preParsing'];
+  if (!hasHook) {
+    route.preHandler = [
+      own(guard.preHandler),
+      ...asArray(route.preHandler),
+    ] as RouteOptions['preHandler'];
+  }
+  if (settings.onError === 'respond') {
+    route.onSend = [
+      ...asArray(route.onSend),
+      own(createErrorBodyHook(settings)),
+    ] as RouteOptions['onSend'];
+  }
+}
+
+const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
+  fastify: FastifyInstance,
+  options,
+) => {
+  const { verifier, owned, settings } = resolvePluginOptions(options);
+  const appGuard = createRouteGuard(verifier, settings);
+
+  fastify.decorateRequest('serviceJwt', null);
+  fastify.decorate('serviceJwtVerifier', verifier);
+  fastify.decorate('requireServiceJwt', (routeOptions?: CoreRouteOptions): ServiceJwtHook => {
+    const guard = makeGuard(
+      verifier,
+      routeOverrides(routeOptions, 'requireServiceJwt(options)'),
+      settings,
+    );
+    hookGuards.set(guard.preHandler, guard);
+    return guard.preHandler;
+  });
+
+  fastify.addHook('onRoute', (route) => {
+    if (asArray(route.onRequest).some((hook) => ownHooks.has(hook))) return;
+    const configured = route.config?.serviceJwt;
+    const hooked = asArray(route.preHandler)
+      .map((hook) => hookGuards.get(hook))
+      .find((guard) => guard !== undefined);
+    if (hooked !== undefined) {
+      if (typeof configured === 'object') {
+        throw new ServiceJwtError(
+          'configuration_error',
+          `route ${route.method} ${route.url}: config.serviceJwt and requireServiceJwt() both give options; use one`,
+        );
+      }
+      protectRoute(route, hooked, settings, true);
+      return;
+    }
+    if (configured === false || (configured === undefined && !settings.global)) return;
+    const overrides = routeOverrides(
+      configured,
+      `route ${route.method} ${route.url} config.serviceJwt`,
+    );
+    protectRoute(
+      route,
+      overrides === undefined ? appGuard : makeGuard(verifier, overrides, settings),
+      settings,
+      false,
+    );
+  });
+
+  if (owned) fastify.addHook('onClose', async () => verifier.close());
+};
+
+/**
+ * The service-jwt Fastify plugin. Register it once (`await app.register(serviceJwt, options)`);
+ * it is wrapped with `fastify-plugin`, so its decorators and route handling apply to the
+ * registering scope and its children, never to sibling scopes. Options are core's
+ * `VerifierOptions` (or `{ verifier, ...routeOverrides }`) plus `global`, `onError` and
+ * `realm`; they are validated at registration, so `ready()` rejects with a
+ * `configuration_error` naming the option.
+ *
+ * Routes declared after registration are protected when they list
+ * `app.requireServiceJwt(...)` in `preHandler`, declare `config: { serviceJwt: true | {...} }`,
+ * or (with `global: true`) always, unless `config: { serviceJwt: false }`. Every protected
+ * route shares the plugin's verifier (one key cache) and gets `request.serviceJwt`.
+ *
+ * Failures are `ServiceJwtError`s with `statusCode` thrown into Fastify's error handling (see
+ * `onError`): 401/403/400 with `WWW-Authenticate` (RFC 6750 §3), 413, 415, 503 with
+ * `Retry-After`, 500 `configuration_error`.
+ *
+ * @example
+ * ```ts
+ * await app.register(serviceJwt, { issuers: { 'https://herald/': { jwksUri } }, audience: 'https://census/' });
+ * app.post('/orders', { preHandler: app.requireServiceJwt() }, async (request) => request.serviceJwt?.subject);
+ * ```
+ */
+export const serviceJwt = fp(serviceJwtPlugin, {
+  fastify: '4.x || 5.x',
+  name: '@service-jwt/fastify',
+});

@@ -1,0 +1,42 @@
+import { type ConformanceAppSpec, describeConformance } from '@service-jwt/conformance';
+import type { FastifyInstance } from 'fastify';
+import { serviceJwt } from '../src/index.js';
+import { type AppOptions, listen, MAJORS } from './apps.js';
+
+type Style = 'preHandler' | 'route config';
+
+async function start(
+  create: (options?: AppOptions) => FastifyInstance,
+  style: Style,
+  { options, routes }: ConformanceAppSpec,
+) {
+  const app = create();
+  // Fastify parses JSON and text itself; other media types need a parser to be accepted at all.
+  app.addContentTypeParser(
+    'application/octet-stream',
+    { parseAs: 'buffer' },
+    (_request, body, done) => done(null, body),
+  );
+  await app.register(serviceJwt, options);
+  for (const route of routes) {
+    app.route({
+      method: route.method,
+      url: route.path,
+      ...(style === 'preHandler'
+        ? { preHandler: app.requireServiceJwt(route.route) }
+        : { config: { serviceJwt: route.route ?? true } }),
+      handler: async (request) => ({
+        issuer: request.serviceJwt?.issuer,
+        subject: request.serviceJwt?.subject,
+      }),
+    });
+  }
+  const url = await listen(app);
+  return { url, close: () => app.close() };
+}
+
+for (const [major, create] of MAJORS) {
+  for (const style of ['preHandler', 'route config'] as const) {
+    describeConformance(`${major} (${style})`, (spec) => start(create, style, spec));
+  }
+}
