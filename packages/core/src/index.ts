@@ -1,6 +1,14 @@
 export * from './body-hash.js';
 export * from './errors.js';
 export * from './extract-token.js';
+export {
+  createIssuerKeyResolver,
+  type FetchJsonOptions,
+  fetchJson,
+  type IssuerKeyResolverOptions,
+  REMOTE_KEY_SET_DEFAULTS,
+} from './keys/index.js';
+export type { IssuerKeyResolver, KeyLookup, VerificationKey } from './keys/key-resolver.js';
 export { createMemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.js';
 export * from './memory-revocation-list.js';
 export * from './node-body.js';
