@@ -134,7 +134,10 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
           const err = checkServerIdentity(host, cert);
           if (err !== undefined) return err;
           if (pins.length > 0 && !matchesFingerprint(cert, pins)) {
-            return new Error('server certificate does not match any pinned fingerprint');
+            return Object.assign(
+              new Error('server certificate does not match any pinned fingerprint'),
+              { code: 'ERR_CERT_FINGERPRINT_MISMATCH' },
+            );
           }
           return undefined;
         },
