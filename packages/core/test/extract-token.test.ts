@@ -1,0 +1,133 @@
+import {
+  errorResponse,
+  extractToken,
+  type HeadersLike,
+  type ResolvedTokenLocation,
+  ServiceJwtError,
+  type ServiceJwtErrorCode,
+} from '@service-jwt/core';
+
+const BEARER: ResolvedTokenLocation = { header: 'authorization', scheme: 'Bearer' };
+const CUSTOM: ResolvedTokenLocation = { header: 'jwt', scheme: null };
+const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJhIn0.c2ln';
+
+function failure(fn: () => unknown): ServiceJwtError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ServiceJwtError) return err;
+    throw err;
+  }
+  throw new Error('expected a ServiceJwtError');
+}
+
+function expectCode(
+  headers: HeadersLike,
+  location: ResolvedTokenLocation,
+  code: ServiceJwtErrorCode,
+  maxLength = 8192,
+): ServiceJwtError {
+  const err = failure(() => extractToken(headers, location, maxLength));
+  expect(err.code).toBe(code);
+  return err;
+}
+
+describe('extractToken', () => {
+  it('reads a Bearer token, scheme compared case-insensitively (RFC 7235)', () => {
+    expect(extractToken({ authorization: `Bearer ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
+    expect(extractToken({ authorization: `bearer ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
+    expect(extractToken({ authorization: `BEARER ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
+    expect(extractToken({ authorization: [`Bearer ${TOKEN}`] }, BEARER, 8192)).toBe(TOKEN);
+  });
+
+  it('reads a bare token from a custom header', () => {
+    expect(extractToken({ jwt: TOKEN }, CUSTOM, 8192)).toBe(TOKEN);
+  });
+
+  it('reads a token from a custom header with a scheme', () => {
+    const location = { header: 'x-service-auth', scheme: 'Token' };
+    expect(extractToken({ 'x-service-auth': `token ${TOKEN}` }, location, 8192)).toBe(TOKEN);
+  });
+
+  it('answers token_missing with a bare challenge when there is no credential', () => {
+    for (const headers of [
+      {},
+      { authorization: '' },
+      { authorization: 'Bearer' },
+      { authorization: [] as string[] },
+    ]) {
+      const err = expectCode(headers, BEARER, 'token_missing');
+      expect(err.status).toBe(401);
+      expect(errorResponse(err).headers['www-authenticate']).toBe('Bearer realm="service-jwt"');
+    }
+    expectCode({ jwt: '' }, CUSTOM, 'token_missing');
+    // The token is expected in the custom header, not in Authorization.
+    expectCode({ authorization: `Bearer ${TOKEN}` }, CUSTOM, 'token_missing');
+  });
+
+  it('answers token_duplicated (400 invalid_request) for more than one credential', () => {
+    const cases: Array<[HeadersLike, ResolvedTokenLocation]> = [
+      [{ authorization: [`Bearer ${TOKEN}`, `Bearer ${TOKEN}`] }, BEARER],
+      [{ authorization: `Bearer ${TOKEN}, Bearer ${TOKEN}` }, BEARER],
+      [{ authorization: `Bearer ${TOKEN},Bearer other.token.x` }, BEARER],
+      [{ jwt: [TOKEN, TOKEN] }, CUSTOM],
+      [{ jwt: `${TOKEN}, ${TOKEN}` }, CUSTOM],
+      [{ jwt: TOKEN, authorization: `Bearer ${TOKEN}` }, CUSTOM],
+      [{ jwt: TOKEN, authorization: 'Basic dXNlcjpwYXNz' }, CUSTOM],
+    ];
+    for (const [headers, location] of cases) {
+      const err = expectCode(headers, location, 'token_duplicated');
+      expect(err.status).toBe(400);
+      expect(errorResponse(err).headers['www-authenticate']).toMatch(/error="invalid_request"/);
+    }
+  });
+
+  it('answers token_too_large beyond maxLength, before scanning the value', () => {
+    const big = 'a'.repeat(101);
+    const err = expectCode({ authorization: `Bearer ${big}` }, BEARER, 'token_too_large', 100);
+    expect(err.status).toBe(401);
+    expect(errorResponse(err).headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    expectCode({ jwt: big }, CUSTOM, 'token_too_large', 100);
+    // A huge header full of junk is refused for its size, not its content.
+    expectCode({ authorization: `Bearer ${' '.repeat(1_000_000)}` }, BEARER, 'token_too_large');
+    // Exactly maxLength passes.
+    expect(extractToken({ authorization: `Bearer ${'a'.repeat(100)}` }, BEARER, 100)).toHaveLength(
+      100,
+    );
+    expect(extractToken({ jwt: 'a'.repeat(100) }, CUSTOM, 100)).toHaveLength(100);
+  });
+
+  it('answers token_malformed for another scheme, extra spaces or parts', () => {
+    for (const value of [
+      `Basic ${TOKEN}`,
+      `Bearer  ${TOKEN}`,
+      `Bearer\t${TOKEN}`,
+      `Bearer ${TOKEN} extra`,
+      `Bearer ${TOKEN} `,
+      ` Bearer ${TOKEN}`,
+      `Bearer${TOKEN}`,
+      `Bearer "${TOKEN}"`,
+      `Bearer ${TOKEN},`,
+      `DPoP ${TOKEN}`,
+    ]) {
+      const err = expectCode({ authorization: value }, BEARER, 'token_malformed');
+      expect(err.status).toBe(401);
+    }
+    expectCode({ jwt: `Bearer ${TOKEN}` }, CUSTOM, 'token_malformed');
+    expectCode({ jwt: ` ${TOKEN}` }, CUSTOM, 'token_malformed');
+  });
+
+  it('never echoes the token in a message', () => {
+    const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
+    for (const headers of [
+      { authorization: `Basic ${secret}` },
+      { authorization: `Bearer ${secret} ${secret}` },
+      { authorization: `Bearer ${secret}, Bearer ${secret}` },
+      { authorization: `Bearer ${secret}${'x'.repeat(9000)}` },
+    ]) {
+      const err = failure(() => extractToken(headers, BEARER, 8192));
+      expect(err.message).not.toContain(secret);
+      expect(errorResponse(err).headers['www-authenticate']).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { createVerificationCache, ServiceJwtError } from '@service-jwt/core';
+
+const NOW = 1_900_000_000;
+
+describe('createVerificationCache', () => {
+  it('returns a cached value before its expiry and never at or past it', () => {
+    const cache = createVerificationCache<string>({ maxEntries: 10 });
+    cache.set('t', 'v', NOW + 10, NOW);
+    expect(cache.get('t', NOW)).toBe('v');
+    expect(cache.get('t', NOW + 9.999)).toBe('v');
+    expect(cache.get('t', NOW + 10)).toBeUndefined();
+    // Dropped, not just hidden.
+    expect(cache.size).toBe(0);
+    expect(cache.get('t', NOW)).toBeUndefined();
+  });
+
+  it('bounds tokens without exp (and long-lived ones) by maxAgeSeconds', () => {
+    const cache = createVerificationCache<string>({ maxEntries: 10, maxAgeSeconds: 60 });
+    cache.set('no-exp', 'a', undefined, NOW);
+    cache.set('century', 'b', NOW + 100 * 365 * 86400, NOW);
+    expect(cache.get('no-exp', NOW + 59)).toBe('a');
+    expect(cache.get('century', NOW + 59)).toBe('b');
+    expect(cache.get('no-exp', NOW + 60)).toBeUndefined();
+    expect(cache.get('century', NOW + 60)).toBeUndefined();
+  });
+
+  it('defaults maxAgeSeconds to 600 and the clock of set() to Date.now', () => {
+    const cache = createVerificationCache<string>({ maxEntries: 10 });
+    const now = Date.now() / 1000;
+    cache.set('t', 'v', undefined);
+    expect(cache.get('t', now + 599)).toBe('v');
+    expect(cache.get('t', now + 601)).toBeUndefined();
+  });
+
+  it('does not store an entry that is already expired, and refuses a NaN clock', () => {
+    const cache = createVerificationCache<string>({ maxEntries: 10 });
+    cache.set('old', 'v', NOW - 1, NOW);
+    expect(cache.size).toBe(0);
+    cache.set('t', 'v', NOW + 10, NOW);
+    expect(cache.get('t', Number.NaN)).toBeUndefined();
+  });
+
+  it('evicts the least recently used entry beyond maxEntries', () => {
+    const cache = createVerificationCache<number>({ maxEntries: 3 });
+    cache.set('a', 1, NOW + 100, NOW);
+    cache.set('b', 2, NOW + 100, NOW);
+    cache.set('c', 3, NOW + 100, NOW);
+    expect(cache.get('a', NOW)).toBe(1); // a is now the most recent
+    cache.set('d', 4, NOW + 100, NOW); // evicts b
+    expect(cache.size).toBe(3);
+    expect(cache.get('b', NOW)).toBeUndefined();
+    expect(cache.get('a', NOW)).toBe(1);
+    expect(cache.get('c', NOW)).toBe(3);
+    expect(cache.get('d', NOW)).toBe(4);
+    // Re-setting an existing key does not evict anything.
+    cache.set('c', 30, NOW + 100, NOW);
+    expect(cache.size).toBe(3);
+    expect(cache.get('c', NOW)).toBe(30);
+  });
+
+  it('stays bounded under many distinct tokens', () => {
+    const cache = createVerificationCache<number>({ maxEntries: 100 });
+    for (let i = 0; i < 10_000; i++) cache.set(`token-${i}`, i, NOW + 100, NOW);
+    expect(cache.size).toBe(100);
+    expect(cache.get('token-9999', NOW)).toBe(9999);
+    expect(cache.get('token-9899', NOW)).toBeUndefined();
+  });
+
+  it('deletes and clears', () => {
+    const cache = createVerificationCache<number>({ maxEntries: 10 });
+    cache.set('a', 1, NOW + 100, NOW);
+    cache.set('b', 2, NOW + 100, NOW);
+    cache.delete('a');
+    expect(cache.get('a', NOW)).toBeUndefined();
+    expect(cache.size).toBe(1);
+    cache.clear();
+    expect(cache.size).toBe(0);
+  });
+
+  it('validates its options with configuration_error naming the option', () => {
+    for (const [options, name] of [
+      [{ maxEntries: 0 }, 'cache.maxEntries'],
+      [{ maxEntries: 1.5 }, 'cache.maxEntries'],
+      [{ maxEntries: '10' }, 'cache.maxEntries'],
+      [{ maxEntries: 10, maxAgeSeconds: 0 }, 'cache.maxAgeSeconds'],
+      [{ maxEntries: 10, maxAgeSeconds: Number.POSITIVE_INFINITY }, 'cache.maxAgeSeconds'],
+    ] as const) {
+      try {
+        createVerificationCache(options as never);
+        throw new Error('unreachable');
+      } catch (err) {
+        expect(err).toBeInstanceOf(ServiceJwtError);
+        expect((err as ServiceJwtError).code).toBe('configuration_error');
+        expect((err as ServiceJwtError).message).toContain(name);
+      }
+    }
+  });
+});
