@@ -52,6 +52,8 @@ export interface MintOptions {
   /** `source` claim; `false` leaves it out. @default 'microservice' */
   readonly source?: string | false;
   readonly claims?: Readonly<Record<string, unknown>>;
+  /** `kid` header of a JWKS-issuer token. @default 'herald-1' */
+  readonly kid?: string;
 }
 
 /** Keys, servers, stores and verifier options shared by every row of one conformance run. */
@@ -161,7 +163,7 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
     }
     // Herald's key also signs the tokens of untrusted or unreachable issuers.
     return jwt
-      .setProtectedHeader({ alg: 'ES256', kid: 'herald-1', typ: 'JWT' })
+      .setProtectedHeader({ alg: 'ES256', kid: mintOptions.kid ?? 'herald-1', typ: 'JWT' })
       .sign(herald.privateKey);
   };
 

@@ -155,6 +155,24 @@ export const CONFORMANCE_ROWS: readonly ConformanceRow[] = [
     expect: invalid('signature_invalid'),
   },
   {
+    name: 'unknown kid → 401 key_not_found',
+    request: async (f) => ({
+      method: 'GET',
+      path: '/ok',
+      headers: bearer(await f.mint({ kid: 'herald-unknown' })),
+    }),
+    expect: invalid('key_not_found'),
+  },
+  {
+    name: 'auth scheme is case-insensitive (RFC 7235) → 200',
+    request: async (f) => ({
+      method: 'GET',
+      path: '/ok',
+      headers: { authorization: `bearer ${await f.mint()}` },
+    }),
+    expect: ok(),
+  },
+  {
     name: 'unknown issuer → 401 issuer_not_trusted',
     request: async (f) => ({
       method: 'GET',
