@@ -1,5 +1,10 @@
-import { createHash, type KeyObject, randomBytes } from 'node:crypto';
-import type { IssuerKeys } from '@service-jwt/core';
+import { type KeyObject, randomBytes } from 'node:crypto';
+import {
+  computeBodyHash,
+  createSigner,
+  type IssuerKeys,
+  type ServiceJwtSigner,
+} from '@service-jwt/core';
 import { CompactSign } from 'jose';
 import { generateTestKey, type PublicJwk, type TestAlgorithm, type TestKey } from './test-keys.js';
 
@@ -62,7 +67,16 @@ export interface TestIssuer {
   readonly jwks: { readonly keys: PublicJwk[] };
   /** This issuer's entry for `createVerifier({ issuers })`: `{ keys }` or, for HS256, `{ secret }`. */
   readonly keys: IssuerKeys;
-  /** Mints a valid token; `claims` are applied last, so they may override stamped claims. */
+  /**
+   * The core signer behind the valid tokens (same key, `kid`, issuer, source and clock): use it
+   * for `tokenFor`, `createServiceFetch` or `jwksResponse` in tests.
+   */
+  readonly signer: ServiceJwtSigner;
+  /**
+   * Mints a valid token. Plain calls go through {@link TestIssuer.signer}; with `now`, `omit`,
+   * `header`, `jti: false` or stamped claims in `claims` (applied last, so they override) the
+   * kit mints the token itself with jose.
+   */
   sign(claims?: Readonly<Record<string, unknown>>, options?: TestSignOptions): Promise<string>;
   /** Mints a request-bound token: `bdy` (SHA-256 of the body), `htm`, `htu`, `jti`, 60 s. */
   signRequest(request: TestRequest, options?: TestSignOptions): Promise<string>;
@@ -92,6 +106,7 @@ export interface TestIssuer {
   ): Promise<{ token: string; body: Uint8Array }>;
 }
 
+const STAMPED = new Set(['iss', 'iat', 'exp', 'jti', 'aud', 'sub', 'bdy', 'htm', 'htu']);
 const WRONG_AUDIENCE = 'https://wrong-audience.test/';
 const UNTRUSTED_ISSUER = 'https://untrusted-issuer.test/';
 
@@ -163,13 +178,38 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     return compact(signingKey, header, payload);
   }
 
-  const sign = (claims: Readonly<Record<string, unknown>> = {}, opts: TestSignOptions = {}) =>
-    mint(key, claims, opts, defaultLifetime);
+  const signer = createSigner({
+    issuer,
+    keys: { key: key.privateKey, kid: key.kid, algorithm },
+    source,
+    lifetime: defaultLifetime,
+    now: clock,
+  });
+  // Tokens the production signer would refuse to mint (or mint differently) are hand-made.
+  const custom = (claims: Readonly<Record<string, unknown>>, opts: TestSignOptions) =>
+    opts.now !== undefined ||
+    opts.omit !== undefined ||
+    opts.header !== undefined ||
+    opts.jti === false ||
+    Object.keys(claims).some((name) => STAMPED.has(name) || name === 'source');
+
+  const sign = (claims: Readonly<Record<string, unknown>> = {}, opts: TestSignOptions = {}) => {
+    if (custom(claims, opts)) return mint(key, claims, opts, defaultLifetime);
+    return signer.sign(claims, {
+      audience: opts.audience ?? null,
+      subject: opts.subject,
+      lifetime: opts.lifetime,
+      jti: opts.jti === false ? undefined : opts.jti,
+    });
+  };
 
   const signRequest = (request: TestRequest, opts: TestSignOptions = {}) => {
-    const bdy = createHash('sha256').update(toBytes(request.body)).digest('base64url');
-    const claims = { bdy, htm: request.method.toUpperCase(), htu: requestTarget(request.url) };
     const subject = opts.subject ?? request.subject;
+    if (!custom({}, opts)) {
+      return signer.signRequest({ ...request, subject, lifetime: opts.lifetime });
+    }
+    const bdy = computeBodyHash('sha256', toBytes(request.body));
+    const claims = { bdy, htm: request.method.toUpperCase(), htu: requestTarget(request.url) };
     return mint(key, claims, { ...opts, audience: request.audience, subject }, 60);
   };
 
@@ -180,6 +220,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     kid: key.kid,
     privateKey: key.privateKey,
     publicJwk: key.publicJwk,
+    signer,
     jwks,
     keys: key.secret === undefined ? { keys: jwks } : { secret: key.secret },
     sign,
