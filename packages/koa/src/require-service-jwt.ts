@@ -1,8 +1,10 @@
 import {
+  type ErrorResponse,
   errorResponse,
   type ServiceJwtError,
   type ServiceJwtVerifier,
   toServiceJwtError,
+  type VerifiedServiceJwt,
 } from '@service-jwt/core';
 import type { Context, Middleware, Next } from 'koa';
 import {
@@ -32,20 +34,20 @@ export interface ServiceJwtMiddlewareFactory {
 }
 
 /**
- * Core's response headers for `err`, plus `Connection: close` after a 413: core leaves the rest
- * of an oversized body unread, so the connection must not be kept for it.
+ * Core's response for `err`, plus `Connection: close` after a 413: core leaves the rest of an
+ * oversized body unread, so the connection must not be kept for it.
  */
-function errorHeaders(err: ServiceJwtError, realm: string | undefined): Record<string, string> {
-  const headers = errorResponse(err, realm === undefined ? {} : { realm }).headers;
-  if (err.code === 'body_too_large') headers.connection = 'close';
-  return headers;
+function adapterResponse(err: ServiceJwtError, realm: string | undefined): ErrorResponse {
+  const response = errorResponse(err, realm === undefined ? {} : { realm });
+  if (err.code === 'body_too_large') response.headers.connection = 'close';
+  return response;
 }
 
-/** Writes the error the way every adapter does: core's `errorResponse`, JSON body. */
+/** Writes the error the way every adapter does: status, headers and the JSON body. */
 function respond(ctx: Context, err: ServiceJwtError, realm: string | undefined): void {
-  const response = errorResponse(err, realm === undefined ? {} : { realm });
+  const response = adapterResponse(err, realm);
   ctx.status = response.status;
-  ctx.set(errorHeaders(err, realm));
+  ctx.set(response.headers);
   ctx.body = response.body;
 }
 
@@ -56,7 +58,7 @@ function respond(ctx: Context, err: ServiceJwtError, realm: string | undefined):
 function forThrow(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
   if (realm !== undefined || err.code === 'body_too_large') {
     Object.defineProperty(err, 'headers', {
-      value: errorHeaders(err, realm),
+      value: adapterResponse(err, realm).headers,
       configurable: true,
       enumerable: false,
       writable: true,
@@ -70,7 +72,7 @@ function guard(
   adapter: ResolvedAdapterOptions,
 ): ServiceJwtMiddleware {
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
-    let result: Awaited<ReturnType<ServiceJwtVerifier['verify']>>;
+    let result: VerifiedServiceJwt;
     try {
       const body = koaBodyReader(ctx);
       const pending = await verifier.authenticate(toRequestLike(ctx, body));

@@ -389,6 +389,17 @@ describe('options are validated at construction', () => {
     return auth.verifier.close();
   });
 
+  it("relays core's validation of route overrides, naming the option", async () => {
+    const auth = serviceJwt(options());
+    expect(configurationError(() => auth({ audience: 42 } as never)).message).toContain('audience');
+    const replay = configurationError(() =>
+      requireServiceJwt({ verifier: auth.verifier, replay: {} } as never),
+    );
+    expect(replay.code).toBe('configuration_error');
+    expect(replay.message).toContain('replay');
+    await auth.verifier.close();
+  });
+
   it('refuses a non-object', () => {
     expect(configurationError(() => requireServiceJwt(undefined as never)).code).toBe(
       'configuration_error',
