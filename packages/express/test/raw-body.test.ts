@@ -148,16 +148,25 @@ describe.each(MAJORS)('%s: raw body', (_name, express) => {
   });
 
   describe('without a body parser', () => {
-    const setup = (app: Express) => app.post('/echo', auth(), echo);
+    const setup = (app: Express) =>
+      app.post('/echo', auth(), async (req, res) => {
+        // The handler still gets the whole body from the stream after we hashed it.
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        res.json({
+          body: Buffer.concat(chunks).toString('base64'),
+          issuer: req.serviceJwt?.issuer,
+        });
+      });
 
-    it('reads and verifies the raw bytes (non-UTF-8 included)', async () => {
+    it('reads and verifies the raw bytes (non-UTF-8 included), the handler can still read them', async () => {
       const response = await call(
         express,
         setup,
         await boundPost(NON_UTF8, 'application/octet-stream'),
       );
       expect(response.status).toBe(200);
-      expect(response.json).toEqual({ issuer: issuer.issuer });
+      expect(response.json).toEqual({ body: NON_UTF8.toString('base64'), issuer: issuer.issuer });
     });
 
     it('refuses a body changed by one byte', async () => {
@@ -330,6 +339,7 @@ describe.each(MAJORS)('%s: raw body', (_name, express) => {
         await boundPost(big, 'text/plain'),
       );
       expectError(response, 413, 'body_too_large');
+      expect(response.headers.connection).toBe('close');
     });
 
     it('answers 413 for a chunked body before a parser', async () => {
