@@ -1,3 +1,4 @@
+export { type JwksRouteOptions, type JwksSigner, jwksHandler, serviceJwtJwks } from './jwks.js';
 export type {
   AdapterOptions,
   FastifyReuseOptions,
