@@ -198,6 +198,15 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       expect(response.status).toBe(500);
       expect(response.headers['www-authenticate']).toBeUndefined();
       expect(code(response)).toBe('configuration_error');
+      // Chunked, so no Content-Length to compare: the replacement character gives it away.
+      const chunked = await app.send({
+        method: 'POST',
+        path: '/',
+        headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
+        body: [body.subarray(0, 5), body.subarray(5)],
+      });
+      expect(chunked.status).toBe(500);
+      expect(code(chunked)).toBe('configuration_error');
     });
 
     it('after the parser: a byte order mark the decoder dropped fails closed', async () => {
@@ -421,6 +430,52 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       });
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ length: body.length, sha256: sha256(Buffer.from(body)) });
+    });
+  });
+
+  describe('after a custom body reader', () => {
+    it('hashes a Buffer it left at ctx.request.rawBody as the exact bytes', async () => {
+      const app = await start(
+        async (ctx, next) => {
+          (ctx.request as { rawBody?: unknown }).rawBody = await readStream(ctx.req);
+          await next();
+        },
+        guard(),
+        (ctx) => {
+          ctx.body = { ok: ctx.state.serviceJwt !== undefined };
+        },
+      );
+      const body = Buffer.from([0xc3, 0x28, 0xff, 0x7b]);
+      const response = await app.send({
+        method: 'POST',
+        path: '/',
+        headers: bearer(await signBody(body)),
+        body,
+      });
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({ ok: true });
+    });
+
+    it('refuses a rawBody that is neither bytes nor text with 500', async () => {
+      const app = await start(
+        async (ctx, next) => {
+          (ctx.request as { rawBody?: unknown }).rawBody = JSON.parse(
+            (await readStream(ctx.req)).toString(),
+          );
+          await next();
+        },
+        guard(),
+        echoStream,
+      );
+      const body = '{"a":1}';
+      const response = await app.send({
+        method: 'POST',
+        path: '/',
+        headers: bearer(await signBody(body)),
+        body,
+      });
+      expect(response.status).toBe(500);
+      expect(code(response)).toBe('configuration_error');
     });
   });
 
