@@ -1,4 +1,8 @@
-import { createIssuerKeyResolver, discoveryUrl, type IssuerKeyResolver } from '../../src/keys/index.js';
+import {
+  createIssuerKeyResolver,
+  discoveryUrl,
+  type IssuerKeyResolver,
+} from '../../src/keys/index.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 
 const signing = ecKeyPair();
@@ -27,7 +31,9 @@ function discover(issuer: string, extra: Record<string, unknown> = { allowInsecu
 
 describe('OIDC discovery', () => {
   it('builds the configuration URL without a terminating slash of the issuer', () => {
-    expect(discoveryUrl('https://a/realm/')).toBe('https://a/realm/.well-known/openid-configuration');
+    expect(discoveryUrl('https://a/realm/')).toBe(
+      'https://a/realm/.well-known/openid-configuration',
+    );
     expect(discoveryUrl('https://a')).toBe('https://a/.well-known/openid-configuration');
   });
 
@@ -65,7 +71,9 @@ describe('OIDC discovery', () => {
   it('discovers again after the key set fetch fails', async () => {
     server.discovery = { issuer: server.origin, jwks_uri: `${server.origin}/moved.json` };
     const resolver = discover(server.origin);
-    expect((await caught(() => resolver.resolve({ alg: 'ES256', kid: 'k1' }))).code).toBe('keys_unavailable');
+    expect((await caught(() => resolver.resolve({ alg: 'ES256', kid: 'k1' }))).code).toBe(
+      'keys_unavailable',
+    );
     server.discovery = { issuer: server.origin, jwks_uri: server.jwksUrl };
     clock += 1_000;
     expect((await resolver.resolve({ alg: 'ES256', kid: 'k1' })).kid).toBe('k1');

@@ -99,7 +99,10 @@ describe('remote key sets over HTTPS', () => {
 
   it('refuses a certificate matching no pinned fingerprint', async () => {
     const before = server.jwksRequests;
-    await unavailable(remote({ ca: tls.cert, fingerprints: [wrongFingerprint] }), 'ERR_CERT_FINGERPRINT_MISMATCH');
+    await unavailable(
+      remote({ ca: tls.cert, fingerprints: [wrongFingerprint] }),
+      'ERR_CERT_FINGERPRINT_MISMATCH',
+    );
     expect(server.jwksRequests).toBe(before);
   });
 
@@ -114,7 +117,10 @@ describe('remote key sets over HTTPS', () => {
   });
 
   it('passes the cipher list to TLS', async () => {
-    await unavailable(remote({ ca: tls.cert, ciphers: 'NO-SUCH-CIPHER' }), 'ERR_SSL_NO_CIPHER_MATCH');
+    await unavailable(
+      remote({ ca: tls.cert, ciphers: 'NO-SUCH-CIPHER' }),
+      'ERR_SSL_NO_CIPHER_MATCH',
+    );
   });
 
   it('refuses plain http unless allowInsecureHttp', async () => {

@@ -120,6 +120,22 @@ describe('remote key sets: caching', () => {
     expect(server.jwksRequests).toBe(3);
   });
 
+  it('isActive on an expired set refreshes in the background and notices a removed key', async () => {
+    const resolver = remote({ cacheMaxAge: 60 });
+    const key = (await resolver.resolve({ alg: 'ES256', kid: 'k1' })) as VerificationKey;
+    server.keys = [jwk2];
+    clock += 61_000;
+    expect(resolver.isActive(key)).toBe(true);
+    // No lookup happens: the request must come from isActive itself.
+    for (let i = 0; i < 400 && server.jwksRequests < 2; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(server.jwksRequests).toBe(2);
+    expect((await resolver.resolve({ alg: 'ES256', kid: 'k2' })).kid).toBe('k2');
+    expect(server.jwksRequests).toBe(2);
+    expect(resolver.isActive(key)).toBe(false);
+  });
+
   it('refuses a token without kid when the remote set holds several keys', async () => {
     const resolver = remote();
     expect((await caught(() => resolver.resolve({ alg: 'ES256' }))).code).toBe('key_not_found');
@@ -228,7 +244,11 @@ describe('remote key sets: failures', () => {
     server.mode = 'hang';
     const resolver = remote({ timeout: 10_000 });
     const pending = caught(() => resolver.resolve({ alg: 'ES256', kid: 'k1' }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Wait (bounded) until the request has reached the server, so close() aborts a live socket.
+    for (let i = 0; i < 400 && server.jwksRequests === 0; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(server.jwksRequests).toBe(1);
     const started = Date.now();
     resolver.close();
     expect((await pending).code).toBe('keys_unavailable');

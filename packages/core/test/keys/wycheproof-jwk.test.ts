@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compactVerify } from 'jose';
-import type { Algorithm } from '../../src/options.js';
 import {
   ALL_ALGORITHMS,
   createIssuerKeyResolver,
@@ -11,6 +10,7 @@ import {
   type VerificationKey,
 } from '../../src/keys/index.js';
 import { createStaticKeyResolver } from '../../src/keys/local-key-set.js';
+import type { Algorithm } from '../../src/options.js';
 
 // Wycheproof json_web_key_test.json: every key set goes through our loading, every JWS is then
 // resolved and verified with the bound key. Expected verdicts are taken as published: none of
@@ -49,7 +49,11 @@ function load(group: Group): IssuerKeyResolver {
       loadLocalKeySet(set, { algorithms: HMAC, optionPath: 'vector', allowSymmetric: true }),
     );
   }
-  return createIssuerKeyResolver('https://vector', { keys: set as never }, { algorithms: ASYMMETRIC, optionPath: 'vector' });
+  return createIssuerKeyResolver(
+    'https://vector',
+    { keys: set as never },
+    { algorithms: ASYMMETRIC, optionPath: 'vector' },
+  );
 }
 
 async function verdict(group: Group, vector: Vector): Promise<'valid' | 'invalid'> {
@@ -60,7 +64,9 @@ async function verdict(group: Group, vector: Vector): Promise<'valid' | 'invalid
     return 'invalid';
   }
   try {
-    const header = JSON.parse(Buffer.from(vector.jws.split('.')[0] ?? '', 'base64url').toString('utf8'));
+    const header = JSON.parse(
+      Buffer.from(vector.jws.split('.')[0] ?? '', 'base64url').toString('utf8'),
+    );
     const key: VerificationKey = await resolver.resolve({ alg: header.alg, kid: header.kid });
     await compactVerify(vector.jws, key.key, { algorithms: [key.algorithm] });
     return 'valid';
@@ -74,15 +80,23 @@ describe('Wycheproof json_web_key_test.json', () => {
     expect(existsSync(FILE)).toBe(true);
   });
 
-  const data = JSON.parse(readFileSync(FILE, 'utf8')) as { numberOfTests: number; testGroups: Group[] };
-  const cases = data.testGroups.flatMap((group) => group.tests.map((vector) => [vector.tcId, vector.comment, group, vector] as const));
+  const data = JSON.parse(readFileSync(FILE, 'utf8')) as {
+    numberOfTests: number;
+    testGroups: Group[];
+  };
+  const cases = data.testGroups.flatMap((group) =>
+    group.tests.map((vector) => [vector.tcId, vector.comment, group, vector] as const),
+  );
 
   it('runs every vector', () => {
     expect(cases).toHaveLength(data.numberOfTests);
   });
 
-  it.each(cases)('tcId %i (%s) agrees with the expected result', async (_id, _comment, group, vector) => {
-    const got = await verdict(group, vector);
-    if (vector.result !== 'acceptable') expect(got).toBe(vector.result);
-  });
+  it.each(cases)(
+    'tcId %i (%s) agrees with the expected result',
+    async (_id, _comment, group, vector) => {
+      const got = await verdict(group, vector);
+      if (vector.result !== 'acceptable') expect(got).toBe(vector.result);
+    },
+  );
 });
