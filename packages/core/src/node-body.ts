@@ -141,6 +141,14 @@ function readOnce(
   message.on('aborted', onAbort);
   message.on('close', onAbort);
   onReadable();
+  if (settled) return;
+  // Adding a 'readable' listener to an idle stream schedules a read(0) on the next tick, and
+  // if the parser ends the body before that tick (a bodyless request whose end is parsed right
+  // after its headers) that read(0) emits 'end' on an empty body we never took. Starting the
+  // read ourselves (the stream is neither ended nor buffered here) marks it as reading, so the
+  // listener schedules nothing.
+  if (message.readableLength === 0) message.read(0);
+  if (message.complete || message.readableLength > 0) onReadable();
   if (!settled) message.on('readable', onReadable);
 }
 
