@@ -1,0 +1,133 @@
+import { createVerifier, type ServiceJwtVerifier, type VerifierOptions } from '@service-jwt/core';
+import {
+  createRedisReplayStore,
+  createRedisRevocationList,
+  type RedisRevocationList,
+} from '@service-jwt/redis';
+import { createTestIssuer, createTestVerifierOptions, type TestIssuer } from '@service-jwt/testing';
+import type { Redis } from 'ioredis';
+import { ioredis, type PrivateRedis, startPrivateRedis, waitFor } from './helpers/redis.js';
+import { type Answer, call, type Service, startService } from './helpers/service.js';
+
+// A private redis-server that the tests kill, freeze and restart; three services on it:
+// `strict` (replay + revocation, fail closed), `revocationOnly` (fail closed) and
+// `failOpen` (revocation with failOpen, no replay).
+const AUDIENCE = 'https://orders.test/';
+const COMMAND_TIMEOUT = 300;
+const SYNC_INTERVAL = 200;
+// maxStaleness default: syncInterval + 2 × commandTimeout + 1000.
+const MAX_STALENESS = SYNC_INTERVAL + 2 * COMMAND_TIMEOUT + 1000;
+let redis: PrivateRedis;
+let issuer: TestIssuer;
+const clients: Redis[] = [];
+const lists: RedisRevocationList[] = [];
+const verifiers: ServiceJwtVerifier[] = [];
+const services: Service[] = [];
+let strict: Service;
+let revocationOnly: Service;
+let failOpen: Service;
+
+async function service(options: { replay: boolean; failOpen: boolean }): Promise<Service> {
+  const client = ioredis(redis.port);
+  client.on('error', () => undefined);
+  clients.push(client);
+  const revocation = createRedisRevocationList({
+    client,
+    syncInterval: SYNC_INTERVAL,
+    commandTimeout: COMMAND_TIMEOUT,
+    failOpen: options.failOpen,
+  });
+  lists.push(revocation);
+  const extra: Partial<VerifierOptions> = options.replay
+    ? { replay: createRedisReplayStore({ client, commandTimeout: COMMAND_TIMEOUT }) }
+    : {};
+  const verifier = createVerifier(
+    createTestVerifierOptions(issuer, undefined, { audience: AUDIENCE, revocation, ...extra }),
+  );
+  verifiers.push(verifier);
+  await revocation.ready();
+  const s = await startService(verifier);
+  services.push(s);
+  return s;
+}
+
+const mint = () => issuer.sign({}, { audience: AUDIENCE, subject: 'user-1' });
+
+function expectUnavailable(answers: readonly Answer[], within: number): void {
+  for (const answer of answers) {
+    expect(answer.status).toBe(503);
+    expect(answer.code).toBe('store_unavailable');
+    expect(answer.retryAfter).toBe('5');
+    expect(answer.wwwAuthenticate).toBeNull();
+    expect(answer.ms).toBeLessThan(within);
+  }
+}
+
+async function burst(url: string, n: number): Promise<Answer[]> {
+  return Promise.all(Array.from({ length: n }, async () => call(url, await mint(), 5000)));
+}
+
+async function recovered(url: string): Promise<void> {
+  await waitFor(async () => (await call(url, await mint())).status === 200, 10_000, 50);
+}
+
+beforeAll(async () => {
+  redis = await startPrivateRedis();
+  issuer = await createTestIssuer();
+  strict = await service({ replay: true, failOpen: false });
+  revocationOnly = await service({ replay: false, failOpen: false });
+  failOpen = await service({ replay: false, failOpen: true });
+});
+
+afterAll(async () => {
+  if (redis.process.signalCode === 'SIGSTOP') redis.process.kill('SIGCONT');
+  for (const s of services) await s.close();
+  for (const v of verifiers) await v.close();
+  for (const l of lists) await l.close();
+  for (const c of clients) c.disconnect();
+  await redis.stop();
+});
+
+describe('Redis killed mid-test', () => {
+  it('answers 503 store_unavailable within the time-out, and resumes after a restart', async () => {
+    for (const s of [strict, revocationOnly, failOpen]) {
+      expect((await call(s.url, await mint())).status).toBe(200);
+    }
+    await redis.kill();
+    // Nothing hangs: 50 parallel requests each get their answer within the command time-out.
+    expectUnavailable(await burst(strict.url, 50), COMMAND_TIMEOUT + 400);
+    expectUnavailable(await burst(revocationOnly.url, 10), COMMAND_TIMEOUT + 400);
+    // Fail-open revocation answers from its mirror.
+    for (const answer of await burst(failOpen.url, 10)) expect(answer.status).toBe(200);
+
+    await redis.restart();
+    await recovered(strict.url);
+    await recovered(revocationOnly.url);
+    const token = await mint();
+    expect((await call(strict.url, token)).status).toBe(200);
+    expect((await call(strict.url, token)).code).toBe('token_replayed');
+  });
+});
+
+describe('Redis frozen (SIGSTOP) mid-test', () => {
+  it('fails closed within the time-out for replay and within maxStaleness for revocation', async () => {
+    await recovered(strict.url);
+    await recovered(revocationOnly.url);
+    redis.process.kill('SIGSTOP');
+    const frozenAt = Date.now();
+    // The replay claim waits at most commandTimeout.
+    expectUnavailable(await burst(strict.url, 20), COMMAND_TIMEOUT + 400);
+    // The revocation mirror can no longer be confirmed: refused once maxStaleness has passed.
+    await waitFor(
+      async () => (await call(revocationOnly.url, await mint())).status === 503,
+      MAX_STALENESS + 1000,
+      50,
+    );
+    expect(Date.now() - frozenAt).toBeLessThan(MAX_STALENESS + 1000);
+    expectUnavailable([await call(revocationOnly.url, await mint())], COMMAND_TIMEOUT + 400);
+
+    redis.process.kill('SIGCONT');
+    await recovered(strict.url);
+    await recovered(revocationOnly.url);
+  });
+});
