@@ -25,7 +25,7 @@ export interface KeyImportContext {
 
 // A verifier never needs these: a private key in a verifier's configuration or in a published
 // key set means the signing key has leaked, so it is refused rather than silently trimmed.
-const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'r', 't'];
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth'];
 
 type Family = 'RSA' | 'EC' | 'OKP';
 
