@@ -212,6 +212,40 @@ describe.each(MAJORS)('%s', (_major, create) => {
     });
   });
 
+  describe('a hook used where the plugin is not registered', () => {
+    it('verifies in preHandler, and refuses a body hash it cannot check with configuration_error', async () => {
+      app = create();
+      let hook: ReturnType<FastifyInstance['requireServiceJwt']> | undefined;
+      await app.register(async (secured) => {
+        await secured.register(serviceJwt, options);
+        hook = secured.requireServiceJwt();
+      });
+      await app.register(async (sibling) => {
+        if (hook === undefined) throw new Error('hook not made');
+        sibling.get('/late', { preHandler: hook }, whoami);
+        sibling.post('/late', { preHandler: hook }, whoami);
+      });
+      const token = await issuer.sign({}, { audience: AUDIENCE, subject: 'svc' });
+      const get = await send(app, { method: 'GET', url: '/late', headers: bearer(token) });
+      expect(get.json()).toEqual({ issuer: issuer.issuer, subject: 'svc' });
+      expect((await send(app, { method: 'GET', url: '/late' })).json().code).toBe('token_missing');
+      const bound = await issuer.signRequest({
+        method: 'POST',
+        url: '/late',
+        body: '{}',
+        audience: AUDIENCE,
+      });
+      const post = await send(app, {
+        method: 'POST',
+        url: '/late',
+        headers: { ...bearer(bound), 'content-type': 'application/json' },
+        payload: '{}',
+      });
+      expect(post.statusCode).toBe(500);
+      expect(post.json().code).toBe('configuration_error');
+    });
+  });
+
   describe('one verifier for every route', () => {
     it('fetches the JWKS once for routes with different audiences', async () => {
       const jwks = await serveJwks(issuer);
