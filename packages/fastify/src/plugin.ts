@@ -89,7 +89,7 @@ function makeGuard(
 function protectRoute(
   route: RouteOptions,
   guard: RouteGuard,
-  settings: ResolvedSettings,
+  errorBody: object | undefined,
   hasHook: boolean,
 ): void {
   route.onRequest = [
@@ -106,11 +106,8 @@ function protectRoute(
       ...asArray(route.preHandler),
     ] as RouteOptions['preHandler'];
   }
-  if (settings.onError === 'respond') {
-    route.onSend = [
-      ...asArray(route.onSend),
-      own(createErrorBodyHook(settings)),
-    ] as RouteOptions['onSend'];
+  if (errorBody !== undefined) {
+    route.onSend = [...asArray(route.onSend), errorBody] as RouteOptions['onSend'];
   }
 }
 
@@ -120,6 +117,7 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
 ) => {
   const { verifier, owned, settings } = resolvePluginOptions(options);
   const appGuard = createRouteGuard(verifier, settings);
+  const errorBody = settings.onError === 'respond' ? own(createErrorBodyHook(settings)) : undefined;
 
   fastify.decorateRequest('serviceJwt', null);
   fastify.decorate('serviceJwtVerifier', verifier);
@@ -146,7 +144,7 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
           `route ${route.method} ${route.url}: config.serviceJwt and requireServiceJwt() both give options; use one`,
         );
       }
-      protectRoute(route, hooked, settings, true);
+      protectRoute(route, hooked, errorBody, true);
       return;
     }
     if (configured === false || (configured === undefined && !settings.global)) return;
@@ -157,7 +155,7 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
     protectRoute(
       route,
       overrides === undefined ? appGuard : makeGuard(verifier, overrides, settings),
-      settings,
+      errorBody,
       false,
     );
   });
