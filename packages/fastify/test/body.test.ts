@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { gzipSync } from 'node:zlib';
-import type { VerifierOptions } from '@service-jwt/core';
+import { createMemoryReplayStore, type VerifierOptions } from '@service-jwt/core';
 import { createTestIssuer, createTestVerifierOptions, type TestIssuer } from '@service-jwt/testing';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { serviceJwt } from '../src/index.js';
@@ -15,7 +15,10 @@ let options: VerifierOptions;
 
 beforeAll(async () => {
   issuer = await createTestIssuer({ issuer: 'https://herald.test/' });
-  options = createTestVerifierOptions(issuer, undefined, { audience: AUDIENCE });
+  options = createTestVerifierOptions(issuer, undefined, {
+    audience: AUDIENCE,
+    replay: createMemoryReplayStore(),
+  });
 });
 
 const hash = (bytes: string | Uint8Array) => createHash('sha256').update(bytes).digest('base64url');
@@ -187,6 +190,40 @@ describe.each(MAJORS)('%s', (_major, create) => {
     expect(response.json().code).toBe('body_hash_mismatch');
     expect(response.headers['www-authenticate']).toContain('error="invalid_token"');
     expect(parsed).toEqual([]);
+  });
+
+  it('refuses a tampered body read by a streaming parser', async () => {
+    const { token, body } = await issuer.tamperedBody({
+      method: 'POST',
+      url: '/echo',
+      body: 'streamed',
+      audience: AUDIENCE,
+    });
+    const response = await send(app, {
+      method: 'POST',
+      url: '/echo',
+      headers: { ...bearer(token), 'content-type': 'application/x-stream' },
+      payload: Buffer.from(body),
+    });
+    expect(response.statusCode).toBe(401);
+    expect(response.json().code).toBe('body_hash_mismatch');
+  });
+
+  it('records the jti only once the body passes: a refused request does not burn the token', async () => {
+    const token = await withBody(JSON_BODY);
+    const headers = { ...bearer(token), 'content-type': 'application/json' };
+    const tampered = await send(app, {
+      method: 'POST',
+      url: '/echo',
+      headers,
+      payload: JSON_BODY.replace('Ada', 'Adb'),
+    });
+    expect(tampered.json().code).toBe('body_hash_mismatch');
+    const genuine = await send(app, { method: 'POST', url: '/echo', headers, payload: JSON_BODY });
+    expect(genuine.statusCode).toBe(200);
+    const replayed = await send(app, { method: 'POST', url: '/echo', headers, payload: JSON_BODY });
+    expect(replayed.statusCode).toBe(401);
+    expect(replayed.json().code).toBe('token_replayed');
   });
 
   it('refuses an unauthenticated request before its body is parsed', async () => {
