@@ -59,13 +59,14 @@ return v
 `;
 
 /**
- * KEYS jti before kid version; ARGV knownVersion now maxEntries. Replies `{version}` when the
- * caller's version is current, `{version, total}` when there are more live revocations than
- * `maxEntries`, else a consistent snapshot `{version, total, jti+scores, before hash, kids}`.
+ * KEYS jti before kid version; ARGV mode now maxEntries. Mode `version` replies `{version}`
+ * only (the cheap periodic check). Mode `snapshot` replies `{version, total}` when there are
+ * more live revocations than `maxEntries`, else a consistent snapshot
+ * `{version, total, jti+scores, before hash, kids}`.
  */
 export const SYNC_SCRIPT = `
 local v = redis.call('GET', KEYS[4]) or '0'
-if v == ARGV[1] then return {v} end
+if ARGV[1] == 'version' then return {v} end
 local live = '(' .. ARGV[2]
 local total = redis.call('ZCOUNT', KEYS[1], live, '+inf') + redis.call('HLEN', KEYS[2])
   + redis.call('SCARD', KEYS[3])

@@ -32,8 +32,8 @@ export interface RedisRevocationListOptions {
    * The propagation bound, in milliseconds: once the mirror was last confirmed current longer
    * ago than this, `check` fails closed. A revocation is enforced by every instance at most this
    * long after `revoke*()` resolved (usually within milliseconds, through pub/sub).
-   * Must be at least `syncInterval + 2 × commandTimeout`.
-   * @default syncInterval + 2 × commandTimeout + 1000
+   * Must be at least `syncInterval + 6 × commandTimeout`.
+   * @default syncInterval + 6 × commandTimeout + 1000 (12 s)
    */
   readonly maxStaleness?: number;
   /** Longest wait for one Redis command, in milliseconds. @default 1000 */
@@ -117,7 +117,9 @@ function validate(options: RedisRevocationListOptions) {
   }
   const syncInterval = positiveInteger(options.syncInterval, 'syncInterval', 5000, { min: 10 });
   const commandTimeout = positiveInteger(options.commandTimeout, 'commandTimeout', 1000);
-  const floor = syncInterval + 2 * commandTimeout;
+  // A refresh takes at most three commands' time (check, wait for messages, reload) and the
+  // next one starts syncInterval after it ends: see the README's propagation bound.
+  const floor = syncInterval + 6 * commandTimeout;
   const maxStaleness = positiveInteger(options.maxStaleness, 'maxStaleness', floor + 1000, {
     min: floor,
   });
@@ -147,7 +149,7 @@ function flat(value: unknown): string[] {
  * `syncInterval`, so `check` answers synchronously without a Redis round trip.
  *
  * Propagation bound: a revocation is enforced by every instance no later than `maxStaleness`
- * (default 8 s) after `revoke*()` resolved, usually within milliseconds; an instance that can't
+ * (default 12 s) after `revoke*()` resolved, usually within milliseconds; an instance that can't
  * confirm its mirror within that bound fails closed (`store_unavailable`, 503) unless
  * `failOpen`. While its pub/sub connection is down it fails closed at once.
  *
@@ -188,6 +190,9 @@ export function createRedisRevocationList(
   let closed = false;
   let syncing: Promise<void> | undefined;
   let buffered: Change[] | undefined;
+  let pending: { readonly version: number; reached(): void } | undefined;
+  let wantFull = false;
+  let epoch = 0;
   let timer: NodeJS.Timeout | undefined;
   let waiters: Array<{ resolve(): void; reject(err: unknown): void }> = [];
 
@@ -215,34 +220,45 @@ export function createRedisRevocationList(
     applyChange(change);
     if (buffered !== undefined) buffered.push(change);
     else if (change.version === version + 1) version = change.version;
-    else if (change.version > version) void sync();
+    else if (change.version > version) void sync(true);
+    if (pending !== undefined && version >= pending.version) {
+      pending.reached();
+      pending = undefined;
+    }
   };
 
-  const runSync = async () => {
+  const syncScript = (mode: 'version' | 'snapshot') =>
+    runner.run([
+      'EVAL',
+      SYNC_SCRIPT,
+      '4',
+      ...keyArgs,
+      mode,
+      String(nowSeconds()),
+      String(o.maxEntries),
+    ]);
+
+  // `epoch` counts subscriber outages: a refresh that spans one proves nothing about the
+  // messages lost during it, so it must not mark the mirror current.
+  const confirm = (startedAt: number, startEpoch: number) => {
+    if (startEpoch !== epoch) return;
+    synced = true;
+    confirmedAt = Math.max(confirmedAt, startedAt);
+    if (fresh()) for (const w of waiters.splice(0)) w.resolve();
+  };
+
+  const reload = async () => {
     const started = performance.now();
+    const startEpoch = epoch;
     buffered = [];
     try {
-      const known = overflow || !synced ? '' : String(version);
-      const reply = await runner.run([
-        'EVAL',
-        SYNC_SCRIPT,
-        '4',
-        ...keyArgs,
-        known,
-        String(nowSeconds()),
-        String(o.maxEntries),
-      ]);
+      const reply = await syncScript('snapshot');
       const raw = Array.isArray(reply) ? (reply as unknown[]) : [];
       const remote = Number(raw[0]);
       if (!Number.isInteger(remote)) throw new Error('unexpected reply to the sync script');
-      if (raw.length === 2) {
-        overflow = true;
-        mirror.clear();
-      } else if (raw.length > 2) {
-        overflow = false;
-        mirror.clear();
-        loadSnapshot(raw);
-      }
+      mirror.clear();
+      overflow = raw.length === 2;
+      if (!overflow) loadSnapshot(raw);
       version = remote;
       const later = buffered
         .filter((c) => c.version > remote)
@@ -252,12 +268,37 @@ export function createRedisRevocationList(
         if (change.version === version + 1) version = change.version;
       }
       mirror.sweep(nowSeconds());
-      synced = true;
-      confirmedAt = started;
-      if (fresh()) for (const w of waiters.splice(0)) w.resolve();
+      confirm(started, startEpoch);
     } finally {
       buffered = undefined;
     }
+  };
+
+  // The periodic check: one GET inside a script. When Redis is ahead, the missing messages
+  // are usually just in flight: wait up to commandTimeout for them before reloading everything.
+  const refresh = async (full: boolean) => {
+    if (full || !synced || overflow) return reload();
+    const started = performance.now();
+    const startEpoch = epoch;
+    const remote = Number(((await syncScript('version')) as unknown[])[0]);
+    if (remote === version) return confirm(started, startEpoch);
+    if (remote > version && subscription !== undefined) {
+      const caughtUp = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => {
+          pending = undefined;
+          resolve(false);
+        }, o.commandTimeout);
+        pending = {
+          version: remote,
+          reached() {
+            clearTimeout(timer);
+            resolve(true);
+          },
+        };
+      });
+      if (caughtUp) return confirm(started, startEpoch);
+    }
+    return reload();
   };
 
   const loadSnapshot = (raw: unknown[]) => {
@@ -275,16 +316,24 @@ export function createRedisRevocationList(
     }
   };
 
-  const sync = (): Promise<void> => {
+  // One refresh at a time; a full reload asked for meanwhile runs right after.
+  const sync = (full: boolean): Promise<void> => {
     if (closed) return Promise.resolve();
+    if (full) wantFull = true;
     if (syncing === undefined) {
-      syncing = runSync()
-        .catch(() => {
-          // Stays unconfirmed; `fresh()` turns false once `maxStaleness` has passed.
-        })
-        .finally(() => {
-          syncing = undefined;
-        });
+      syncing = (async () => {
+        do {
+          const f = wantFull;
+          wantFull = false;
+          try {
+            await refresh(f);
+          } catch {
+            // Stays unconfirmed; `fresh()` turns false once `maxStaleness` has passed.
+          }
+        } while (wantFull && !closed);
+      })().finally(() => {
+        syncing = undefined;
+      });
     }
     return syncing;
   };
@@ -292,7 +341,7 @@ export function createRedisRevocationList(
   const schedule = () => {
     if (closed) return;
     timer = setTimeout(() => {
-      void sync().finally(schedule);
+      void sync(false).finally(schedule);
     }, o.syncInterval);
     timer.unref();
   };
@@ -306,13 +355,14 @@ export function createRedisRevocationList(
             if (change !== undefined) onChange(change);
           },
           up() {
-            void sync();
+            void sync(true);
           },
           down() {
+            epoch++;
             synced = false;
           },
         });
-  if (subscription === undefined) void sync();
+  if (subscription === undefined) void sync(true);
   schedule();
 
   const revoke = async (kind: RevocationKind, field: string, value: number) => {

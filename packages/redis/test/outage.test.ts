@@ -15,8 +15,8 @@ import { type Answer, call, type Service, startService } from './helpers/service
 const AUDIENCE = 'https://orders.test/';
 const COMMAND_TIMEOUT = 300;
 const SYNC_INTERVAL = 200;
-// maxStaleness default: syncInterval + 2 × commandTimeout + 1000.
-const MAX_STALENESS = SYNC_INTERVAL + 2 * COMMAND_TIMEOUT + 1000;
+// maxStaleness default: syncInterval + 6 × commandTimeout + 1000.
+const MAX_STALENESS = SYNC_INTERVAL + 6 * COMMAND_TIMEOUT + 1000;
 let redis: PrivateRedis;
 let issuer: TestIssuer;
 const clients: Redis[] = [];
