@@ -1,7 +1,7 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
 import { ServiceJwtError } from './errors.js';
 import { algorithmMatches } from './keys/algorithms.js';
-import type { VerificationKey } from './keys/key-resolver.js';
+import type { KeyLookup, VerificationKey } from './keys/key-resolver.js';
 import type { Algorithm } from './options.js';
 import { checkProtectedHeader, parseCompact } from './token-syntax.js';
 
@@ -87,16 +87,23 @@ export function verifySignature(
 }
 
 /**
- * Verifies a compact JWS (any payload, not only JWT claims) with one bound key: strict
- * syntax, protected-header rules, `alg` equal to the key's algorithm, then the signature over
- * the signing input as received. Returns the payload bytes. Internal: used by the verifier's
- * tests against Wycheproof vectors.
+ * Verifies a compact JWS (any payload, not only JWT claims) against a key source: strict
+ * syntax, protected-header rules, key lookup by `alg`/`kid`, `alg` equal to the key's bound
+ * algorithm, then the signature over the signing input as received. Returns the payload
+ * bytes. Internal: the verifier's Wycheproof tests run JWS vectors through it.
  *
- * @throws ServiceJwtError `token_malformed`, `algorithm_not_allowed`, `signature_invalid`
+ * @throws ServiceJwtError `token_malformed`, `algorithm_not_allowed`, `key_not_found`,
+ *   `signature_invalid`
  */
-export function verifyCompactJws(token: string, key: VerificationKey): Buffer {
+export function verifyCompactJws(
+  token: string,
+  keys: { resolve(lookup: KeyLookup): VerificationKey | Promise<VerificationKey> },
+): Buffer {
   const parsed = parseCompact(token);
   const alg = checkProtectedHeader(parsed.header);
+  const key = keys.resolve({ alg, kid: parsed.header.kid as string | undefined });
+  if (key instanceof Promise)
+    throw new TypeError('verifyCompactJws needs a synchronous key source');
   if (!algorithmMatches(key.algorithm, alg)) {
     throw new ServiceJwtError('algorithm_not_allowed', 'token algorithm does not match the key');
   }
