@@ -1,1 +1,21 @@
-export {};
+export { decodeAuthorizerClaims, readAuthorizerClaims } from './authorizer-claims.js';
+export type {
+  ApiGatewayEventLike,
+  HttpApiEventLike,
+  RestApiEventLike,
+  ServiceJwtErrorResult,
+} from './events.js';
+export type {
+  LambdaAdapterOptions,
+  LambdaAuthorizerOptions,
+  LambdaServiceJwtOptions,
+  LambdaVerifyOptions,
+} from './options.js';
+export { isHttpApiEvent, isRestApiEvent, restQueryString, toRequestLike } from './request.js';
+export {
+  type AuthorizedServiceJwt,
+  type ServiceJwtEvent,
+  type ServiceJwtLambdaHandler,
+  toErrorResult,
+  withServiceJwt,
+} from './with-service-jwt.js';

@@ -1,0 +1,167 @@
+import {
+  type ClaimCheckRules,
+  checkClaims,
+  createVerifier,
+  type RouteOptions,
+  ServiceJwtError,
+  type ServiceJwtVerifier,
+  type VerifierOptions,
+} from '@service-jwt/core';
+
+/** Options shared by both modes (same names as in the Express, Koa and Fastify adapters). */
+export interface LambdaAdapterOptions {
+  /**
+   * `'respond'` returns the error response (`statusCode`, `headers`, `body`) to API Gateway;
+   * `'throw'` rejects with the `ServiceJwtError` instead, for a wrapper of your own (it carries
+   * `status`, `code` and `headers`).
+   * @default 'respond'
+   */
+  readonly onError?: 'respond' | 'throw';
+  /** The `realm` of the `WWW-Authenticate` challenge. @default 'service-jwt' */
+  readonly realm?: string;
+}
+
+/**
+ * Verify mode: the function verifies the token itself. Core's `VerifierOptions`, or
+ * `{ verifier, ...routeOptions }` to reuse a verifier (and its key cache).
+ */
+export type LambdaVerifyOptions = (
+  | VerifierOptions
+  | (RouteOptions & { readonly verifier: ServiceJwtVerifier })
+) &
+  LambdaAdapterOptions & {
+    /** @default 'verify' */
+    readonly mode?: 'verify';
+  };
+
+/**
+ * Authorizer mode: API Gateway's JWT (or Cognito) authorizer already checked signature,
+ * issuer, audience and expiry; the function applies core's claim rules to the claims the
+ * authorizer passes on.
+ */
+export type LambdaAuthorizerOptions = ClaimCheckRules &
+  LambdaAdapterOptions & {
+    readonly mode: 'authorizer';
+  };
+
+/** Options of `withServiceJwt`. */
+export type LambdaServiceJwtOptions = LambdaVerifyOptions | LambdaAuthorizerOptions;
+
+/** Options after validation. */
+export type ResolvedLambdaOptions =
+  | {
+      readonly mode: 'verify';
+      readonly verifier: ServiceJwtVerifier;
+      readonly onError: 'respond' | 'throw';
+      readonly realm: string | undefined;
+    }
+  | {
+      readonly mode: 'authorizer';
+      readonly rules: ClaimCheckRules;
+      readonly onError: 'respond' | 'throw';
+      readonly realm: string | undefined;
+    };
+
+const ADAPTER_KEYS = new Set(['mode', 'onError', 'realm', 'verifier']);
+const AUTHORIZER_KEYS = new Set([
+  'mode',
+  'onError',
+  'realm',
+  'source',
+  'requiredClaims',
+  'claims',
+  'callers',
+]);
+
+function fail(message: string): never {
+  throw new ServiceJwtError('configuration_error', message);
+}
+
+function isVerifier(value: unknown): value is ServiceJwtVerifier {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ServiceJwtVerifier).authenticate === 'function' &&
+    typeof (value as ServiceJwtVerifier).forRoute === 'function'
+  );
+}
+
+function resolveAuthorizerRules(options: Record<string, unknown>): ClaimCheckRules {
+  for (const key of Object.keys(options)) {
+    if (!AUTHORIZER_KEYS.has(key)) {
+      fail(
+        `options.${key} is not an option in authorizer mode (the authorizer checks signature, issuer and audience; the function checks source, requiredClaims, claims, callers)`,
+      );
+    }
+  }
+  const rules: ClaimCheckRules = {
+    ...(options.source === undefined
+      ? {}
+      : { source: options.source as ClaimCheckRules['source'] }),
+    ...(options.requiredClaims === undefined
+      ? {}
+      : { requiredClaims: options.requiredClaims as readonly string[] }),
+    ...(options.claims === undefined
+      ? {}
+      : { claims: options.claims as ClaimCheckRules['claims'] }),
+    ...(options.callers === undefined
+      ? {}
+      : { callers: options.callers as ClaimCheckRules['callers'] }),
+  };
+  // core validates rules when it compiles them; a probe on empty claims surfaces a bad rule
+  // now, at cold start, instead of on the first request. Only its configuration errors count.
+  try {
+    checkClaims({}, rules);
+  } catch (err) {
+    if (err instanceof ServiceJwtError && err.code === 'configuration_error') {
+      throw new ServiceJwtError('configuration_error', `options.${err.message}`, { cause: err });
+    }
+  }
+  return Object.freeze(rules);
+}
+
+/**
+ * Validates `withServiceJwt` options once. Verify mode builds the verifier here (or derives a
+ * route verifier from `options.verifier`), so it lives as long as the container.
+ *
+ * @throws ServiceJwtError `configuration_error` naming the invalid option.
+ */
+export function resolveLambdaOptions(options: LambdaServiceJwtOptions): ResolvedLambdaOptions {
+  if (typeof options !== 'object' || options === null) {
+    fail('options must be an object: verifier options, { verifier }, or { mode: "authorizer" }');
+  }
+  const { mode = 'verify', onError = 'respond', realm } = options;
+  if (mode !== 'verify' && mode !== 'authorizer') {
+    fail(`options.mode must be 'verify' or 'authorizer'`);
+  }
+  if (onError !== 'respond' && onError !== 'throw') {
+    fail(`options.onError must be 'respond' or 'throw'`);
+  }
+  if (realm !== undefined && (typeof realm !== 'string' || realm === '' || /["\\]/.test(realm))) {
+    fail('options.realm must be a non-empty string without quotes or backslashes');
+  }
+  if (mode === 'authorizer') {
+    const rules = resolveAuthorizerRules(options as unknown as Record<string, unknown>);
+    return { mode, rules, onError, realm };
+  }
+  const rest: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options)) {
+    if (!ADAPTER_KEYS.has(key)) rest[key] = value;
+  }
+  if ('verifier' in options) {
+    if (!isVerifier(options.verifier)) {
+      fail('options.verifier must be a verifier made by createVerifier');
+    }
+    if ('issuers' in rest) {
+      fail(
+        'options.issuers cannot be combined with options.verifier: configure issuers in createVerifier',
+      );
+    }
+    const verifier =
+      Object.keys(rest).length === 0
+        ? options.verifier
+        : options.verifier.forRoute(rest as RouteOptions);
+    return { mode, verifier, onError, realm };
+  }
+  return { mode, verifier: createVerifier(rest as unknown as VerifierOptions), onError, realm };
+}

@@ -1,0 +1,123 @@
+import {
+  checkClaims,
+  errorResponse,
+  type ServiceJwtClaims,
+  ServiceJwtError,
+  toServiceJwtError,
+  type VerifiedServiceJwt,
+} from '@service-jwt/core';
+import { readAuthorizerClaims } from './authorizer-claims.js';
+import type { ApiGatewayEventLike, ServiceJwtErrorResult } from './events.js';
+import {
+  type LambdaAuthorizerOptions,
+  type LambdaServiceJwtOptions,
+  type LambdaVerifyOptions,
+  resolveLambdaOptions,
+} from './options.js';
+import { toRequestLike } from './request.js';
+
+/**
+ * What authorizer mode hands to the handler: the decoded authorizer claims (a frozen copy
+ * with no prototype), `claims.iss` and `claims.sub`. There is no token or header: the function
+ * never saw the token. A {@link VerifiedServiceJwt} is assignable to it.
+ */
+export interface AuthorizedServiceJwt {
+  readonly claims: ServiceJwtClaims;
+  readonly issuer: string;
+  readonly subject: string | undefined;
+}
+
+/** The event the wrapped handler receives: the API Gateway event plus `serviceJwt`. */
+export type ServiceJwtEvent<E, A = VerifiedServiceJwt> = E & { readonly serviceJwt: A };
+
+/** The function `withServiceJwt` returns: a Lambda handler for API Gateway. */
+export type ServiceJwtLambdaHandler<E, C, R> = (
+  event: E,
+  context: C,
+) => Promise<R | ServiceJwtErrorResult>;
+
+/** Turns an error into the API Gateway response for it, with core's `errorResponse`. */
+export function toErrorResult(err: ServiceJwtError, realm?: string): ServiceJwtErrorResult {
+  const response = errorResponse(err, realm === undefined ? {} : { realm });
+  return {
+    statusCode: response.status,
+    headers: { 'content-type': 'application/json', ...response.headers },
+    body: JSON.stringify(response.body),
+    isBase64Encoded: false,
+  };
+}
+
+/**
+ * Wraps an async API Gateway handler (REST API payload 1.0 or HTTP API payload 2.0) so it
+ * runs only for a request with a valid service JWT. Call it at module scope: the verifier and
+ * its key cache are created once per container, not per invocation.
+ *
+ * - Verify mode (default): the token is read from the event's headers and verified by core
+ *   (signature, issuer, audience, expiry, `source`, claim rules, callers, revocation,
+ *   `htm`/`htu`, `bdy` over the base64-decoded body, replay).
+ * - `mode: 'authorizer'`: API Gateway's authorizer verified the token; the claims it passes on
+ *   (`requestContext.authorizer.jwt.claims` or `.claims`) are decoded and checked with core's
+ *   `checkClaims`. No authorizer claims → 401; headers are never read.
+ *
+ * The handler gets a shallow copy of the event with `serviceJwt` set (any `serviceJwt` member
+ * of the incoming event is overwritten) and the Lambda context. Failures return
+ * `{ statusCode, headers, body }` with the design's status, `WWW-Authenticate` and JSON body
+ * `{ error, code, message }`; errors thrown by the handler itself pass through untouched.
+ *
+ * @throws ServiceJwtError `configuration_error` at construction, naming the invalid option.
+ *   Invocations fail with every code of core's error table.
+ * @example
+ * ```ts
+ * export const handler = withServiceJwt(
+ *   { issuers: { 'https://herald.service/': { jwksUri } }, audience: 'https://census.service/' },
+ *   async (event: ServiceJwtEvent<APIGatewayProxyEventV2>) => ({
+ *     statusCode: 200,
+ *     body: JSON.stringify({ caller: event.serviceJwt.issuer }),
+ *   }),
+ * );
+ * ```
+ */
+export function withServiceJwt<E extends ApiGatewayEventLike, C = unknown, R = unknown>(
+  options: LambdaAuthorizerOptions,
+  handler: (event: ServiceJwtEvent<E, AuthorizedServiceJwt>, context: C) => Promise<R>,
+): ServiceJwtLambdaHandler<E, C, R>;
+export function withServiceJwt<E extends ApiGatewayEventLike, C = unknown, R = unknown>(
+  options: LambdaVerifyOptions,
+  handler: (event: ServiceJwtEvent<E, VerifiedServiceJwt>, context: C) => Promise<R>,
+): ServiceJwtLambdaHandler<E, C, R>;
+export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
+  options: LambdaServiceJwtOptions,
+  handler: (event: ServiceJwtEvent<E, AuthorizedServiceJwt>, context: C) => Promise<R>,
+): ServiceJwtLambdaHandler<E, C, R> {
+  const resolved = resolveLambdaOptions(options);
+  if (typeof handler !== 'function') {
+    throw new ServiceJwtError('configuration_error', 'handler must be a function');
+  }
+
+  const authenticate = async (event: E): Promise<AuthorizedServiceJwt> => {
+    if (resolved.mode === 'authorizer') {
+      const claims = readAuthorizerClaims(event);
+      checkClaims(claims, resolved.rules);
+      return Object.freeze({ claims, issuer: claims.iss, subject: stringOrUndefined(claims.sub) });
+    }
+    const request = toRequestLike(event);
+    const pending = await resolved.verifier.authenticate(request);
+    return pending.bodyCheck === null ? pending.complete() : pending.complete(request.body);
+  };
+
+  return async function serviceJwtHandler(event: E, context: C) {
+    let serviceJwt: AuthorizedServiceJwt;
+    try {
+      serviceJwt = await authenticate(event);
+    } catch (caught) {
+      const err = toServiceJwtError(caught);
+      if (resolved.onError === 'throw') throw err;
+      return toErrorResult(err, resolved.realm);
+    }
+    return handler({ ...event, serviceJwt }, context);
+  };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
