@@ -15,6 +15,7 @@ export * from './node-body.js';
 export type * from './options.js';
 export * from './replay-key.js';
 export * from './request-binding.js';
+export * from './response-signing/index.js';
 export * from './signer/index.js';
 export type * from './stores.js';
 export type * from './types.js';

@@ -18,4 +18,5 @@ export {
   type TestAlgorithm,
   type TestKey,
 } from './test-keys.js';
+export { createTestCertificate, type TestCertificate } from './tls-certificate.js';
 export { createTestVerifierOptions } from './verifier-options.js';

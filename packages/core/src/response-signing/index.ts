@@ -1,0 +1,12 @@
+export {
+  DEFAULT_SIGNING_KEYS_REFRESH_INTERVAL,
+  type ResponseSignerOptions,
+  type SigningKeySetFetchOptions,
+} from './options.js';
+export {
+  createResponseSigner,
+  isJsonContentType,
+  type ResponseSigner,
+  type ResponseSigningResult,
+  type SignableResponse,
+} from './response-signer.js';
