@@ -42,17 +42,18 @@ function addHeader(headers: MutableHeaders, name: string, value: string): void {
 }
 
 // Names can arrive in any case, and the same header under two spellings is two values: core
-// must see both to refuse a second credential (`token_duplicated`).
+// must see both to refuse a second credential (`token_duplicated`). `headers` holds only the
+// last value of each, so it counts only for names `multiValueHeaders` lacks.
 function restHeaders(event: RestApiEventLike): HeadersLike {
   const headers: MutableHeaders = {};
   if (isObject(event.multiValueHeaders)) {
     for (const [name, values] of Object.entries(event.multiValueHeaders)) {
       for (const value of values ?? []) addHeader(headers, name, value);
     }
-    return headers;
   }
+  const fromMulti = new Set(Object.keys(headers));
   for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined) addHeader(headers, name, value);
+    if (value !== undefined && !fromMulti.has(name.toLowerCase())) addHeader(headers, name, value);
   }
   return headers;
 }

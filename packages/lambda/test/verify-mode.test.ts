@@ -1,0 +1,405 @@
+import { createVerifier, ServiceJwtError, type VerifierOptions } from '@service-jwt/core';
+import {
+  createTestIssuer,
+  createTestVerifierOptions,
+  type JwksServer,
+  serveJwks,
+  type TestIssuer,
+} from '@service-jwt/testing';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import { type ServiceJwtEvent, withServiceJwt } from '../src/index.js';
+import { httpApiEvent, lambdaContext, restApiEvent } from './events.js';
+import { expectConfigurationError, expectError, okResult } from './helpers.js';
+
+const AUDIENCE = 'https://census.service/';
+const NOW = Date.UTC(2026, 0, 1);
+const now = () => NOW;
+const PAYLOAD = Buffer.from([0x7b, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x00, 0x22, 0x7d]);
+
+let issuer: TestIssuer;
+let jwks: JwksServer;
+let options: VerifierOptions;
+
+beforeAll(async () => {
+  issuer = await createTestIssuer({ issuer: 'https://herald.service/', now });
+  jwks = await serveJwks(issuer);
+  options = createTestVerifierOptions(issuer, jwks, { audience: AUDIENCE, now });
+});
+afterAll(() => jwks.close());
+
+const echo = async (event: ServiceJwtEvent<APIGatewayProxyEvent | APIGatewayProxyEventV2>) =>
+  okResult(event.serviceJwt);
+
+function bearer(token: string) {
+  return { authorization: `Bearer ${token}` };
+}
+
+describe('payload format 2.0 (HTTP API)', () => {
+  it('verifies bdy over a base64-encoded body and hands the result on event.serviceJwt', async () => {
+    const seen: unknown[] = [];
+    const handler = withServiceJwt(
+      options,
+      async (event: ServiceJwtEvent<APIGatewayProxyEventV2>, context) => {
+        seen.push(event.serviceJwt.claims.bdy, event.serviceJwt.token.length > 0, context);
+        return okResult(event.serviceJwt);
+      },
+    );
+    const token = await issuer.signRequest({
+      method: 'POST',
+      url: '/upload?x=1',
+      body: PAYLOAD,
+      audience: AUDIENCE,
+      subject: 'u-1',
+    });
+    const event = httpApiEvent({
+      method: 'POST',
+      path: '/upload?x=1',
+      headers: { ...bearer(token), 'content-type': 'application/octet-stream' },
+      body: PAYLOAD,
+    });
+    expect(event.isBase64Encoded).toBe(true);
+    const context = lambdaContext();
+    const result = await handler(event, context);
+    expect(result).toEqual(okResult({ issuer: issuer.issuer, subject: 'u-1' }));
+    expect(seen).toEqual([expect.any(String), true, context]);
+    // The runtime's event object is left as it came.
+    expect('serviceJwt' in event).toBe(false);
+  });
+
+  it('refuses a base64 body changed by one byte → 401 body_hash_mismatch', async () => {
+    const handler = withServiceJwt(options, echo);
+    const { token, body } = await issuer.tamperedBody({
+      method: 'POST',
+      url: '/upload',
+      body: PAYLOAD,
+      audience: AUDIENCE,
+    });
+    const event = httpApiEvent({
+      method: 'POST',
+      path: '/upload',
+      headers: { ...bearer(token), 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expectError(await handler(event, lambdaContext()), 401, 'body_hash_mismatch', 'invalid_token');
+  });
+
+  it('compares htu with rawPath and rawQueryString as sent', async () => {
+    const handler = withServiceJwt(options, echo);
+    const target = '/search?q=a%20b&q=c&sort=-date';
+    const token = await issuer.signRequest({ method: 'GET', url: target, audience: AUDIENCE });
+    expect(
+      await handler(
+        httpApiEvent({ method: 'GET', path: target, headers: bearer(token) }),
+        lambdaContext(),
+      ),
+    ).toMatchObject({ statusCode: 200 });
+    const other = await issuer.signRequest({ method: 'GET', url: target, audience: AUDIENCE });
+    const event = httpApiEvent({
+      method: 'GET',
+      path: '/search?q=a%20b&q=c&sort=date',
+      headers: bearer(other),
+    });
+    expectError(
+      await handler(event, lambdaContext()),
+      401,
+      'request_binding_mismatch',
+      'invalid_token',
+    );
+  });
+
+  it('a named stage is part of rawPath; requestBinding.mountPrefix strips it', async () => {
+    const token = () => issuer.signRequest({ method: 'GET', url: '/orders', audience: AUDIENCE });
+    const event = async () =>
+      httpApiEvent(
+        { method: 'GET', path: '/orders', headers: bearer(await token()) },
+        { stage: 'prod' },
+      );
+    expectError(
+      await withServiceJwt(options, echo)(await event(), lambdaContext()),
+      401,
+      'request_binding_mismatch',
+    );
+    const prefixed = withServiceJwt({ ...options, requestBinding: { mountPrefix: '/prod' } }, echo);
+    expect(await prefixed(await event(), lambdaContext())).toMatchObject({ statusCode: 200 });
+  });
+
+  it('comma-joined Authorization values (a repeated header) → 400 token_duplicated', async () => {
+    const token = await issuer.sign({}, { audience: AUDIENCE });
+    const event = httpApiEvent({
+      method: 'GET',
+      path: '/',
+      headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] },
+    });
+    expect(event.headers.authorization).toContain(',');
+    expectError(
+      await withServiceJwt(options, echo)(event, lambdaContext()),
+      400,
+      'token_duplicated',
+      'invalid_request',
+    );
+  });
+});
+
+describe('payload format 1.0 (REST API)', () => {
+  it('verifies a base64-encoded body and the target the client sent (stage included)', async () => {
+    const handler = withServiceJwt(options, echo);
+    const token = await issuer.signRequest({
+      method: 'PUT',
+      url: '/prod/files/7',
+      body: PAYLOAD,
+      audience: AUDIENCE,
+    });
+    const event = restApiEvent({
+      method: 'PUT',
+      path: '/files/7',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/octet-stream' },
+      body: PAYLOAD,
+    });
+    expect(event.isBase64Encoded).toBe(true);
+    expect(event.requestContext.path).toBe('/prod/files/7');
+    expect(await handler(event, lambdaContext())).toMatchObject({ statusCode: 200 });
+  });
+
+  it('a token signed for the path without the stage needs requestBinding.mountPrefix', async () => {
+    const event = async () =>
+      restApiEvent({
+        method: 'GET',
+        path: '/files/7',
+        headers: bearer(
+          await issuer.signRequest({ method: 'GET', url: '/files/7', audience: AUDIENCE }),
+        ),
+      });
+    expectError(
+      await withServiceJwt(options, echo)(await event(), lambdaContext()),
+      401,
+      'request_binding_mismatch',
+    );
+    const prefixed = withServiceJwt({ ...options, requestBinding: { mountPrefix: '/prod' } }, echo);
+    expect(await prefixed(await event(), lambdaContext())).toMatchObject({ statusCode: 200 });
+  });
+
+  it('rebuilds the query from multiValueQueryStringParameters: grouped keys, encodeURIComponent', async () => {
+    const handler = withServiceJwt(options, echo);
+    const send = async (sent: string, signed: string) => {
+      const token = await issuer.signRequest({
+        method: 'GET',
+        url: `/prod${signed}`,
+        audience: AUDIENCE,
+      });
+      return handler(
+        restApiEvent({ method: 'GET', path: sent, headers: bearer(token) }),
+        lambdaContext(),
+      );
+    };
+    // Canonical spelling: accepted.
+    expect(await send('/s?q=a%20b&q=c&page=2', '/s?q=a%20b&q=c&page=2')).toMatchObject({
+      statusCode: 200,
+    });
+    // Documented limitation: interleaved repeats and other encodings can't be rebuilt → refused.
+    expectError(
+      await send('/s?q=a&page=2&q=c', '/s?q=a&page=2&q=c'),
+      401,
+      'request_binding_mismatch',
+    );
+    expectError(await send('/s?q=%7e', '/s?q=%7e'), 401, 'request_binding_mismatch');
+    // A tampered query value is refused, of course.
+    expectError(await send('/s?page=3', '/s?page=2'), 401, 'request_binding_mismatch');
+  });
+
+  it('falls back to queryStringParameters when the multi-value map is absent', async () => {
+    const token = await issuer.signRequest({
+      method: 'GET',
+      url: '/prod/s?page=2',
+      audience: AUDIENCE,
+    });
+    const event = {
+      ...restApiEvent({ method: 'GET', path: '/s?page=2', headers: bearer(token) }),
+      multiValueQueryStringParameters: null,
+    };
+    expect(await withServiceJwt(options, echo)(event, lambdaContext())).toMatchObject({
+      statusCode: 200,
+    });
+  });
+
+  it('two Authorization values, in any spelling of the name → 400 token_duplicated', async () => {
+    const token = await issuer.sign({}, { audience: AUDIENCE });
+    const handler = withServiceJwt(options, echo);
+    const twice = restApiEvent({
+      method: 'GET',
+      path: '/',
+      headers: { Authorization: [`Bearer ${token}`, `Bearer ${token}`] },
+    });
+    expectError(await handler(twice, lambdaContext()), 400, 'token_duplicated', 'invalid_request');
+    const spellings = restApiEvent({
+      method: 'GET',
+      path: '/',
+      headers: { Authorization: `Bearer ${token}`, authorization: `Bearer ${token}` },
+    });
+    expectError(
+      await handler(spellings, lambdaContext()),
+      400,
+      'token_duplicated',
+      'invalid_request',
+    );
+    // Without multiValueHeaders, `headers` under two spellings is still two credentials.
+    expectError(
+      await handler({ ...spellings, multiValueHeaders: {} as never }, lambdaContext()),
+      400,
+      'token_duplicated',
+    );
+    const single = {
+      ...restApiEvent({ method: 'GET', path: '/', headers: { AUTHORIZATION: `Bearer ${token}` } }),
+      multiValueHeaders: null as never,
+    };
+    expect(await handler(single, lambdaContext())).toMatchObject({ statusCode: 200 });
+  });
+});
+
+describe('the wrapper', () => {
+  it('creates the verifier once per container: one JWKS fetch for many invocations', async () => {
+    const coldIssuer = await createTestIssuer({ issuer: 'https://cold.service/', now });
+    const coldJwks = await serveJwks(coldIssuer);
+    try {
+      // What module scope does: wrap once, then the runtime invokes the handler again and again.
+      const handler = withServiceJwt(
+        createTestVerifierOptions(coldIssuer, coldJwks, { audience: AUDIENCE, now }),
+        echo,
+      );
+      expect(coldJwks.requests).toBe(0);
+      for (let i = 0; i < 40; i++) {
+        const token = await coldIssuer.signRequest({
+          method: 'POST',
+          url: '/prod/n',
+          body: `${i}`,
+          audience: AUDIENCE,
+          subject: `u-${i}`,
+        });
+        const request = {
+          method: 'POST',
+          path: '/n',
+          headers: { ...bearer(token), 'content-type': 'text/plain' },
+          body: `${i}`,
+        };
+        const event =
+          i % 2 === 0 ? restApiEvent(request) : httpApiEvent({ ...request, path: '/prod/n' });
+        expect(await handler(event, lambdaContext())).toEqual(
+          okResult({ issuer: coldIssuer.issuer, subject: `u-${i}` }),
+        );
+      }
+      expect(coldJwks.requests).toBe(1);
+    } finally {
+      await coldJwks.close();
+    }
+  });
+
+  it('a forged serviceJwt on the incoming event is never trusted', async () => {
+    const forged = {
+      ...httpApiEvent({ method: 'GET', path: '/' }),
+      serviceJwt: { issuer: 'https://evil/' },
+    };
+    expectError(
+      await withServiceJwt(options, echo)(forged, lambdaContext()),
+      401,
+      'token_missing',
+      'bare',
+    );
+    const token = await issuer.sign({}, { audience: AUDIENCE, subject: 's' });
+    const real = {
+      ...httpApiEvent({ method: 'GET', path: '/', headers: bearer(token) }),
+      serviceJwt: { issuer: 'https://evil/' },
+    };
+    expect(await withServiceJwt(options, echo)(real, lambdaContext())).toEqual(
+      okResult({ issuer: issuer.issuer, subject: 's' }),
+    );
+  });
+
+  it('errors thrown by the handler pass through untouched', async () => {
+    const boom = new Error('handler failed');
+    const handler = withServiceJwt(options, async () => {
+      throw boom;
+    });
+    const token = await issuer.sign({}, { audience: AUDIENCE });
+    await expect(
+      handler(httpApiEvent({ method: 'GET', path: '/', headers: bearer(token) }), lambdaContext()),
+    ).rejects.toBe(boom);
+  });
+
+  it("onError: 'throw' rejects with the ServiceJwtError; realm goes into WWW-Authenticate", async () => {
+    const thrower = withServiceJwt({ ...options, onError: 'throw' }, echo);
+    await expect(
+      thrower(httpApiEvent({ method: 'GET', path: '/' }), lambdaContext()),
+    ).rejects.toMatchObject({ code: 'token_missing', status: 401 });
+    const realm = withServiceJwt({ ...options, realm: 'census' }, echo);
+    const result = await realm(
+      httpApiEvent({ method: 'GET', path: '/', headers: bearer(await issuer.expired(AUDIENCE)) }),
+      lambdaContext(),
+    );
+    expectError(result, 401, 'token_expired', 'invalid_token');
+    expect((result as { headers: Record<string, string> }).headers['www-authenticate']).toMatch(
+      /^Bearer realm="census", /,
+    );
+  });
+
+  it('an event that is not an API Gateway proxy event → 500 configuration_error', async () => {
+    const handler = withServiceJwt(options, echo);
+    expectError(
+      await handler({ Records: [] } as never, lambdaContext()),
+      500,
+      'configuration_error',
+      null,
+    );
+  });
+
+  it('reuses a verifier with route overrides (one key cache)', async () => {
+    const verifier = createVerifier(options);
+    const admin = withServiceJwt({ verifier, claims: { role: 'admin' } }, echo);
+    const reader = await issuer.sign({ role: 'reader' }, { audience: AUDIENCE });
+    expectError(
+      await admin(
+        httpApiEvent({ method: 'GET', path: '/', headers: bearer(reader) }),
+        lambdaContext(),
+      ),
+      403,
+      'claim_check_failed',
+      'insufficient_scope',
+    );
+    const adminToken = await issuer.sign({ role: 'admin' }, { audience: AUDIENCE });
+    expect(
+      await admin(
+        httpApiEvent({ method: 'GET', path: '/', headers: bearer(adminToken) }),
+        lambdaContext(),
+      ),
+    ).toMatchObject({ statusCode: 200 });
+    await verifier.close();
+  });
+
+  it('validates options at construction, naming the option', () => {
+    expectConfigurationError(
+      () => withServiceJwt({ ...options, mode: 'gateway' } as never, echo),
+      'options.mode',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ ...options, onError: 'log' } as never, echo),
+      'options.onError',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ ...options, realm: 'a"b' }, echo),
+      'options.realm',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ verifier: {} } as never, echo),
+      'options.verifier',
+    );
+    const verifier = createVerifier(options);
+    expectConfigurationError(
+      () => withServiceJwt({ verifier, issuers: {} } as never, echo),
+      'options.issuers',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ ...options, audience: undefined } as never, echo),
+      'audience',
+    );
+    expectConfigurationError(() => withServiceJwt(options, 'handler' as never), 'handler');
+    expect(() => withServiceJwt(null as never, echo)).toThrow(ServiceJwtError);
+  });
+});
