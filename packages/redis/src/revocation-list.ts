@@ -242,6 +242,7 @@ export function createRedisRevocationList(
   // messages lost during it, so it must not mark the mirror current.
   const confirm = (startedAt: number, startEpoch: number) => {
     if (startEpoch !== epoch) return;
+    mirror.sweep(nowSeconds());
     synced = true;
     confirmedAt = Math.max(confirmedAt, startedAt);
     if (fresh()) for (const w of waiters.splice(0)) w.resolve();
@@ -266,8 +267,8 @@ export function createRedisRevocationList(
       for (const change of later) {
         applyChange(change);
         if (change.version === version + 1) version = change.version;
+        else if (change.version > version) wantFull = true;
       }
-      mirror.sweep(nowSeconds());
       confirm(started, startEpoch);
     } finally {
       buffered = undefined;

@@ -17,6 +17,8 @@ const COMMAND_TIMEOUT = 300;
 const SYNC_INTERVAL = 200;
 // maxStaleness default: syncInterval + 6 × commandTimeout + 1000.
 const MAX_STALENESS = SYNC_INTERVAL + 6 * COMMAND_TIMEOUT + 1000;
+// Room for a loaded CI machine: still far below "hangs until Redis is back".
+const SLACK = 1000;
 let redis: PrivateRedis;
 let issuer: TestIssuer;
 const clients: Redis[] = [];
@@ -95,8 +97,8 @@ describe('Redis killed mid-test', () => {
     }
     await redis.kill();
     // Nothing hangs: 50 parallel requests each get their answer within the command time-out.
-    expectUnavailable(await burst(strict.url, 50), COMMAND_TIMEOUT + 400);
-    expectUnavailable(await burst(revocationOnly.url, 10), COMMAND_TIMEOUT + 400);
+    expectUnavailable(await burst(strict.url, 50), COMMAND_TIMEOUT + SLACK);
+    expectUnavailable(await burst(revocationOnly.url, 10), COMMAND_TIMEOUT + SLACK);
     // Fail-open revocation answers from its mirror.
     for (const answer of await burst(failOpen.url, 10)) expect(answer.status).toBe(200);
 
@@ -116,15 +118,15 @@ describe('Redis frozen (SIGSTOP) mid-test', () => {
     redis.process.kill('SIGSTOP');
     const frozenAt = Date.now();
     // The replay claim waits at most commandTimeout.
-    expectUnavailable(await burst(strict.url, 20), COMMAND_TIMEOUT + 400);
+    expectUnavailable(await burst(strict.url, 20), COMMAND_TIMEOUT + SLACK);
     // The revocation mirror can no longer be confirmed: refused once maxStaleness has passed.
     await waitFor(
       async () => (await call(revocationOnly.url, await mint())).status === 503,
-      MAX_STALENESS + 1000,
+      MAX_STALENESS + SLACK,
       50,
     );
-    expect(Date.now() - frozenAt).toBeLessThan(MAX_STALENESS + 1000);
-    expectUnavailable([await call(revocationOnly.url, await mint())], COMMAND_TIMEOUT + 400);
+    expect(Date.now() - frozenAt).toBeLessThan(MAX_STALENESS + SLACK);
+    expectUnavailable([await call(revocationOnly.url, await mint())], COMMAND_TIMEOUT + SLACK);
 
     redis.process.kill('SIGCONT');
     await recovered(strict.url);
