@@ -12,3 +12,8 @@ export type {
 } from './options.js';
 export { captureRawBody } from './raw-body.js';
 export { toRequestLike } from './request.js';
+export {
+  type ExpressSignResponseKeysOptions,
+  type SignResponseKeysMiddleware,
+  signResponseKeys,
+} from './sign-response-keys.js';

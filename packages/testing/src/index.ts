@@ -4,6 +4,7 @@ export {
   type JwksSource,
   serveJwks,
 } from './jwks-server.js';
+export { type VerifiedJwsValue, verifyJwsValue } from './jws-value.js';
 export {
   createTestIssuer,
   type TestIssuer,
