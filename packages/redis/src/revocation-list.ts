@@ -108,6 +108,10 @@ function validate(options: RedisRevocationListOptions) {
   isIoRedis(options.client, 'client');
   if (options.subscriber !== undefined && options.subscriber !== false) {
     isIoRedis(options.subscriber, 'subscriber');
+    if (options.subscriber === options.client) {
+      // A connection in subscriber mode refuses ordinary commands.
+      throw configError('subscriber must be a separate connection from client');
+    }
   }
   if (options.failOpen !== undefined && typeof options.failOpen !== 'boolean') {
     throw configError('failOpen must be a boolean');

@@ -232,6 +232,7 @@ describe('createRedisRevocationList bounds and failure modes', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ client: 'redis://localhost' }, /client/],
       [{ client: c, subscriber: {} }, /subscriber/],
+      [{ client: c, subscriber: c }, /subscriber/],
       [{ client: c, syncInterval: 0 }, /syncInterval/],
       [{ client: c, syncInterval: 1000, commandTimeout: 1000, maxStaleness: 2000 }, /maxStaleness/],
       [{ client: c, maxEntries: -1 }, /maxEntries/],
