@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyEventV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  Context,
+} from 'aws-lambda';
 
 /** An HTTP request as the client sent it. */
 export interface ClientRequest {
@@ -22,7 +27,7 @@ export interface GatewayShape {
   readonly stage?: string;
   /** REST API called through a custom domain (no stage in the path the client sent). */
   readonly customDomain?: boolean;
-  /** Authorizer claims, as the authorizer passes them on (strings). */
+  /** REST API: claims of a Cognito user pool authorizer, as it passes them on (strings). */
   readonly authorizerClaims?: Record<string, string>;
   /** Force the `isBase64Encoded` decision. @default binary bodies only */
   readonly base64?: boolean;
@@ -136,12 +141,23 @@ export function httpApiEvent(
   if (cookies.length > 0) event.cookies = cookies;
   if (query !== '') event.queryStringParameters = params;
   if (body !== undefined) event.body = body;
-  if (shape.authorizerClaims !== undefined) {
-    Object.assign(event.requestContext, {
-      authorizer: { jwt: { claims: shape.authorizerClaims, scopes: null } },
-    });
-  }
   return event;
+}
+
+/** An HTTP API event behind a JWT authorizer that verified the token and passes on `claims`. */
+export function httpApiJwtEvent(
+  request: ClientRequest,
+  claims: Record<string, string>,
+  shape: GatewayShape = {},
+): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const event = httpApiEvent(request, shape);
+  return {
+    ...event,
+    requestContext: {
+      ...event.requestContext,
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims, scopes: null } },
+    },
+  };
 }
 
 /** A REST API event, payload format 1.0 (proxy integration on `/{proxy+}`). */
@@ -229,4 +245,18 @@ export function lambdaContext(): Context {
     fail: () => undefined,
     succeed: () => undefined,
   };
+}
+
+/**
+ * Claims as an API Gateway authorizer passes them on: every value a string, arrays as
+ * `"[a b c]"`, objects as JSON, numbers and booleans as their text.
+ */
+export function gatewayClaims(claims: Readonly<Record<string, unknown>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(claims)) {
+    if (Array.isArray(value)) out[name] = `[${value.join(' ')}]`;
+    else if (typeof value === 'object' && value !== null) out[name] = JSON.stringify(value);
+    else out[name] = String(value);
+  }
+  return out;
 }
