@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ServiceJwtError } from '@service-jwt/core';
 
 type Listener = (...args: unknown[]) => void;
@@ -142,5 +143,22 @@ export function createCommandRunner(options: CommandRunnerOptions): CommandRunne
         );
       });
     },
+  };
+}
+
+/** A Lua script run by its SHA-1 (`EVALSHA`), loaded with `EVAL` when Redis lacks it. */
+export type Script = (keys: readonly string[], args: readonly string[]) => Promise<unknown>;
+
+export function createScript(runner: CommandRunner, source: string): Script {
+  const sha = createHash('sha1').update(source).digest('hex');
+  return async (keys, args) => {
+    const rest = [String(keys.length), ...keys, ...args];
+    try {
+      return await runner.run(['EVALSHA', sha, ...rest]);
+    } catch (err) {
+      const cause = (err as { cause?: unknown }).cause;
+      if (!(cause instanceof Error) || !cause.message.startsWith('NOSCRIPT')) throw err;
+      return runner.run(['EVAL', source, ...rest]);
+    }
   };
 }

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { type RevocationList, ServiceJwtError } from '@service-jwt/core';
-import { createCommandRunner, isIoRedis, type RedisClientLike } from './client.js';
+import { createCommandRunner, createScript, isIoRedis, type RedisClientLike } from './client.js';
 import { checkKnownOptions, configError, keyPrefix, positiveInteger } from './options.js';
 import {
   LOOKUP_SCRIPT,
@@ -184,6 +184,9 @@ export function createRedisRevocationList(
     retryAfter: o.retryAfter,
     what: 'revocation list',
   });
+  const syncScriptRun = createScript(runner, SYNC_SCRIPT);
+  const revokeScript = createScript(runner, REVOKE_SCRIPT);
+  const lookupScript = createScript(runner, LOOKUP_SCRIPT);
   const mirror = createRevocationMirror();
   const nowSeconds = () => o.now() / 1000;
 
@@ -232,15 +235,7 @@ export function createRedisRevocationList(
   };
 
   const syncScript = (mode: 'version' | 'snapshot') =>
-    runner.run([
-      'EVAL',
-      SYNC_SCRIPT,
-      '4',
-      ...keyArgs,
-      mode,
-      String(nowSeconds()),
-      String(o.maxEntries),
-    ]);
+    syncScriptRun(keyArgs, [mode, String(nowSeconds()), String(o.maxEntries)]);
 
   // `epoch` counts subscriber outages: a refresh that spans one proves nothing about the
   // messages lost during it, so it must not mark the mirror current.
@@ -372,17 +367,7 @@ export function createRedisRevocationList(
 
   const revoke = async (kind: RevocationKind, field: string, value: number) => {
     if (closed) throw unavailable('closed');
-    await runner.run([
-      'EVAL',
-      REVOKE_SCRIPT,
-      '4',
-      ...keyArgs,
-      kind,
-      field,
-      String(value),
-      keys.channel,
-      String(nowSeconds()),
-    ]);
+    await revokeScript(keyArgs, [kind, field, String(value), keys.channel, String(nowSeconds())]);
     applyChange({ version: -1, kind, field, value });
   };
 
@@ -402,18 +387,7 @@ export function createRedisRevocationList(
   const lookup = async (token: Parameters<RevocationList['check']>[0]) => {
     const f = tokenFields(token);
     const r = flat(
-      await runner.run([
-        'EVAL',
-        LOOKUP_SCRIPT,
-        '3',
-        keys.jti,
-        keys.before,
-        keys.kid,
-        f.jti,
-        f.subject,
-        f.issuer,
-        f.kid,
-      ]),
+      await lookupScript([keys.jti, keys.before, keys.kid], [f.jti, f.subject, f.issuer, f.kid]),
     );
     const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
     return decide(
