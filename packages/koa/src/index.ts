@@ -24,3 +24,8 @@ export {
   type ServiceJwtMiddlewareFactory,
   serviceJwt,
 } from './require-service-jwt.js';
+export {
+  type KoaSignResponseKeysOptions,
+  type SignResponseKeysMiddleware,
+  signResponseKeys,
+} from './sign-response-keys.js';
