@@ -150,6 +150,21 @@ describe('createRedisRevocationList across instances', () => {
     expect(elapsed).toBeLessThanOrEqual(1400);
   });
 
+  it('drops a revocation lifted in Redis (SREM + INCR version) at the next periodic check', async () => {
+    const prefix = freshPrefix();
+    const raw = client();
+    const b = list({ client: client(), prefix, syncInterval: 100, commandTimeout: 50 });
+    await b.ready();
+    await b.revokeKey(ISSUER, 'lifted');
+    expect(b.check(token({ kid: 'lifted' }))).toBe('kid');
+    await raw
+      .multi()
+      .srem(`${prefix}{rev}:kid`, JSON.stringify([ISSUER, 'lifted']))
+      .incr(`${prefix}{rev}:version`)
+      .exec();
+    await waitFor(() => b.check(token({ kid: 'lifted' })) === undefined, 1400, 5);
+  });
+
   it('works with node-redis clients and subscribers', async () => {
     const prefix = freshPrefix();
     const one = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
