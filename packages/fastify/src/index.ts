@@ -12,3 +12,8 @@ export {
   serviceJwt,
   serviceJwt as default,
 } from './plugin.js';
+export {
+  type FastifySignResponseKeysOptions,
+  type SignResponseKeysHook,
+  signResponseKeys,
+} from './sign-response-keys.js';
