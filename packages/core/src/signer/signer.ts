@@ -5,7 +5,12 @@ import { ServiceJwtError } from '../errors.js';
 import type { Algorithm } from '../options.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { bodyBytes, requestTarget } from './request-target.js';
-import { importSigningKey, type PublicJwk, type SignerKeyInput } from './signing-keys.js';
+import {
+  importSigningKey,
+  isSigningAlgorithm,
+  type PublicJwk,
+  type SignerKeyInput,
+} from './signing-keys.js';
 import { createTokenCache } from './token-cache.js';
 
 /** Options of {@link createSigner}. */
@@ -153,6 +158,9 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
   if (typeof options !== 'object' || options === null) fail('createSigner options are required');
   const { issuer } = options;
   if (typeof issuer !== 'string' || issuer === '') fail('issuer must be a non-empty string');
+  if (options.algorithm !== undefined && !isSigningAlgorithm(options.algorithm)) {
+    fail(`algorithm "${String(options.algorithm)}" is not a supported signing algorithm`);
+  }
   const inputs = Array.isArray(options.keys) ? options.keys : [options.keys];
   if (options.keys === undefined || inputs.length === 0)
     fail('keys must hold at least one private key');

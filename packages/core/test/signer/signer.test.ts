@@ -42,6 +42,7 @@ describe('createSigner: construction', () => {
       /keys/,
     ],
     ['a public key', { issuer: ISS, keys: 'public' }, /keys.*public/],
+    ['an unknown algorithm', { issuer: ISS, keys: 'ed', algorithm: 'none' }, /^algorithm/],
     ['RSA under 2048 bits', { issuer: ISS, keys: 'rsa1024' }, /keys.*2048/],
     ['a secret under 32 bytes', { issuer: ISS, keys: new Uint8Array(31) }, /keys.*32/],
     ['a duplicate kid', { issuer: ISS, keys: ['ed', 'ed'] }, /keys\[1\].*kid/],
