@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import { type RevocationList, ServiceJwtError } from '@service-jwt/core';
 import { createCommandRunner, createScript, isIoRedis, type RedisClientLike } from './client.js';
 import { checkKnownOptions, configError, keyPrefix, positiveInteger } from './options.js';
@@ -8,9 +7,9 @@ import {
   type RevocationKind,
   revocationField,
   revocationKeys,
-  SYNC_SCRIPT,
 } from './revocation-layout.js';
-import { createRevocationMirror, decide, tokenFields } from './revocation-mirror.js';
+import { decide, tokenFields } from './revocation-mirror.js';
+import { createMirrorSync, flat } from './revocation-sync.js';
 import { type ChannelSubscription, subscribeChannel } from './subscriber.js';
 
 /** Options of {@link createRedisRevocationList}. */
@@ -80,26 +79,6 @@ const KNOWN = [
   'now',
 ];
 
-interface Change {
-  readonly version: number;
-  readonly kind: RevocationKind;
-  readonly value: number;
-  readonly field: string;
-}
-
-function parseChange(message: string): Change | undefined {
-  const [version, kind, value] = message.split('|', 3);
-  const at = (version?.length ?? 0) + (kind?.length ?? 0) + (value?.length ?? 0) + 3;
-  const change = {
-    version: Number(version),
-    kind: kind as RevocationKind,
-    value: Number(value),
-    field: message.slice(at),
-  };
-  const ok = Number.isInteger(change.version) && Number.isFinite(change.value);
-  return ok && ['j', 's', 'i', 'k'].includes(change.kind) ? change : undefined;
-}
-
 function validate(options: RedisRevocationListOptions) {
   if (options === null || typeof options !== 'object') {
     throw configError('createRedisRevocationList: options must be an object');
@@ -140,13 +119,6 @@ function validate(options: RedisRevocationListOptions) {
   };
 }
 
-function flat(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  // A client that maps HGETALL replies to objects.
-  if (value !== null && typeof value === 'object') return Object.entries(value).flat().map(String);
-  return [];
-}
-
 /**
  * A {@link RevocationList} shared through Redis by every instance with the same prefix. Each
  * instance keeps a local mirror, fed by pub/sub and re-synchronised on reconnection and every
@@ -184,191 +156,40 @@ export function createRedisRevocationList(
     retryAfter: o.retryAfter,
     what: 'revocation list',
   });
-  const syncScriptRun = createScript(runner, SYNC_SCRIPT);
   const revokeScript = createScript(runner, REVOKE_SCRIPT);
   const lookupScript = createScript(runner, LOOKUP_SCRIPT);
-  const mirror = createRevocationMirror();
   const nowSeconds = () => o.now() / 1000;
 
-  let version = -1;
-  let overflow = false;
-  let synced = false;
-  let confirmedAt = Number.NEGATIVE_INFINITY;
   let closed = false;
-  let syncing: Promise<void> | undefined;
-  let buffered: Change[] | undefined;
-  let pending: { readonly version: number; reached(): void } | undefined;
-  let wantFull = false;
-  let epoch = 0;
-  let timer: NodeJS.Timeout | undefined;
-  let waiters: Array<{ resolve(): void; reject(err: unknown): void }> = [];
-
   const unavailable = (reason: string) =>
     new ServiceJwtError('store_unavailable', `revocation list unavailable: ${reason}`, {
       retryAfter: o.retryAfter,
     });
 
-  const fresh = () =>
-    !closed &&
-    synced &&
-    (subscription === undefined || subscription.active) &&
-    performance.now() - confirmedAt <= o.maxStaleness;
-
-  const applyChange = (change: Change) => {
-    if (overflow) return;
-    mirror.apply(change.kind, change.field, change.value);
-    if (mirror.size > o.maxEntries) {
-      overflow = true;
-      mirror.clear();
-    }
-  };
-
-  const onChange = (change: Change) => {
-    applyChange(change);
-    if (buffered !== undefined) buffered.push(change);
-    else if (change.version === version + 1) version = change.version;
-    else if (change.version > version) void sync(true);
-    if (pending !== undefined && version >= pending.version) {
-      pending.reached();
-      pending = undefined;
-    }
-  };
-
-  const syncScript = (mode: 'version' | 'snapshot') =>
-    syncScriptRun(keyArgs, [mode, String(nowSeconds()), String(o.maxEntries)]);
-
-  // `epoch` counts subscriber outages: a refresh that spans one proves nothing about the
-  // messages lost during it, so it must not mark the mirror current.
-  const confirm = (startedAt: number, startEpoch: number) => {
-    if (startEpoch !== epoch) return;
-    mirror.sweep(nowSeconds());
-    synced = true;
-    confirmedAt = Math.max(confirmedAt, startedAt);
-    if (fresh()) for (const w of waiters.splice(0)) w.resolve();
-  };
-
-  const reload = async () => {
-    const started = performance.now();
-    const startEpoch = epoch;
-    buffered = [];
-    try {
-      const reply = await syncScript('snapshot');
-      const raw = Array.isArray(reply) ? (reply as unknown[]) : [];
-      const remote = Number(raw[0]);
-      if (!Number.isInteger(remote)) throw new Error('unexpected reply to the sync script');
-      mirror.clear();
-      overflow = raw.length === 2;
-      if (!overflow) loadSnapshot(raw);
-      version = remote;
-      const later = buffered
-        .filter((c) => c.version > remote)
-        .sort((a, b) => a.version - b.version);
-      for (const change of later) {
-        applyChange(change);
-        if (change.version === version + 1) version = change.version;
-        else if (change.version > version) wantFull = true;
-      }
-      confirm(started, startEpoch);
-    } finally {
-      buffered = undefined;
-    }
-  };
-
-  // The periodic check: one GET inside a script. When Redis is ahead, the missing messages
-  // are usually just in flight: wait up to commandTimeout for them before reloading everything.
-  const refresh = async (full: boolean) => {
-    if (full || !synced || overflow) return reload();
-    const started = performance.now();
-    const startEpoch = epoch;
-    const remote = Number(((await syncScript('version')) as unknown[])[0]);
-    if (remote === version) return confirm(started, startEpoch);
-    if (remote > version && subscription !== undefined) {
-      const caughtUp = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => {
-          pending = undefined;
-          resolve(false);
-        }, o.commandTimeout);
-        pending = {
-          version: remote,
-          reached() {
-            clearTimeout(timer);
-            resolve(true);
-          },
-        };
-      });
-      if (caughtUp) return confirm(started, startEpoch);
-    }
-    return reload();
-  };
-
-  const loadSnapshot = (raw: unknown[]) => {
-    const jtis = flat(raw[2]);
-    for (let i = 0; i + 1 < jtis.length; i += 2) mirror.apply('j', jtis[i]!, Number(jtis[i + 1]));
-    const before = flat(raw[3]);
-    for (let i = 0; i + 1 < before.length; i += 2) {
-      const field = before[i]!;
-      mirror.apply(field[0] as RevocationKind, field.slice(1), Number(before[i + 1]));
-    }
-    for (const kid of flat(raw[4])) mirror.apply('k', kid, 0);
-    if (mirror.size > o.maxEntries) {
-      overflow = true;
-      mirror.clear();
-    }
-  };
-
-  // One refresh at a time; a full reload asked for meanwhile runs right after.
-  const sync = (full: boolean): Promise<void> => {
-    if (closed) return Promise.resolve();
-    if (full) wantFull = true;
-    if (syncing === undefined) {
-      syncing = (async () => {
-        do {
-          const f = wantFull;
-          wantFull = false;
-          try {
-            await refresh(f);
-          } catch {
-            // Stays unconfirmed; `fresh()` turns false once `maxStaleness` has passed.
-          }
-        } while (wantFull && !closed);
-      })().finally(() => {
-        syncing = undefined;
-      });
-    }
-    return syncing;
-  };
-
-  const schedule = () => {
-    if (closed) return;
-    timer = setTimeout(() => {
-      void sync(false).finally(schedule);
-    }, o.syncInterval);
-    timer.unref();
-  };
-
-  const subscription: ChannelSubscription | undefined =
-    options.subscriber === false
-      ? undefined
-      : subscribeChannel(options.client, options.subscriber, keys.channel, {
-          message(payload) {
-            const change = parseChange(payload);
-            if (change !== undefined) onChange(change);
-          },
-          up() {
-            void sync(true);
-          },
-          down() {
-            epoch++;
-            synced = false;
-          },
-        });
-  if (subscription === undefined) void sync(true);
-  schedule();
+  // The subscription's callbacks fire asynchronously, after `state` exists.
+  let subscription: ChannelSubscription | undefined;
+  const state = createMirrorSync({
+    runner,
+    keys,
+    maxEntries: o.maxEntries,
+    maxStaleness: o.maxStaleness,
+    syncInterval: o.syncInterval,
+    commandTimeout: o.commandTimeout,
+    nowSeconds,
+    subscribed: options.subscriber === false ? undefined : () => subscription?.active === true,
+  });
+  if (options.subscriber !== false) {
+    subscription = subscribeChannel(options.client, options.subscriber, keys.channel, {
+      message: (payload) => state.message(payload),
+      up: () => void state.sync(true),
+      down: () => state.down(),
+    });
+  }
 
   const revoke = async (kind: RevocationKind, field: string, value: number) => {
     if (closed) throw unavailable('closed');
     await revokeScript(keyArgs, [kind, field, String(value), keys.channel, String(nowSeconds())]);
-    applyChange({ version: -1, kind, field, value });
+    state.applyLocal(kind, field, value);
   };
 
   const text = (value: unknown, name: string) => {
@@ -404,16 +225,17 @@ export function createRedisRevocationList(
 
   return {
     get synchronized() {
-      return fresh();
+      return !closed && state.fresh();
     },
     ready() {
-      if (fresh()) return Promise.resolve();
       if (closed) return Promise.reject(unavailable('closed'));
-      return new Promise((resolve, reject) => waiters.push({ resolve, reject }));
+      return state.whenFresh();
     },
     check(token) {
-      if (!fresh() && !o.failOpen) throw unavailable('not synchronised with Redis');
-      if (!overflow) return decide(token, mirror.facts(token), nowSeconds());
+      if ((closed || !state.fresh()) && !o.failOpen) {
+        throw unavailable('not synchronised with Redis');
+      }
+      if (!state.overflow) return decide(token, state.mirror.facts(token), nowSeconds());
       return lookup(token).catch((err: unknown) => {
         if (o.failOpen) return undefined;
         throw err;
@@ -436,10 +258,7 @@ export function createRedisRevocationList(
     async close() {
       if (closed) return;
       closed = true;
-      clearTimeout(timer);
-      const pending = waiters;
-      waiters = [];
-      for (const w of pending) w.reject(unavailable('closed'));
+      state.stop(unavailable('closed'));
       await subscription?.close();
     },
   };
