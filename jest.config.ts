@@ -13,29 +13,38 @@ const swc = [
   },
 ];
 
+function project(dir: string): NonNullable<Config['projects']>[number] {
+  return {
+    displayName: dir,
+    rootDir: `<rootDir>/${dir}`,
+    testEnvironment: 'node',
+    testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: { '^.+\\.(t|j|mj)s$': swc },
+    transformIgnorePatterns: [
+      '/node_modules/(?!(\\.pnpm|jose)/)',
+      '/node_modules/\\.pnpm/(?!jose@)',
+    ],
+    moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+    moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
+  };
+}
+
 function projectsIn(folder: string): Config['projects'] {
   if (!existsSync(folder)) return [];
   return readdirSync(folder, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(`${folder}/${entry.name}/test`))
-    .map((entry) => ({
-      displayName: `${folder}/${entry.name}`,
-      rootDir: `<rootDir>/${folder}/${entry.name}`,
-      testEnvironment: 'node',
-      testEnvironmentOptions: { customExportConditions: ['source', 'node', 'require', 'default'] },
-      testMatch: ['<rootDir>/test/**/*.test.ts'],
-      transform: { '^.+\\.(t|j|mj)s$': swc },
-      transformIgnorePatterns: [
-        '/node_modules/(?!(\\.pnpm|jose)/)',
-        '/node_modules/\\.pnpm/(?!jose@)',
-      ],
-      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-      moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
-    }));
+    .map((entry) => project(`${folder}/${entry.name}`));
 }
 
 const config: Config = {
   rootDir: '.',
-  projects: [...(projectsIn('packages') ?? []), ...(projectsIn('examples') ?? [])],
+  projects: [
+    ...(projectsIn('packages') ?? []),
+    ...(projectsIn('examples') ?? []),
+    // The `pnpm demo` scenario runner (a workspace package outside packages/ and examples/).
+    ...(existsSync('demo/test') ? [project('demo')] : []),
+  ],
   testTimeout: 20_000,
 };
 
