@@ -111,11 +111,24 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
       serviceJwt = await authenticate(event);
     } catch (caught) {
       const err = toServiceJwtError(caught);
-      if (resolved.onError === 'throw') throw err;
+      if (resolved.onError === 'throw') throw withRealmHeaders(err, resolved.realm);
       return toErrorResult(err, resolved.realm);
     }
     return handler({ ...event, serviceJwt }, context);
   };
+}
+
+// `headers` is a getter with the default realm; shadow it when a realm is configured, as the
+// other adapters do, so a wrapper that sends `err.headers` shows the configured realm.
+function withRealmHeaders(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
+  if (realm !== undefined) {
+    Object.defineProperty(err, 'headers', {
+      value: errorResponse(err, { realm }).headers,
+      enumerable: false,
+      configurable: true,
+    });
+  }
+  return err;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

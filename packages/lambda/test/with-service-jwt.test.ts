@@ -108,6 +108,12 @@ describe('the wrapper', () => {
     await expect(
       thrower(httpApiEvent({ method: 'GET', path: '/' }), lambdaContext()),
     ).rejects.toMatchObject({ code: 'token_missing', status: 401 });
+    const realmThrower = withServiceJwt({ ...options, onError: 'throw', realm: 'census' }, echo);
+    const thrown = await realmThrower(
+      httpApiEvent({ method: 'GET', path: '/' }),
+      lambdaContext(),
+    ).catch((err: unknown) => err);
+    expect((thrown as ServiceJwtError).headers['www-authenticate']).toBe('Bearer realm="census"');
     const realm = withServiceJwt({ ...options, realm: 'census' }, echo);
     const result = await realm(
       httpApiEvent({ method: 'GET', path: '/', headers: bearer(await issuer.expired(AUDIENCE)) }),
