@@ -76,6 +76,17 @@ describe('createRedisReplayStore', () => {
     await expect(store.claim(key, past)).resolves.toBe(false);
   });
 
+  it('types accept real ioredis and node-redis clients, and nothing else', () => {
+    expect(createRedisReplayStore({ client: a }).claim).toBeInstanceOf(Function);
+    expect(createRedisReplayStore({ client: nodeRedis }).claim).toBeInstanceOf(Function);
+    // @ts-expect-error a URL is not a client
+    expect(() => createRedisReplayStore({ client: 'redis://127.0.0.1' })).toThrow(ServiceJwtError);
+    // @ts-expect-error the client is required
+    expect(() => createRedisReplayStore({ prefix: 'x:' })).toThrow(ServiceJwtError);
+    // @ts-expect-error unknown options are refused
+    expect(() => createRedisReplayStore({ client: a, ttl: 5 })).toThrow(ServiceJwtError);
+  });
+
   it('validates its options at construction, naming the option', () => {
     const cases: Array<[unknown, RegExp]> = [
       [{ client: {} }, /client/],
