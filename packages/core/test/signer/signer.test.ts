@@ -175,6 +175,21 @@ describe('tokenFor', () => {
     expect(await signer.tokenFor(AUD, { subject: 'u' })).not.toBe(renewed);
   });
 
+  it('does not cache a failed signing', async () => {
+    let broken = true;
+    const signer = createSigner({
+      issuer: ISS,
+      keys: ed,
+      now: () => {
+        if (broken) throw new Error('clock unavailable');
+        return T0;
+      },
+    });
+    await expect(signer.tokenFor(AUD)).rejects.toThrow('clock unavailable');
+    broken = false;
+    expect(decodeJwt(await signer.tokenFor(AUD)).iat).toBe(T0 / 1000);
+  });
+
   it('renews short tokens at least 30 s before exp', async () => {
     const c = clock();
     const signer = createSigner({ issuer: ISS, keys: ed, now: c.now, lifetime: 60 });
