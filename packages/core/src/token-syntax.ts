@@ -30,6 +30,11 @@ const ALPHABET = new Uint8Array(128);
 // is a pure function of the segment, so it is kept in a small bounded map.
 const MAX_CACHED_HEADERS = 256;
 const headers = new Map<string, JsonObject>();
+// The most recent one, compared in place without slicing or hashing the segment.
+let last: { readonly segment: string; readonly header: JsonObject } = {
+  segment: '',
+  header: Object.freeze(Object.setPrototypeOf({}, null)),
+};
 
 function malformed(message: string, cause?: unknown): ServiceJwtError {
   return new ServiceJwtError('token_malformed', message, cause === undefined ? {} : { cause });
@@ -78,12 +83,18 @@ export function parseCompact(token: string): ParsedCompact {
   ) {
     throw malformed('token segments must be canonical base64url');
   }
-  const headerSegment = token.slice(0, first);
-  let header = headers.get(headerSegment);
-  if (header === undefined) {
-    header = decodeJsonObject(Buffer.from(headerSegment, 'base64url'), 'header');
-    if (headers.size >= MAX_CACHED_HEADERS) headers.clear();
-    headers.set(headerSegment, header);
+  let header: JsonObject | undefined;
+  if (first === last.segment.length && token.startsWith(last.segment)) {
+    header = last.header;
+  } else {
+    const headerSegment = token.slice(0, first);
+    header = headers.get(headerSegment);
+    if (header === undefined) {
+      header = decodeJsonObject(Buffer.from(headerSegment, 'base64url'), 'header');
+      if (headers.size >= MAX_CACHED_HEADERS) headers.clear();
+      headers.set(headerSegment, header);
+    }
+    last = { segment: headerSegment, header };
   }
   const payloadSegment = token.slice(first + 1, second);
   return {
@@ -97,79 +108,186 @@ export function parseCompact(token: string): ParsedCompact {
 
 /**
  * Decodes UTF-8 JSON that must be an object, rejecting invalid UTF-8 and duplicate member
- * names at any depth, and returns a deep-frozen copy built from null-prototype objects (so
+ * names at any depth, and returns a deep-frozen value built from null-prototype objects (so
  * neither `__proto__` nor `constructor` members can reach a prototype).
  *
  * @throws ServiceJwtError `token_malformed`
  */
 export function decodeJsonObject(bytes: Buffer, what: string): JsonObject {
   if (!isUtf8(bytes)) throw malformed(`token ${what} is not UTF-8`);
-  const text = bytes.toString('utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw malformed(`token ${what} is not JSON`, err);
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+  const parser = new StrictJson(bytes.toString('utf8'), what);
+  parser.space();
+  if (parser.text.charCodeAt(parser.at) !== 0x7b)
     throw malformed(`token ${what} must be a JSON object`);
-  }
-  const counter = { members: 0 };
-  const copy = copyNullPrototype(parsed, counter) as JsonObject;
-  // JSON.parse keeps the last of duplicate members silently: if the text names more members
-  // than the parsed tree holds, some name was repeated.
-  if (countMemberNames(text) !== counter.members) {
-    throw malformed(`token ${what} has duplicate members`);
-  }
-  return copy;
+  const value = parser.value(0);
+  parser.space();
+  if (parser.at !== parser.text.length) parser.fail();
+  return value as JsonObject;
 }
 
-function copyNullPrototype(value: unknown, counter: { members: number }): unknown {
-  if (typeof value !== 'object' || value === null) return value;
-  if (Array.isArray(value)) {
-    const out = new Array(value.length);
-    for (let i = 0; i < value.length; i++) out[i] = copyNullPrototype(value[i], counter);
-    return Object.freeze(out);
-  }
-  const out: JsonObject = Object.create(null);
-  const source = value as JsonObject;
-  const keys = Object.keys(source);
-  counter.members += keys.length;
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    out[key] = copyNullPrototype(source[key], counter);
-  }
-  return Object.freeze(out);
-}
+// A strict RFC 8259 parser. JSON.parse keeps the last of duplicate members silently and
+// builds objects with a prototype; this one refuses duplicates and builds frozen
+// null-prototype objects directly (one pass, no copy).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters end a JSON string run (RFC 8259 §7)
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+const MAX_DEPTH = 32;
+// Registered names map to their (internalized) literals, which keeps property stores and
+// lookups on V8's fast paths; other names are used as parsed.
+const MEMBER_NAMES = new Map(
+  [
+    'alg',
+    'kid',
+    'typ',
+    'cty',
+    'iss',
+    'sub',
+    'aud',
+    'exp',
+    'nbf',
+    'iat',
+    'jti',
+    'source',
+    'bdy',
+    'htm',
+    'htu',
+    'scope',
+    'roles',
+    'email',
+  ].map((name) => [name, name]),
+);
+const ESCAPES: Readonly<Record<string, string>> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
-// Counts object member names in already-validated JSON text: a string followed (after
-// optional whitespace) by a colon is a member name.
-function countMemberNames(text: string): number {
-  let count = 0;
-  const length = text.length;
-  let i = 0;
-  while (i < length) {
-    if (text.charCodeAt(i) !== 0x22) {
-      i++;
-      continue;
-    }
-    i++;
-    while (i < length) {
-      const c = text.charCodeAt(i);
-      if (c === 0x5c) i += 2;
-      else if (c === 0x22) break;
-      else i++;
-    }
-    i++;
-    let j = i;
-    while (j < length) {
-      const c = text.charCodeAt(j);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-      j++;
-    }
-    if (text.charCodeAt(j) === 0x3a) count++;
+class StrictJson {
+  at = 0;
+  constructor(
+    readonly text: string,
+    readonly what: string,
+  ) {}
+
+  fail(): never {
+    throw malformed(`token ${this.what} is not valid JSON`);
   }
-  return count;
+
+  space(): void {
+    const text = this.text;
+    let at = this.at;
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) break;
+      at++;
+    }
+    this.at = at;
+  }
+
+  value(depth: number): unknown {
+    const c = this.text.charCodeAt(this.at);
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return this.object(depth + 1);
+    if (c === 0x5b) return this.array(depth + 1);
+    if (c === 0x74) return this.literal('true', true);
+    if (c === 0x66) return this.literal('false', false);
+    if (c === 0x6e) return this.literal('null', null);
+    NUMBER.lastIndex = this.at;
+    const match = NUMBER.exec(this.text);
+    if (match === null || match[0].length === 0) this.fail();
+    this.at += match[0].length;
+    return Number(match[0]);
+  }
+
+  literal(word: string, value: unknown): unknown {
+    if (!this.text.startsWith(word, this.at)) this.fail();
+    this.at += word.length;
+    return value;
+  }
+
+  string(): string {
+    const text = this.text;
+    let at = this.at + 1;
+    let out = '';
+    for (;;) {
+      PLAIN_RUN.lastIndex = at;
+      PLAIN_RUN.test(text);
+      const end = PLAIN_RUN.lastIndex;
+      const c = text.charCodeAt(end);
+      if (c === 0x22) {
+        this.at = end + 1;
+        return out.length === 0 ? text.slice(at, end) : out + text.slice(at, end);
+      }
+      if (c !== 0x5c) this.fail(); // control character or end of input
+      out += text.slice(at, end);
+      const e = text[end + 1] as string;
+      const simple = ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        at = end + 2;
+      } else if (e === 'u' && /^[0-9a-fA-F]{4}$/.test(text.slice(end + 2, end + 6))) {
+        out += String.fromCharCode(Number.parseInt(text.slice(end + 2, end + 6), 16));
+        at = end + 6;
+      } else {
+        this.fail();
+      }
+    }
+  }
+
+  object(depth: number): JsonObject {
+    if (depth > MAX_DEPTH) this.fail();
+    // Not Object.create(null): V8 makes that a dictionary-mode object, and freezing those
+    // costs microseconds each. An empty literal switched to a null prototype stays in fast
+    // mode with cached shape transitions (freeze included); `__proto__` and `constructor`
+    // are still plain own data properties since no prototype supplies their accessors.
+    const out: JsonObject = Object.setPrototypeOf({}, null);
+    this.at++;
+    this.space();
+    if (this.text.charCodeAt(this.at) === 0x7d) {
+      this.at++;
+      return Object.freeze(out);
+    }
+    for (;;) {
+      if (this.text.charCodeAt(this.at) !== 0x22) this.fail();
+      const raw = this.string();
+      const name = MEMBER_NAMES.get(raw) ?? raw;
+      if (name in out) throw malformed(`token ${this.what} has duplicate members`);
+      this.space();
+      if (this.text.charCodeAt(this.at) !== 0x3a) this.fail();
+      this.at++;
+      this.space();
+      out[name] = this.value(depth);
+      this.space();
+      const c = this.text.charCodeAt(this.at++);
+      if (c === 0x7d) return Object.freeze(out);
+      if (c !== 0x2c) this.fail();
+      this.space();
+    }
+  }
+
+  array(depth: number): readonly unknown[] {
+    if (depth > MAX_DEPTH) this.fail();
+    const out: unknown[] = [];
+    this.at++;
+    this.space();
+    if (this.text.charCodeAt(this.at) === 0x5d) {
+      this.at++;
+      return Object.freeze(out);
+    }
+    for (;;) {
+      out.push(this.value(depth));
+      this.space();
+      const c = this.text.charCodeAt(this.at++);
+      if (c === 0x5d) return Object.freeze(out);
+      if (c !== 0x2c) this.fail();
+      this.space();
+    }
+  }
 }
 
 /**

@@ -18,6 +18,7 @@ import {
   checkProtectedHeader,
   decodeJsonObject,
   type JsonObject,
+  type ParsedCompact,
   parseCompact,
 } from './token-syntax.js';
 import type {
@@ -113,27 +114,35 @@ function authenticateToken(
   if (resolver === undefined) {
     throw new ServiceJwtError('issuer_not_trusted', 'token issuer is not trusted');
   }
-  const kid = header.kid as string | undefined;
-  return chain(resolver.resolve({ alg, kid }), (key) => {
-    if (!algorithmMatches(key.algorithm, alg)) {
-      throw new ServiceJwtError('algorithm_not_allowed', 'token algorithm does not match the key');
-    }
-    const data = Buffer.from(token.slice(0, parsed.signingInputLength), 'latin1');
-    if (!verifySignature(key.algorithm, key.key, data, parsed.signature)) {
-      throw new ServiceJwtError('signature_invalid', 'token signature is invalid');
-    }
-    const entry: Authenticated = {
-      header,
-      claims,
-      issuer,
-      key,
-      resolver,
-    };
-    if (cache !== null && admit(shared.seen, token)) {
-      cache.set(token, entry, claims.exp as number | undefined, now);
-    }
-    return entry;
-  });
+  const key = resolver.resolve({ alg, kid: header.kid as string | undefined });
+  if (key instanceof Promise) {
+    return key.then((found) =>
+      checkSignature(shared, token, parsed, { header, claims, issuer, key: found, resolver }, now),
+    );
+  }
+  return checkSignature(shared, token, parsed, { header, claims, issuer, key, resolver }, now);
+}
+
+// Step 3, once the key is known; caches the outcome.
+function checkSignature(
+  shared: Shared,
+  token: string,
+  parsed: ParsedCompact,
+  entry: Authenticated,
+  now: number,
+): Authenticated {
+  const key = entry.key;
+  if (!algorithmMatches(key.algorithm, entry.header.alg as string)) {
+    throw new ServiceJwtError('algorithm_not_allowed', 'token algorithm does not match the key');
+  }
+  const data = Buffer.from(token.slice(0, parsed.signingInputLength), 'latin1');
+  if (!verifySignature(key.algorithm, key.key, data, parsed.signature)) {
+    throw new ServiceJwtError('signature_invalid', 'token signature is invalid');
+  }
+  if (shared.cache !== null && admit(shared.seen, token)) {
+    shared.cache.set(token, entry, entry.claims.exp as number | undefined, now);
+  }
+  return entry;
 }
 
 /** Step 4 plus the claim requirements of replay protection. */
@@ -212,7 +221,23 @@ function result(token: string, entry: Authenticated): VerifiedServiceJwt {
 }
 
 function finish(shared: Shared, token: string, entry: Authenticated) {
-  return chain(recordReplay(shared, entry), () => result(token, entry));
+  const recorded = recordReplay(shared, entry);
+  return recorded === undefined ? result(token, entry) : recorded.then(() => result(token, entry));
+}
+
+/** Steps 4, revocation and replay for `verifyToken`. */
+function afterAuthentication(
+  shared: Shared,
+  route: ResolvedRoute,
+  token: string,
+  entry: Authenticated,
+  now: number,
+): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
+  checkRoute(shared, route, entry, now);
+  const revoked = checkRevocation(shared, entry);
+  return revoked === undefined
+    ? finish(shared, token, entry)
+    : revoked.then(() => finish(shared, token, entry));
 }
 
 function hasDeclaredBody(request: RequestLike): boolean {
@@ -363,12 +388,13 @@ function makeVerifier(shared: Shared, route: ResolvedRoute): ServiceJwtVerifier 
           );
         }
         const now = options.now() / 1000;
-        return settle(
-          chain(authenticateToken(shared, token, now), (entry) => {
-            checkRoute(shared, effective, entry, now);
-            return chain(checkRevocation(shared, entry), () => finish(shared, token, entry));
-          }),
-        );
+        const entry = authenticateToken(shared, token, now);
+        if (entry instanceof Promise) {
+          return entry
+            .then((found) => afterAuthentication(shared, effective, token, found, now))
+            .catch(rethrow);
+        }
+        return settle(afterAuthentication(shared, effective, token, entry, now));
       } catch (err) {
         return Promise.reject(toServiceJwtError(err));
       }

@@ -176,6 +176,17 @@ describe('syntax', () => {
       'escaped duplicate members',
       b64(JSON.stringify(claimsAt()).replace('"sub"', '"s\\u0075b":"x","sub"')),
     ],
+    ['with a trailing comma', b64('{"iss":"https://issuer.test",}')],
+    ['single-quoted', b64("{'iss':'https://issuer.test'}")],
+    ['with a leading zero', b64('{"iss":"https://issuer.test","exp":01}')],
+    ['with NaN', b64('{"iss":"https://issuer.test","exp":NaN}')],
+    [
+      'with a raw control character in a string',
+      b64('{"iss":"https://issuer.test","x":"a\u0001b"}'),
+    ],
+    ['with trailing data', b64(`${JSON.stringify(claimsAt())} x`)],
+    ['nested 40 deep', b64(`{"iss":"https://issuer.test","x":${'['.repeat(40)}${']'.repeat(40)}}`)],
+    ['with a bad escape', b64('{"iss":"https://issuer.test","x":"\\q"}')],
   ])('refuses a payload that is %s', async (_, payloadSegment) => {
     const token = signSegments(ec, b64({ alg: 'ES256', kid: ec.kid }), payloadSegment);
     await expectCode(verifier.verifyToken(token), 'token_malformed');
@@ -191,6 +202,15 @@ describe('syntax', () => {
     await expectCode(verifier.verifyToken(big), 'token_too_large');
     await expectCode(verifier.verifyToken('a'.repeat(9000)), 'token_too_large');
   });
+});
+
+it('decodes escapes, whitespace and nesting like JSON.parse', async () => {
+  const text = `{ "iss" : "https://issuer.test", "aud":"${AUDIENCE}", "exp": ${claimsAt().exp},
+    "source":"micro\\u0073ervice", "sub":"a\\"b\\\\c\\n\\u00e9\\ud83d\\ude00", "n": [1, -2.5e3, true, null, {"k": []}] }`;
+  const result = await verifier.verifyToken(mint(ec, text));
+  expect(result.claims.source).toBe('microservice');
+  expect(result.subject).toBe(JSON.parse(text).sub);
+  expect(JSON.parse(JSON.stringify(result.claims.n))).toEqual([1, -2500, true, null, { k: [] }]);
 });
 
 describe('prototype pollution', () => {

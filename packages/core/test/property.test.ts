@@ -1,5 +1,6 @@
 import { isServiceJwtError } from '@service-jwt/core';
 import fc from 'fast-check';
+import { decodeJsonObject } from '../src/token-syntax.js';
 import { claimsAt, type FixtureAlg, makeKey, mint, verifierFor } from './fixtures.js';
 
 // Byte-level mutations of valid tokens: no mutation may pass, throw anything but a
@@ -117,6 +118,64 @@ describe.each(ALGS)('mutated %s tokens', (alg) => {
         expect(status >= 400 && status < 500).toBe(true);
       }),
       { numRuns: 200 },
+    );
+  });
+});
+
+describe('strict JSON decoding agrees with JSON.parse', () => {
+  const decode = (text: string) => decodeJsonObject(Buffer.from(text, 'utf8'), 'payload');
+  const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+
+  it('on every JSON object (same values, null prototypes, frozen)', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.boolean(), (object, pretty) => {
+        const text = JSON.stringify(object, null, pretty ? 2 : undefined);
+        const decoded = decode(text);
+        expect(plain(decoded)).toEqual(JSON.parse(text));
+        expect(Object.getPrototypeOf(decoded)).toBeNull();
+        expect(Object.isFrozen(decoded)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('on arbitrary text: malformed or the same object as JSON.parse', () => {
+    const fragments = fc.constantFrom(
+      '{',
+      '}',
+      '[',
+      ']',
+      '"',
+      ':',
+      ',',
+      '\\',
+      'u00',
+      '1',
+      '-',
+      'e',
+      '.',
+      ' ',
+      'true',
+      'null',
+      '"a"',
+      '\u0001',
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fragments, fc.string({ maxLength: 3 })), { maxLength: 20 }),
+        (parts) => {
+          const text = parts.join('');
+          let ours: unknown;
+          try {
+            ours = decode(text);
+          } catch (err) {
+            expect((err as { code?: string }).code).toBe('token_malformed');
+            return;
+          }
+          expect(plain(ours)).toEqual(JSON.parse(text));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });

@@ -19,7 +19,7 @@ interface Jwk {
 }
 interface Group {
   readonly comment: string;
-  readonly private?: Jwk & { keys?: Jwk[] };
+  readonly private?: Jwk;
   readonly public?: Jwk;
   readonly tests: ReadonlyArray<{ tcId: number; comment: string; jws: unknown; result: string }>;
 }
@@ -56,8 +56,9 @@ function resolverFor(group: Group, jws: unknown): IssuerKeyResolver {
     allowSymmetric: true,
   };
   const source = group.public ?? group.private;
-  if (source?.keys !== undefined) {
-    return createStaticKeyResolver(loadLocalKeySet({ keys: source.keys.map(publicPart) }, ctx));
+  const set = (source as { keys?: Jwk[] } | undefined)?.keys;
+  if (set !== undefined) {
+    return createStaticKeyResolver(loadLocalKeySet({ keys: set.map(publicPart) }, ctx));
   }
   let jwk = publicPart(source as Jwk);
   if (rfc7520) {
