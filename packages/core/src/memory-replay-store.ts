@@ -34,10 +34,13 @@ export function checkNow(value: unknown, option: string): () => number {
  *   concurrent claims for one key exactly one resolves `true`.
  * - A key is held until `expiresAt` (epoch seconds), then released. A key whose `expiresAt`
  *   has already passed is not recorded: the verifier rejects such a token as expired anyway.
- * - Memory is bounded by `maxEntries`. Expired keys are swept in amortised O(1) (a full pass
- *   after every `max(1024, size / 2)` new keys, and when the store is full), with no timer.
+ * - Memory is bounded by `maxEntries`. Expired keys are swept with no timer, in O(1) per claim:
+ *   each claim advances a cursor over a few keys and drops the expired ones (a clock sweep),
+ *   looks further when the store is full, and while full a full pass runs at most once per
+ *   second of clock or per `max(1024, maxEntries / 4)` claims.
  * - Full of unexpired keys, `claim` rejects with `store_unavailable` (503) rather than
- *   forgetting a key, which would let that token be replayed.
+ *   forgetting a key, which would let that token be replayed. (Full with expired keys the
+ *   sweep has not reached yet, it may also refuse for a while; it never forgets a live key.)
  *
  * @throws ServiceJwtError `configuration_error` for invalid options.
  * @example
@@ -49,19 +52,33 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
   const maxEntries = checkMaxEntries(options.maxEntries ?? 100_000, 'replay.maxEntries');
   const now = checkNow(options.now, 'replay.now');
   const entries = new Map<string, number>();
-  let insertsSinceSweep = 0;
-  // Earliest expiry left after the last full sweep: sweeping before then frees nothing, which
-  // keeps a store full of long-lived keys from scanning itself on every claim.
-  let nextUsefulSweep = 0;
+  let attemptsSinceFullSweep = 0;
+  let lastFullSweepAt = Number.NEGATIVE_INFINITY;
 
-  function sweep(nowSeconds: number): void {
-    let earliest = Number.POSITIVE_INFINITY;
-    for (const [key, expiresAt] of entries) {
-      if (expiresAt <= nowSeconds) entries.delete(key);
-      else if (expiresAt < earliest) earliest = expiresAt;
+  // Clock-style incremental sweep: a cursor that survives between claims walks the map a few
+  // entries per claim and drops the expired ones, so each claim does O(1) work and every key
+  // is visited once per `size / budget` claims whatever the mix of lifetimes. (Restarting an
+  // iterator from the front on every claim would be O(n): V8 leaves deleted slots at the front
+  // of a Map's table until it rehashes.)
+  let cursor = entries.entries();
+  function sweepSome(nowSeconds: number, budget: number): void {
+    let restarted = false;
+    while (budget-- > 0) {
+      const step = cursor.next();
+      if (step.done === true) {
+        if (restarted) return;
+        cursor = entries.entries();
+        restarted = true;
+        continue;
+      }
+      if (step.value[1] <= nowSeconds) entries.delete(step.value[0]);
     }
-    insertsSinceSweep = 0;
-    nextUsefulSweep = earliest;
+  }
+
+  function sweepAll(nowSeconds: number): void {
+    for (const [key, expiresAt] of entries) if (expiresAt <= nowSeconds) entries.delete(key);
+    attemptsSinceFullSweep = 0;
+    lastFullSweepAt = nowSeconds;
   }
 
   function claimSync(key: string, expiresAt: number): boolean {
@@ -78,14 +95,24 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
       entries.delete(key);
     }
     if (expiresAt <= nowSeconds) return true;
-    if (entries.size >= maxEntries && nowSeconds >= nextUsefulSweep) sweep(nowSeconds);
-    else if (insertsSinceSweep >= Math.max(1024, entries.size >>> 1)) sweep(nowSeconds);
+    sweepSome(nowSeconds, 4);
     if (entries.size >= maxEntries) {
-      throw new ServiceJwtError('store_unavailable', 'replay store is full');
+      sweepSome(nowSeconds, 64);
+      // A full pass when the clock has moved on by a second since the last one, or after
+      // max(1024, maxEntries / 4) claims made while full: a store full of live keys (an
+      // overload) refuses in O(1) instead of scanning itself on every claim.
+      if (
+        entries.size >= maxEntries &&
+        (nowSeconds - lastFullSweepAt >= 1 ||
+          ++attemptsSinceFullSweep >= Math.max(1024, maxEntries >>> 2))
+      ) {
+        sweepAll(nowSeconds);
+      }
+      if (entries.size >= maxEntries) {
+        throw new ServiceJwtError('store_unavailable', 'replay store is full');
+      }
     }
     entries.set(key, expiresAt);
-    insertsSinceSweep++;
-    if (expiresAt < nextUsefulSweep) nextUsefulSweep = expiresAt;
     return true;
   }
 
