@@ -215,6 +215,11 @@ export function importSigningKey(
     !(entry.key instanceof Uint8Array)
       ? entry.key
       : undefined;
+  if (jwk?.use !== undefined && jwk.use !== 'sig')
+    fail(`${option} is a JWK for use "${String(jwk.use)}", not "sig"`);
+  if (jwk?.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('sign'))) {
+    fail(`${option} is a JWK whose key_ops do not include "sign"`);
+  }
   const jwkAlg = typeof jwk?.alg === 'string' ? jwk.alg : undefined;
   if (entry.algorithm !== undefined && !isSigningAlgorithm(entry.algorithm)) {
     fail(`${option}.algorithm "${String(entry.algorithm)}" is not a supported signing algorithm`);

@@ -84,6 +84,13 @@ describe('import and export', () => {
     expect(generateSecret(64)).toHaveLength(64);
   });
 
+  it("honours a JWK's use and key_ops", async () => {
+    const jwk = exportPrivateJwk((await generateKeyPair('ES256')).privateKey);
+    expect(() => importPrivateKey({ ...jwk, use: 'enc' })).toThrow(/use/);
+    expect(() => importPrivateKey({ ...jwk, key_ops: ['verify'] })).toThrow(/key_ops/);
+    expect(importPrivateKey({ ...jwk, key_ops: ['sign'] }).algorithm).toBe('ES256');
+  });
+
   it('refuses public JWKs and unknown key types', () => {
     const ed = generateKeyPairSync('ed25519');
     const publicJwk = ed.publicKey.export({ format: 'jwk' });
