@@ -1,4 +1,5 @@
 export * from './body-hash.js';
+export { type ClaimCheckRules, checkClaims } from './check-claims.js';
 export * from './errors.js';
 export * from './extract-token.js';
 export {
@@ -20,4 +21,5 @@ export * from './signer/index.js';
 export type * from './stores.js';
 export type * from './types.js';
 export * from './verification-cache.js';
+export { createVerifier } from './verifier.js';
 export type * from './verifier-api.js';
