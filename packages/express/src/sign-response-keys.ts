@@ -52,8 +52,8 @@ function clearHeaders(res: Response): void {
  *
  * Passes through untouched: statuses outside 200–299, non-JSON content types, empty bodies,
  * bodies without any key to sign. Refused (never signed half-way): a key to sign holding
- * anything but an object, or a JSON type whose body does not parse (500
- * `configuration_error`); a signing key that cannot be obtained or failed its TLS checks (503
+ * anything but an object, a JSON type whose body does not parse, or a body over
+ * `maxBodyBytes` (500 `configuration_error`); a signing key that cannot be obtained or failed its TLS checks (503
  * `keys_unavailable`, `Retry-After`). A refused response loses every header the handler set
  * and carries core's `errorResponse`, or with `onError: 'throw'` goes to `next(err)`.
  * A JSON body written after explicit `res.writeHead`/flushed headers cannot be signed: the
@@ -145,7 +145,7 @@ export function signResponseKeys(
         .signResponse({ status: res.statusCode, contentType: contentType(res), body })
         .then(
           (result) => {
-            if (!result.signed) {
+            if (result.body === undefined) {
               rawEnd.call(res, body, callback);
               return;
             }

@@ -1,6 +1,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
 import { ServiceJwtError } from '@service-jwt/core';
 import { createTestCertificate, verifyJwsValue } from '@service-jwt/testing';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
@@ -177,6 +178,21 @@ describe.each(MAJORS)('%s: signResponseKeys', (_name, express) => {
     expect(response.body).toMatchObject({ error: 'server_error', code: 'configuration_error' });
     expect(response.headers['set-cookie']).toBeUndefined();
     expectNoClaims(response.text);
+  });
+
+  it('signs a JSON stream piped into res, and refuses a body over maxBodyBytes', async () => {
+    const piped: RequestHandler = (_req, res) => {
+      res.type('application/json');
+      Readable.from([JSON.stringify(login).slice(0, 7), JSON.stringify(login).slice(7)]).pipe(res);
+    };
+    const response = await request(app(express, {}, piped)).post('/token');
+    expect(response.status).toBe(200);
+    await verifyJwsValue(JSON.parse(response.text).access_token, secret, 'HS256');
+    const big: RequestHandler = (_req, res) => void res.json({ ...login, pad: 'x'.repeat(2048) });
+    const refused = await request(app(express, { maxBodyBytes: 1024 }, big)).post('/token');
+    expect(refused.status).toBe(500);
+    expect(refused.body.code).toBe('configuration_error');
+    expectNoClaims(refused.text);
   });
 
   it('refuses a JSON content type whose body is not JSON', async () => {

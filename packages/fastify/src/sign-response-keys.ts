@@ -35,9 +35,10 @@ function destroyStream(payload: unknown): void {
  * option (`{ onSend: signResponseKeys(options) }`) or with `addHook('onSend', …)` in a scope.
  *
  * Passes through untouched: statuses outside 200–299, non-JSON content types, empty payloads,
- * payloads without any key to sign. Refused (never signed half-way): a key to sign holding
- * anything but an object, a JSON type whose payload does not parse, or a JSON-typed stream —
- * 500 `configuration_error`; a signing key that cannot be obtained or failed its TLS checks —
+ * payloads without any key to sign. A JSON-typed stream payload is read (up to
+ * `maxBodyBytes`) and handled like a buffered one. Refused (never signed half-way): a key to
+ * sign holding anything but an object, a JSON type whose payload does not parse, or a payload
+ * over `maxBodyBytes` — 500 `configuration_error`; a signing key that cannot be obtained or failed its TLS checks —
  * 503 `keys_unavailable` with `Retry-After`. With `onError: 'respond'` a refused reply loses
  * every header the handler set and carries core's `errorResponse`; with `'throw'` the
  * `ServiceJwtError` goes to Fastify's error handling (`setErrorHandler`).
@@ -74,7 +75,8 @@ export function signResponseKeys(options: FastifySignResponseKeysOptions): SignR
         contentType: typeof type === 'string' ? type : undefined,
         body: payload,
       });
-      return result.signed ? result.body : payload;
+      // A JSON stream was read to be inspected: its bytes are sent even when nothing was signed.
+      return result.body === undefined ? payload : result.body;
     } catch (thrown) {
       const err = toServiceJwtError(thrown);
       destroyStream(payload);

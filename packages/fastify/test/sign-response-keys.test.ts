@@ -163,7 +163,16 @@ describe.each(MAJORS)('%s: signResponseKeys', (_major, create) => {
     await verifyJwsValue(body.access_token, secret, 'HS256');
   });
 
-  it('refuses the whole reply (500 configuration_error) for a non-object, bad JSON or a JSON stream', async () => {
+  it('reads and signs a JSON-typed stream payload', async () => {
+    route({}, async (_request, reply) =>
+      reply.type('application/json').send(Readable.from([JSON.stringify(login)])),
+    );
+    const body = (await post()).json();
+    await verifyJwsValue(body.access_token, secret, 'HS256');
+    await verifyJwsValue(body.refresh_token, secret, 'HS256');
+  });
+
+  it('refuses the whole reply (500 configuration_error) for a non-object, bad JSON or an oversized payload', async () => {
     const handlers: Handler[] = [
       async (_request, reply) => {
         reply.header('set-cookie', 'sid=1');
@@ -171,10 +180,12 @@ describe.each(MAJORS)('%s: signResponseKeys', (_major, create) => {
       },
       async (_request, reply) => reply.type('application/json').send('{"access_token":'),
       async (_request, reply) =>
-        reply.type('application/json').send(Readable.from([JSON.stringify(login)])),
+        reply
+          .type('application/json')
+          .send(Readable.from([JSON.stringify(login), ' '.repeat(2048)])),
     ];
     for (const handler of handlers) {
-      route({}, handler);
+      route({ maxBodyBytes: 1024 }, handler);
       const response = await post();
       expect(response.statusCode).toBe(500);
       expect(response.json()).toMatchObject({ error: 'server_error', code: 'configuration_error' });

@@ -30,9 +30,10 @@ function destroyStream(body: unknown): void {
  * by its JWS (see core's `createResponseSigner`).
  *
  * Passes through untouched: statuses outside 200–299, non-JSON content types, empty bodies,
- * bodies without any key to sign. Refused (never signed half-way): a key to sign holding
- * anything but an object, a JSON type whose body does not parse, or a JSON-typed stream
- * (buffer it first) — 500 `configuration_error`; a signing key that cannot be obtained or
+ * bodies without any key to sign. A JSON-typed stream is read (up to `maxBodyBytes`) and
+ * handled like a buffered body. Refused (never signed half-way): a key to sign holding
+ * anything but an object, a JSON type whose body does not parse, or a body over
+ * `maxBodyBytes` — 500 `configuration_error`; a signing key that cannot be obtained or
  * failed its TLS checks — 503 `keys_unavailable` with `Retry-After`. A refused response loses
  * every header set downstream and carries core's `errorResponse`, or with `onError: 'throw'`
  * the `ServiceJwtError` is thrown to upstream error handling.
@@ -78,8 +79,9 @@ export function signResponseKeys(options: KoaSignResponseKeysOptions): SignRespo
       ctx.body = response.body;
       return;
     }
-    // The Content-Type already set (JSON) is kept; Koa recomputes Content-Length.
-    if (result.signed) ctx.body = result.body;
+    // The Content-Type already set (JSON) is kept; Koa recomputes Content-Length. A JSON stream
+    // was read to be inspected, so its bytes are sent even when nothing was signed.
+    if (result.body !== undefined) ctx.body = Buffer.from(result.body);
   };
   return Object.assign(middleware, { signer });
 }

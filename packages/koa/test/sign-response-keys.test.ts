@@ -147,7 +147,19 @@ describe.each(KOA_VERSIONS)('%s: signResponseKeys', (_name, Koa) => {
     await verifyJwsValue(response.body.refresh_token, secret, 'HS256');
   });
 
-  it('refuses the whole response (500 configuration_error) for a non-object, bad JSON or a JSON stream', async () => {
+  it('reads and signs a JSON-typed stream body', async () => {
+    const response = await request(
+      app({}, (ctx) => {
+        ctx.type = 'application/json';
+        ctx.body = Readable.from([JSON.stringify(login)]);
+      }),
+    ).post('/token');
+    expect(response.status).toBe(200);
+    await verifyJwsValue(response.body.access_token, secret, 'HS256');
+    await verifyJwsValue(response.body.refresh_token, secret, 'HS256');
+  });
+
+  it('refuses the whole response (500 configuration_error) for a non-object, bad JSON or an oversized body', async () => {
     const handlers: Middleware[] = [
       (ctx) => {
         ctx.set('set-cookie', 'sid=1');
@@ -159,11 +171,11 @@ describe.each(KOA_VERSIONS)('%s: signResponseKeys', (_name, Koa) => {
       },
       (ctx) => {
         ctx.type = 'application/json';
-        ctx.body = Readable.from([JSON.stringify(login)]);
+        ctx.body = Readable.from([JSON.stringify(login), ' '.repeat(2048)]);
       },
     ];
     for (const handler of handlers) {
-      const response = await request(app({}, handler)).post('/token');
+      const response = await request(app({ maxBodyBytes: 1024 }, handler)).post('/token');
       expect(response.status).toBe(500);
       expect(response.body).toMatchObject({ error: 'server_error', code: 'configuration_error' });
       expect(response.headers['set-cookie']).toBeUndefined();

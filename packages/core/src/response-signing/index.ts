@@ -1,4 +1,5 @@
 export {
+  DEFAULT_RESPONSE_MAX_BODY_BYTES,
   DEFAULT_SIGNING_KEYS_REFRESH_INTERVAL,
   type ResponseSignerOptions,
   type SigningKeySetFetchOptions,

@@ -47,9 +47,17 @@ export interface ResponseSignerOptions extends SigningKeySetFetchOptions {
   readonly keys?: JsonWebKeySetInput | readonly JsonWebKeyInput[];
   /** URL of a JWK set holding the private (or `oct`) key `kid`. Exclusive with `keys`. */
   readonly jwkSetUrl?: string;
+  /**
+   * Largest serialized or streamed JSON body the signer reads, in bytes; a larger one is
+   * refused (`configuration_error`). @default 1048576
+   */
+  readonly maxBodyBytes?: number;
   /** Injectable clock, epoch milliseconds (drives `refreshInterval`). @default Date.now */
   readonly now?: () => number;
 }
+
+/** Default of {@link ResponseSignerOptions.maxBodyBytes}. */
+export const DEFAULT_RESPONSE_MAX_BODY_BYTES = 1024 * 1024;
 
 /** Default of {@link SigningKeySetFetchOptions.refreshInterval}, seconds. */
 export const DEFAULT_SIGNING_KEYS_REFRESH_INTERVAL = 600;
@@ -71,6 +79,7 @@ export interface ResolvedResponseSignerOptions {
     readonly maxResponseBytes?: number;
   };
   readonly refreshIntervalMs: number;
+  readonly maxBodyBytes: number;
   readonly now: () => number;
 }
 
@@ -88,6 +97,7 @@ const KNOWN = new Set([
   'timeout',
   'maxResponseBytes',
   'refreshInterval',
+  'maxBodyBytes',
   'now',
 ]);
 const REMOTE_ONLY = [
@@ -210,6 +220,8 @@ export function resolveResponseSignerOptions(options: unknown): ResolvedResponse
   const maxResponseBytes = positive(options.maxResponseBytes, 'maxResponseBytes');
   const refreshInterval =
     positive(options.refreshInterval, 'refreshInterval') ?? DEFAULT_SIGNING_KEYS_REFRESH_INTERVAL;
+  const maxBodyBytes =
+    positive(options.maxBodyBytes, 'maxBodyBytes') ?? DEFAULT_RESPONSE_MAX_BODY_BYTES;
   const ca = caOf(options.ca);
   const fingerprints = fingerprintsOf(options.fingerprints);
   return Object.freeze({
@@ -228,6 +240,7 @@ export function resolveResponseSignerOptions(options: unknown): ResolvedResponse
       ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
     }),
     refreshIntervalMs: refreshInterval * 1000,
+    maxBodyBytes,
     now: now as () => number,
   });
 }

@@ -2,6 +2,7 @@ import { CompactSign, type FlattenedJWS, FlattenedSign } from 'jose';
 import { ServiceJwtError } from '../errors.js';
 import type { SigningKey } from '../signer/signing-keys.js';
 import { type ResponseSignerOptions, resolveResponseSignerOptions } from './options.js';
+import { isAsyncIterable, parseJsonBody, readStreamBody, tooLarge } from './response-body.js';
 import {
   createLocalKeySource,
   createRemoteKeySource,
@@ -14,15 +15,21 @@ export interface SignableResponse {
   /** The `Content-Type` header, if any. */
   readonly contentType: string | undefined;
   /**
-   * The body: serialized (`string` or bytes, as it would be sent) or an already parsed JSON
-   * value (a plain object or an array). `undefined` or `null` means no body.
+   * The body: serialized (`string` or bytes, as it would be sent), a stream (anything
+   * async-iterable yielding bytes or strings: read only when the content type is JSON), or an
+   * already parsed JSON value (a plain object or an array). `undefined` or `null`: no body.
    */
   readonly body: unknown;
 }
 
-/** What to send: the response untouched, or the new serialized JSON body. */
+/**
+ * What to send. Without `body`: the response untouched. With `body`: send it instead — the
+ * signed JSON (`signed: true`), or the bytes of a stream body that had to be read to be
+ * inspected and held nothing to sign (`signed: false`).
+ */
 export type ResponseSigningResult =
-  | { readonly signed: false }
+  | { readonly signed: false; readonly body?: undefined }
+  | { readonly signed: false; readonly body: Uint8Array }
   | { readonly signed: true; readonly body: string };
 
 /** Signs selected keys of JSON responses. Made by {@link createResponseSigner}. */
@@ -42,7 +49,8 @@ export interface ResponseSigner {
   /**
    * Applies the response policy, then {@link ResponseSigner.signBody}: statuses outside
    * 200–299, empty bodies and non-JSON content types pass through untouched; a JSON content
-   * type whose body does not parse is refused (`configuration_error`).
+   * type whose body does not parse, or a serialized or streamed body over `maxBodyBytes`, is
+   * refused (`configuration_error`).
    */
   signResponse(response: SignableResponse): Promise<ResponseSigningResult>;
   /** Obtains the signing key now (fetching a remote set), so a bad set shows at start-up. */
@@ -110,7 +118,7 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
   const resolved = resolveResponseSignerOptions(options);
   const source: SigningKeySource =
     resolved.keys === undefined ? createRemoteKeySource(resolved) : createLocalKeySource(resolved);
-  const { keysToSign, full } = resolved;
+  const { keysToSign, full, maxBodyBytes } = resolved;
 
   async function signBody(value: unknown): Promise<unknown> {
     if (!isJsonObject(value)) return value;
@@ -145,32 +153,29 @@ export function createResponseSigner(options: ResponseSignerOptions): ResponseSi
       return { signed: false };
     }
     let value: unknown;
-    if (typeof body === 'string' || body instanceof Uint8Array) {
-      if (!isJsonContentType(contentType)) return { signed: false };
+    let streamed: Buffer | undefined;
+    if (Array.isArray(body) || isPlainObject(body)) {
+      value = body;
+    } else if (!isJsonContentType(contentType)) {
+      return { signed: false };
+    } else if (typeof body === 'string' || body instanceof Uint8Array) {
+      const size = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
+      if (size > maxBodyBytes) throw tooLarge(maxBodyBytes);
       const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
       if (text.trim() === '') return { signed: false };
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        throw new ServiceJwtError(
-          'configuration_error',
-          'the response declares a JSON content type but its body is not JSON; it cannot be signed',
-          { cause: err },
-        );
-      }
-    } else if (Array.isArray(body) || isPlainObject(body)) {
-      value = body;
-    } else if (isJsonContentType(contentType)) {
-      // A stream or other object: its bytes cannot be inspected here, and must not leave unsigned.
+      value = parseJsonBody(text);
+    } else if (isAsyncIterable(body)) {
+      streamed = await readStreamBody(body, maxBodyBytes);
+      const text = streamed.toString('utf8');
+      value = text.trim() === '' ? undefined : parseJsonBody(text);
+    } else {
       throw new ServiceJwtError(
         'configuration_error',
-        'a JSON response must be given as a string, bytes or a parsed value to be signed; buffer streamed bodies',
+        'a JSON response body must be a string, bytes, a stream or a parsed value to be signed',
       );
-    } else {
-      return { signed: false };
     }
     if (!isJsonObject(value) || !keysToSign.some((name) => Object.hasOwn(value, name))) {
-      return { signed: false };
+      return streamed === undefined ? { signed: false } : { signed: false, body: streamed };
     }
     return { signed: true, body: JSON.stringify(await signBody(value)) };
   }

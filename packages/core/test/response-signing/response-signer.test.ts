@@ -180,13 +180,46 @@ describe('createResponseSigner: responses', () => {
     expect(await signer().signResponse(response)).toEqual({ signed: false });
   });
 
-  it('refuses a JSON content type whose body is not JSON, and a JSON stream', async () => {
-    for (const body of ['{"access_token": ', Readable.from([text])]) {
-      const err = await caught(() =>
-        signer().signResponse({ status: 200, contentType: json, body }),
-      );
+  it('refuses a JSON content type whose body is not JSON', async () => {
+    const err = await caught(() =>
+      signer().signResponse({ status: 200, contentType: json, body: '{"access_token": ' }),
+    );
+    expect(err.code).toBe('configuration_error');
+  });
+
+  it('reads a JSON stream and signs it; a JSON stream without the keys comes back as its bytes', async () => {
+    const half = Math.floor(text.length / 2);
+    const stream = Readable.from([Buffer.from(text.slice(0, half)), text.slice(half)]);
+    const result = await signer().signResponse({ status: 200, contentType: json, body: stream });
+    expect(result.signed).toBe(true);
+    const out = JSON.parse(String(result.body));
+    await compactVerify(out.refresh_token, secret);
+    const plain = Readable.from([Buffer.from('{"a":1}')]);
+    const passed = await signer().signResponse({ status: 200, contentType: json, body: plain });
+    expect(passed.signed).toBe(false);
+    expect(Buffer.from(passed.body as Uint8Array).toString()).toBe('{"a":1}');
+  });
+
+  it('refuses bodies over maxBodyBytes, serialized or streamed, and non-byte stream chunks', async () => {
+    const small = signer({ maxBodyBytes: 64 });
+    for (const body of [text, Buffer.from(text), Readable.from([text])]) {
+      const err = await caught(() => small.signResponse({ status: 200, contentType: json, body }));
       expect(err.code).toBe('configuration_error');
+      expect(err.message).toContain('maxBodyBytes');
     }
+    const objects = Readable.from([{ a: 1 }], { objectMode: true });
+    const err = await caught(() =>
+      signer().signResponse({ status: 200, contentType: json, body: objects }),
+    );
+    expect(err.code).toBe('configuration_error');
+  });
+
+  it('never reads a stream whose content type is not JSON', async () => {
+    const stream = Readable.from([text]);
+    expect(
+      await signer().signResponse({ status: 200, contentType: 'text/plain', body: stream }),
+    ).toEqual({ signed: false });
+    expect(stream.readableDidRead).toBe(false);
   });
 });
 
