@@ -264,6 +264,18 @@ describe('createResponseSigner: options', () => {
     expect(err.message).toContain('timeout');
   });
 
+  it('types: keysToSign, alg and kid are required, alg is an algorithm name', async () => {
+    const partial = { keysToSign: ['a'], keys: keySet };
+    // @ts-expect-error kid is required
+    expect(() => createResponseSigner({ ...partial, alg: 'HS256' })).toThrow(ServiceJwtError);
+    // @ts-expect-error alg is required
+    expect(() => createResponseSigner({ ...partial, kid: 'sim2' })).toThrow(ServiceJwtError);
+    // @ts-expect-error "none" is no algorithm
+    expect(() => createResponseSigner({ ...partial, kid: 'sim2', alg: 'none' })).toThrow(
+      ServiceJwtError,
+    );
+  });
+
   it('ready() resolves for a local set', async () => {
     await expect(signer().ready()).resolves.toBeUndefined();
   });
