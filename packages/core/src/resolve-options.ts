@@ -371,8 +371,3 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
     route: resolveRoute(global, undefined, options, ''),
   });
 }
-
-/** The claim settings a route inherits from its verifier. */
-export function globalClaimSettings(resolved: ResolvedOptions): GlobalClaimSettings {
-  return resolved;
-}

@@ -43,7 +43,6 @@ function malformed(message: string, cause?: unknown): ServiceJwtError {
 // Three segments of the base64url alphabet (`\w` is [A-Za-z0-9_] without the u flag; `$`
 // does not match before a trailing newline in JavaScript). The payload may be empty (JWS).
 const COMPACT_SHAPE = /^[\w-]+\.[\w-]*\.[\w-]+$/;
-const BASE64URL = /^[\w-]*$/;
 
 // Length not 1 mod 4, and zero bits in the final character's unused low bits, so that
 // re-encoding the decoded bytes gives the same string back. Alphabet already checked.
@@ -53,14 +52,6 @@ function canonicalTail(text: string, start: number, end: number): boolean {
   if (rest === 1) return false;
   const last = (ALPHABET[text.charCodeAt(end - 1)] as number) - 1;
   return rest === 2 ? (last & 0x0f) === 0 : (last & 0x03) === 0;
-}
-
-/**
- * `true` when `text` is canonical unpadded base64url: alphabet only, a length that is not
- * 1 mod 4, and no stray bits in the last character.
- */
-export function isCanonicalBase64url(text: string): boolean {
-  return BASE64URL.test(text) && canonicalTail(text, 0, text.length);
 }
 
 /**
