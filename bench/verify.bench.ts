@@ -103,7 +103,7 @@ function fixture(alg: Alg): Fixture {
   return { alg, privateKey, verifyKey, pem, tokens, floorInputs };
 }
 
-function checkSource(payload: { source?: unknown }): void {
+function checkSource(payload: { readonly [claim: string]: unknown }): void {
   if (payload.source !== 'microservice') throw new Error('source');
 }
 
