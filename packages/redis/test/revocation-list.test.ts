@@ -165,22 +165,25 @@ describe('createRedisRevocationList across instances', () => {
     await waitFor(() => b.check(token({ kid: 'lifted' })) === undefined, 1400, 5);
   });
 
-  it('works with node-redis clients and subscribers', async () => {
+  it('works with node-redis clients and subscribers (its own duplicate, or one passed in)', async () => {
     const prefix = freshPrefix();
-    const one = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
-    const two = createClient({ socket: { host: '127.0.0.1', port: 6379 } });
-    await Promise.all([one.connect(), two.connect()]);
+    const node = () => createClient({ socket: { host: '127.0.0.1', port: 6379 } });
+    const [one, two, sub] = [node(), node(), node()];
+    await Promise.all([one.connect(), two.connect(), sub.connect()]);
     try {
       const a = list({ client: one, prefix });
-      const b = list({ client: two, prefix });
+      const b = list({ client: two, subscriber: sub, prefix });
       await Promise.all([a.ready(), b.ready()]);
       await a.revokeSubject(ISSUER, 'user-nr', inAnHour());
       await waitFor(() => b.check(token({ subject: 'user-nr' })) === 'subject', 2000, 2);
+      await b.revokeKey(ISSUER, 'key-nr');
+      await waitFor(() => a.check(token({ kid: 'key-nr' })) === 'kid', 2000, 2);
       await a.close();
       await b.close();
-      expect(one.isReady && two.isReady).toBe(true);
+      // Closing closes nothing the caller opened, the subscriber passed in included.
+      expect([one.isReady, two.isReady, sub.isReady]).toEqual([true, true, true]);
     } finally {
-      await Promise.all([one.close(), two.close()]);
+      await Promise.all([one.close(), two.close(), sub.close()]);
     }
   });
 });
