@@ -5,6 +5,8 @@
 // hits) beside the floor (bare node:crypto check of the same signing-input bytes with a
 // KeyObject), jose's `jwtVerify` and fast-jwt; then a repeated token (cache hit) beside
 // fast-jwt with its cache. Every contender checks issuer, audience, `source` and `exp`.
+// Environment: BENCH_SECONDS (per contender), BENCH_ROUNDS, BENCH_ALGS=RS256,HS256 and
+// BENCH_ONLY=ours,floor (contender names) narrow a run, e.g. for profiling.
 import {
   createHmac,
   createSecretKey,
@@ -177,40 +179,45 @@ const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ratio = (n: number, floor: number) => (n / floor).toFixed(2);
 
 async function main(): Promise<void> {
-  for (const alg of ['RS256', 'ES256', 'EdDSA', 'HS256'] as const) {
+  const algs = (process.env.BENCH_ALGS ?? 'RS256,ES256,EdDSA,HS256').split(',') as Alg[];
+  for (const alg of algs) {
     const f = fixture(alg);
     const n = f.tokens.length;
     const token = f.tokens[0] as string;
     const verifier = ours(f);
     const fastFresh = fast(f, false);
     const fastCached = fast(f, true);
-    const r = await compare([
-      {
-        name: 'floor',
-        sync: true,
-        run: (i) => {
-          const input = f.floorInputs[i % n] as { data: Buffer; signature: Buffer };
-          if (!floorCheck(alg, f.verifyKey, input.data, input.signature)) throw new Error('floor');
+    const only = process.env.BENCH_ONLY?.split(',');
+    const r = await compare(
+      [
+        {
+          name: 'floor',
+          sync: true,
+          run: (i) => {
+            const input = f.floorInputs[i % n] as { data: Buffer; signature: Buffer };
+            if (!floorCheck(alg, f.verifyKey, input.data, input.signature))
+              throw new Error('floor');
+          },
         },
-      },
-      { name: 'ours', sync: false, run: (i) => verifier.verifyToken(f.tokens[i % n] as string) },
-      {
-        name: 'jose',
-        sync: false,
-        run: async (i) => {
-          const { payload } = await jwtVerify(f.tokens[i % n] as string, f.verifyKey, {
-            issuer: ISSUER,
-            audience: AUDIENCE,
-            algorithms: [alg],
-            requiredClaims: ['exp'],
-          });
-          checkSource(payload);
+        { name: 'ours', sync: false, run: (i) => verifier.verifyToken(f.tokens[i % n] as string) },
+        {
+          name: 'jose',
+          sync: false,
+          run: async (i) => {
+            const { payload } = await jwtVerify(f.tokens[i % n] as string, f.verifyKey, {
+              issuer: ISSUER,
+              audience: AUDIENCE,
+              algorithms: [alg],
+              requiredClaims: ['exp'],
+            });
+            checkSource(payload);
+          },
         },
-      },
-      { name: 'fast', sync: true, run: (i) => fastFresh(f.tokens[i % n] as string) },
-      { name: 'oursCached', sync: false, run: () => verifier.verifyToken(token) },
-      { name: 'fastCached', sync: true, run: () => fastCached(token) },
-    ]);
+        { name: 'fast', sync: true, run: (i) => fastFresh(f.tokens[i % n] as string) },
+        { name: 'oursCached', sync: false, run: () => verifier.verifyToken(token) },
+        { name: 'fastCached', sync: true, run: () => fastCached(token) },
+      ].filter((c) => only === undefined || only.includes(c.name)),
+    );
     const get = (name: string) => r.get(name) ?? 0;
     const floor = get('floor');
     rows.push({
