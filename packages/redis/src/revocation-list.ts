@@ -168,8 +168,18 @@ export function createRedisRevocationList(
 
   // The subscription's callbacks fire asynchronously, after `state` exists.
   let subscription: ChannelSubscription | undefined;
+  // A snapshot may hold maxEntries revocations: give it longer than one small command. Safety
+  // does not depend on it (checks fail closed once maxStaleness passes); recovery does.
+  const snapshotRunner = createCommandRunner({
+    client: options.client,
+    commandTimeout: 10 * o.commandTimeout,
+    maxInFlight: 2,
+    retryAfter: o.retryAfter,
+    what: 'revocation list',
+  });
   const state = createMirrorSync({
     runner,
+    snapshotRunner,
     keys,
     maxEntries: o.maxEntries,
     maxStaleness: o.maxStaleness,

@@ -11,6 +11,8 @@ import { createRevocationMirror, type RevocationMirror } from './revocation-mirr
 
 export interface MirrorSyncOptions {
   readonly runner: CommandRunner;
+  /** For snapshot reloads, which may carry `maxEntries` revocations: a longer time-out. */
+  readonly snapshotRunner: CommandRunner;
   readonly keys: RevocationKeys;
   readonly maxEntries: number;
   readonly maxStaleness: number;
@@ -69,7 +71,8 @@ export function flat(value: unknown): string[] {
 export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
   const o = options;
   const keyArgs = [o.keys.jti, o.keys.before, o.keys.kid, o.keys.version];
-  const syncScriptRun = createScript(o.runner, SYNC_SCRIPT);
+  const versionScript = createScript(o.runner, SYNC_SCRIPT);
+  const snapshotScript = createScript(o.snapshotRunner, SYNC_SCRIPT);
   const mirror = createRevocationMirror();
   const nowSeconds = o.nowSeconds;
 
@@ -113,7 +116,11 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
   };
 
   const syncScript = (mode: 'version' | 'snapshot') =>
-    syncScriptRun(keyArgs, [mode, String(nowSeconds()), String(o.maxEntries)]);
+    (mode === 'version' ? versionScript : snapshotScript)(keyArgs, [
+      mode,
+      String(nowSeconds()),
+      String(o.maxEntries),
+    ]);
 
   // `epoch` counts subscriber outages: a refresh that spans one proves nothing about the
   // messages lost during it, so it must not mark the mirror current.
