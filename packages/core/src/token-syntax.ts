@@ -119,9 +119,6 @@ export function decodeJsonObject(bytes: Buffer, what: string): JsonObject {
 // A strict RFC 8259 parser. JSON.parse keeps the last of duplicate members silently and
 // builds objects with a prototype; this one refuses duplicates and builds frozen
 // null-prototype objects directly (one pass, no copy).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: raw control characters end a JSON string run (RFC 8259 §7)
-const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
-const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const MAX_DEPTH = 32;
 // Registered names map to their (internalized) literals, which keeps property stores and
 // lookups on V8's fast paths; other names are used as parsed.
@@ -188,11 +185,39 @@ class StrictJson {
     if (c === 0x74) return this.literal('true', true);
     if (c === 0x66) return this.literal('false', false);
     if (c === 0x6e) return this.literal('null', null);
-    NUMBER.lastIndex = this.at;
-    const match = NUMBER.exec(this.text);
-    if (match === null || match[0].length === 0) this.fail();
-    this.at += match[0].length;
-    return Number(match[0]);
+    return this.number();
+  }
+
+  // -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+  number(): number {
+    const text = this.text;
+    const start = this.at;
+    let at = start;
+    let c = text.charCodeAt(at);
+    if (c === 0x2d) c = text.charCodeAt(++at);
+    if (c === 0x30) c = text.charCodeAt(++at);
+    else if (c >= 0x31 && c <= 0x39) at = this.digits(at);
+    else this.fail();
+    c = text.charCodeAt(at);
+    if (c === 0x2e) at = this.digits(at + 1);
+    c = text.charCodeAt(at);
+    if (c === 0x65 || c === 0x45) {
+      c = text.charCodeAt(++at);
+      if (c === 0x2b || c === 0x2d) at++;
+      at = this.digits(at);
+    }
+    this.at = at;
+    return Number(text.slice(start, at));
+  }
+
+  // One or more digits from `at`; returns the index after them.
+  digits(at: number): number {
+    const text = this.text;
+    const start = at;
+    let c = text.charCodeAt(at);
+    while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++at);
+    if (at === start) this.fail();
+    return at;
   }
 
   literal(word: string, value: unknown): unknown {
@@ -206,10 +231,10 @@ class StrictJson {
     let at = this.at + 1;
     let out = '';
     for (;;) {
-      PLAIN_RUN.lastIndex = at;
-      PLAIN_RUN.test(text);
-      const end = PLAIN_RUN.lastIndex;
-      const c = text.charCodeAt(end);
+      // Run of plain characters; charCodeAt past the end is NaN, which ends it as well.
+      let end = at;
+      let c = text.charCodeAt(end);
+      while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = text.charCodeAt(++end);
       if (c === 0x22) {
         this.at = end + 1;
         return out.length === 0 ? text.slice(at, end) : out + text.slice(at, end);
