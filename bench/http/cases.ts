@@ -1,0 +1,153 @@
+// The benchmark cases and targets. Every group has one bare-framework server (measured first
+// and again last: the ratio uses the mean of both runs, so drift during a group shows).
+import type { LoadKind } from './load.js';
+
+export type Role = 'bare' | 'ours' | 'peer';
+
+export interface BenchCase {
+  /** Server builder id (see servers/*.ts). */
+  readonly id: string;
+  readonly label: string;
+  readonly role: Role;
+}
+
+export interface BenchGroup {
+  readonly id: string;
+  readonly title: string;
+  readonly kind: LoadKind;
+  readonly cases: readonly BenchCase[];
+}
+
+export const GROUPS: readonly BenchGroup[] = [
+  {
+    id: 'express-static',
+    title: 'Express 5, static RS256 token (cache hit), GET',
+    kind: 'static',
+    cases: [
+      { id: 'express-bare', label: 'bare Express', role: 'bare' },
+      { id: 'express-ours', label: '@service-jwt/express (local PEM)', role: 'ours' },
+      { id: 'express-ours-jwks', label: '@service-jwt/express (JWKS URL, warm)', role: 'ours' },
+      { id: 'express-jwt-keyobject', label: 'express-jwt (KeyObject)', role: 'peer' },
+      { id: 'express-jwt-pem', label: 'express-jwt (PEM)', role: 'peer' },
+      { id: 'express-jwt-jwks', label: 'express-jwt + jwks-rsa (JWKS URL)', role: 'peer' },
+      { id: 'express-oauth2-bearer', label: 'express-oauth2-jwt-bearer (JWKS URL)', role: 'peer' },
+    ],
+  },
+  {
+    id: 'fastify-static',
+    title: 'Fastify 5, static RS256 token, GET',
+    kind: 'static',
+    cases: [
+      { id: 'fastify-bare', label: 'bare Fastify', role: 'bare' },
+      { id: 'fastify-ours', label: '@service-jwt/fastify (local PEM)', role: 'ours' },
+      { id: 'fastify-jwt-pem', label: '@fastify/jwt (PEM)', role: 'peer' },
+      { id: 'fastify-jwt-jwks', label: '@fastify/jwt + jwks-rsa (JWKS URL)', role: 'peer' },
+    ],
+  },
+  {
+    id: 'koa-static',
+    title: 'Koa 3, static RS256 token, GET',
+    kind: 'static',
+    cases: [
+      { id: 'koa-bare', label: 'bare Koa', role: 'bare' },
+      { id: 'koa-ours', label: '@service-jwt/koa (local PEM)', role: 'ours' },
+      { id: 'koa-jwt-pem', label: 'koa-jwt (PEM)', role: 'peer' },
+    ],
+  },
+  {
+    id: 'express-fresh',
+    title:
+      'Express 5, a fresh request-bound RS256 token per request (bdy, htm, htu, jti), POST 1 KiB JSON',
+    kind: 'fresh',
+    cases: [
+      { id: 'express-fresh-bare', label: 'bare Express + express.json()', role: 'bare' },
+      {
+        id: 'express-fresh-ours-memory',
+        label: '@service-jwt/express, memory replay store',
+        role: 'ours',
+      },
+      {
+        id: 'express-fresh-ours-redis',
+        label: '@service-jwt/express, Redis replay store',
+        role: 'ours',
+      },
+      {
+        id: 'express-fresh-express-jwt',
+        label: 'express-jwt (KeyObject) + hand-written bdy/htm/htu',
+        role: 'peer',
+      },
+    ],
+  },
+  {
+    id: 'express-big',
+    title: 'Express 5, 64 KiB JSON body with bdy check (static bound token), POST',
+    kind: 'big',
+    cases: [
+      {
+        id: 'express-big-bare-hash',
+        label: 'bare Express, route hashes the body itself',
+        role: 'bare',
+      },
+      { id: 'express-big-ours', label: '@service-jwt/express, bodyHash required', role: 'ours' },
+    ],
+  },
+];
+
+/** A target: `numerator / denominator ≥ min`, figures being case ids (a group's bare is its mean). */
+export interface Target {
+  readonly label: string;
+  readonly numerator: string;
+  readonly denominator: string;
+  readonly min: number;
+}
+
+export const TARGETS: readonly Target[] = [
+  {
+    label: 'Express static token: ours / bare',
+    numerator: 'express-ours',
+    denominator: 'express-bare',
+    min: 0.95,
+  },
+  {
+    label: 'Fastify static token: ours / bare',
+    numerator: 'fastify-ours',
+    denominator: 'fastify-bare',
+    min: 0.85,
+  },
+  {
+    label: 'Koa static token: ours / bare',
+    numerator: 'koa-ours',
+    denominator: 'koa-bare',
+    min: 0.9,
+  },
+  {
+    label: 'Express fresh bound token, memory store: ours / bare',
+    numerator: 'express-fresh-ours-memory',
+    denominator: 'express-fresh-bare',
+    min: 0.75,
+  },
+  {
+    label: 'Express fresh bound token: ours (memory) / express-jwt + hand-written hash',
+    numerator: 'express-fresh-ours-memory',
+    denominator: 'express-fresh-express-jwt',
+    min: 1.2,
+  },
+  {
+    label: 'Redis replay store / memory replay store',
+    numerator: 'express-fresh-ours-redis',
+    denominator: 'express-fresh-ours-memory',
+    min: 0.8,
+  },
+  {
+    label: '64 KiB body with bdy: ours / bare hashing',
+    numerator: 'express-big-ours',
+    denominator: 'express-big-bare-hash',
+    min: 0.95,
+  },
+  {
+    label: 'JWKS key source (warm) / local key (Express, static token)',
+    numerator: 'express-ours-jwks',
+    denominator: 'express-ours',
+    min: 0.97,
+  },
+];

@@ -1,0 +1,126 @@
+// The load-generator process: `load.ts <context.json> <params-json>`. Runs autocannon
+// (programmatic API) for a warm-up and then a measured run against one server, and prints one
+// JSON line with the figures and this process's own CPU use over the measured run.
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { type BenchContext, BIG_PATH, FRESH_PATH, readContext, STATIC_PATH } from './context.js';
+
+/** What the load generator sends. */
+export type LoadKind = 'static' | 'fresh' | 'big';
+
+export interface LoadParams {
+  readonly url: string;
+  readonly kind: LoadKind;
+  readonly warmup: number;
+  readonly duration: number;
+  readonly connections: number;
+  readonly serverPid: number;
+}
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  /** Load generator CPU over the measured run, as a fraction of one core. */
+  readonly loadCpu: number;
+  /** Server process CPU over the measured run, as a fraction of one core. */
+  readonly serverCpu: number;
+  /** Server CPU time per 2xx answer, in microseconds (robust to a busy machine). */
+  readonly serverUsPerRequest: number;
+  /** Distinct pool tokens handed out (fresh cases), and whether the pool ran out. */
+  readonly tokensUsed: number;
+  readonly poolExhausted: boolean;
+}
+
+const TICKS_PER_SECOND = 100;
+
+function serverTicks(pid: number): number {
+  // Fields after the command name: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+function requests(context: BenchContext, kind: LoadKind): { pool: string[]; request: object } {
+  const json = { 'content-type': 'application/json' };
+  if (kind === 'static') {
+    return {
+      pool: [],
+      request: {
+        method: 'GET',
+        path: STATIC_PATH,
+        headers: { authorization: `Bearer ${context.staticToken}` },
+      },
+    };
+  }
+  if (kind === 'big') {
+    return {
+      pool: [],
+      request: {
+        method: 'POST',
+        path: BIG_PATH,
+        headers: { ...json, authorization: `Bearer ${context.bigToken}` },
+        body: context.body64k,
+      },
+    };
+  }
+  const pool = readFileSync(context.poolFile, 'utf8').split('\n');
+  return {
+    pool,
+    request: { method: 'POST', path: FRESH_PATH, headers: json, body: context.body1k },
+  };
+}
+
+async function main(): Promise<void> {
+  const [contextFile, paramsJson] = process.argv.slice(2);
+  const context = readContext(contextFile!);
+  const params = JSON.parse(paramsJson!) as LoadParams;
+  const { pool, request } = requests(context, params.kind);
+  let next = 0;
+  let exhausted = false;
+  const base = request as { headers: Record<string, string> };
+  const setupRequest =
+    pool.length === 0
+      ? undefined
+      : (req: object) => {
+          if (next >= pool.length) {
+            exhausted = true;
+            next = 0;
+          }
+          const token = pool[next++];
+          return { ...req, headers: { ...base.headers, authorization: `Bearer ${token}` } };
+        };
+  const options = {
+    url: params.url,
+    connections: params.connections,
+    pipelining: 1,
+    requests: [{ ...request, ...(setupRequest ? { setupRequest } : {}) }],
+  };
+  await autocannon({ ...options, duration: params.warmup });
+  const cpu0 = process.cpuUsage();
+  const ticks0 = serverTicks(params.serverPid);
+  const t0 = performance.now();
+  const result = await autocannon({ ...options, duration: params.duration });
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const ticks = serverTicks(params.serverPid) - ticks0;
+  const out: LoadResult = {
+    rps: result['2xx'] / result.duration,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    loadCpu: (cpu.user + cpu.system) / 1e6 / wall,
+    serverCpu: ticks / TICKS_PER_SECOND / wall,
+    serverUsPerRequest: ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(1, result['2xx']),
+    tokensUsed: pool.length === 0 ? 0 : next,
+    poolExhausted: exhausted,
+  };
+  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+}
+
+await main();

@@ -1,0 +1,174 @@
+// Express servers: bare, ours and peers, one builder per benchmark case.
+import { createPublicKey, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener } from 'node:http';
+import { createMemoryReplayStore, type ReplayStore } from '@service-jwt/core';
+import { requireServiceJwt } from '@service-jwt/express';
+import { createRedisReplayStore } from '@service-jwt/redis';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { expressjwt } from 'express-jwt';
+import { auth as oauth2Bearer } from 'express-oauth2-jwt-bearer';
+import { Redis } from 'ioredis';
+import jwksRsa from 'jwks-rsa';
+import { type BenchContext, BIG_PATH, digest, FRESH_PATH, STATIC_PATH } from '../context.js';
+
+type Builder = (context: BenchContext) => Promise<RequestListener>;
+
+const hello = (_req: Request, res: Response): void => {
+  res.json({ ok: true });
+};
+const order = (req: Request, res: Response): void => {
+  res.json({ ok: true, items: (req.body as { items: unknown[] }).items.length });
+};
+
+function staticApp(guard?: express.RequestHandler): express.Express {
+  const app = express();
+  if (guard) app.use(guard);
+  app.get(STATIC_PATH, hello);
+  return app;
+}
+
+function ours(context: BenchContext, extra: Record<string, unknown> = {}): express.RequestHandler {
+  return requireServiceJwt({
+    issuers: { [context.issuer]: { publicKey: context.publicPem } },
+    audience: context.audience,
+    ...extra,
+  });
+}
+
+function freshOurs(context: BenchContext, replay: ReplayStore): express.Express {
+  const app = express();
+  app.use(
+    ours(context, { replay, bodyHash: { required: true }, requestBinding: { required: true } }),
+  );
+  app.use(express.json());
+  app.post(FRESH_PATH, order);
+  return app;
+}
+
+function equalDigest(expected: unknown, actual: string): boolean {
+  if (typeof expected !== 'string' || expected.length !== actual.length) return false;
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(actual));
+}
+
+const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+
+export const expressServers: Record<string, Builder> = {
+  'express-bare': async () => staticApp(),
+  'express-ours': async (c) => staticApp(ours(c)),
+  'express-ours-jwks': async (c) =>
+    staticApp(
+      requireServiceJwt({
+        issuers: { [c.issuer]: { jwksUri: c.jwksUrl, allowInsecureHttp: true } },
+        audience: c.audience,
+      }),
+    ),
+  'express-jwt-keyobject': async (c) =>
+    staticApp(
+      expressjwt({
+        secret: createPublicKey(c.publicPem),
+        algorithms: ['RS256'],
+        issuer: c.issuer,
+        audience: c.audience,
+      }),
+    ),
+  'express-jwt-pem': async (c) =>
+    staticApp(
+      expressjwt({
+        secret: c.publicPem,
+        algorithms: ['RS256'],
+        issuer: c.issuer,
+        audience: c.audience,
+      }),
+    ),
+  'express-jwt-jwks': async (c) =>
+    staticApp(
+      expressjwt({
+        secret: jwksRsa.expressJwtSecret({ jwksUri: c.jwksUrl, cache: true, rateLimit: true }),
+        algorithms: ['RS256'],
+        issuer: c.issuer,
+        audience: c.audience,
+      }),
+    ),
+  // Pointed at the loopback http JWKS: express-oauth2-jwt-bearer accepts http: jwksUri values
+  // (it only refuses an http issuerBaseURL when NODE_ENV=production).
+  'express-oauth2-bearer': async (c) =>
+    staticApp(
+      oauth2Bearer({
+        issuer: c.issuer,
+        audience: c.audience,
+        jwksUri: c.jwksUrl,
+        tokenSigningAlg: 'RS256',
+      }),
+    ),
+
+  'express-fresh-bare': async () => {
+    const app = express();
+    app.use(express.json());
+    app.post(FRESH_PATH, order);
+    return app;
+  },
+  'express-fresh-ours-memory': async (c) => freshOurs(c, createMemoryReplayStore()),
+  'express-fresh-ours-redis': async (c) => {
+    const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
+    await client.ping();
+    return freshOurs(
+      c,
+      createRedisReplayStore({ client, prefix: `bench:${process.pid}:${Date.now()}:` }),
+    );
+  },
+  'express-fresh-express-jwt': async (c) => {
+    const app = express();
+    app.use(
+      express.json({
+        verify: (req, _res, buf) => {
+          rawBodies.set(req, buf);
+        },
+      }),
+    );
+    app.use(
+      expressjwt({
+        secret: createPublicKey(c.publicPem),
+        algorithms: ['RS256'],
+        issuer: c.issuer,
+        audience: c.audience,
+      }),
+    );
+    // The hand-written part: bdy over the raw bytes, plus htm/htu (no replay store).
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const claims: Record<string, unknown> =
+        (req as unknown as { auth?: Record<string, unknown> }).auth ?? {};
+      const ok =
+        claims.htm === req.method &&
+        claims.htu === req.originalUrl &&
+        equalDigest(claims.bdy, digest(rawBodies.get(req) ?? Buffer.alloc(0)));
+      if (!ok) {
+        res.status(401).json({ error: 'invalid_token' });
+        return;
+      }
+      next();
+    });
+    app.post(FRESH_PATH, order);
+    return app;
+  },
+
+  'express-big-bare-hash': async (c) => {
+    const app = express();
+    app.use(
+      express.json({
+        limit: '1mb',
+        verify: (_req, _res, buf) => {
+          if (!equalDigest(c.body64kDigest, digest(buf))) throw new Error('body hash mismatch');
+        },
+      }),
+    );
+    app.post(BIG_PATH, order);
+    return app;
+  },
+  'express-big-ours': async (c) => {
+    const app = express();
+    app.use(ours(c, { bodyHash: { required: true }, requestBinding: { required: true } }));
+    app.use(express.json({ limit: '1mb' }));
+    app.post(BIG_PATH, order);
+    return app;
+  },
+};

@@ -1,0 +1,37 @@
+// Koa servers: bare, ours and koa-jwt.
+import type { RequestListener } from 'node:http';
+import { requireServiceJwt } from '@service-jwt/koa';
+import Koa from 'koa';
+import koaJwt from 'koa-jwt';
+import type { BenchContext } from '../context.js';
+
+type Builder = (context: BenchContext) => Promise<RequestListener>;
+
+function app(guard?: Koa.Middleware): RequestListener {
+  const koa = new Koa();
+  if (guard) koa.use(guard);
+  koa.use((ctx) => {
+    ctx.body = { ok: true };
+  });
+  return koa.callback();
+}
+
+export const koaServers: Record<string, Builder> = {
+  'koa-bare': async () => app(),
+  'koa-ours': async (c) =>
+    app(
+      requireServiceJwt({
+        issuers: { [c.issuer]: { publicKey: c.publicPem } },
+        audience: c.audience,
+      }),
+    ),
+  'koa-jwt-pem': async (c) =>
+    app(
+      koaJwt({
+        secret: c.publicPem,
+        algorithms: ['RS256'],
+        issuer: c.issuer,
+        audience: c.audience,
+      }),
+    ),
+};
