@@ -91,6 +91,10 @@ async function main(): Promise<void> {
       await Promise.all(pool);
       done = stop;
       await new Promise((r) => setTimeout(r, 300)); // let pub/sub drain into the mirror
+      // Under this load a subscriber may fall behind and resynchronise: wait for it (bounded).
+      const waitStart = Date.now();
+      await Promise.race([reader.ready(), new Promise((r) => setTimeout(r, 120_000))]);
+      const waited = Date.now() - waitStart;
       gc();
       const answer = reader.check({
         issuer: ISSUER,
@@ -102,8 +106,9 @@ async function main(): Promise<void> {
       const source = answer instanceof Promise ? 'Redis (mirror over maxEntries)' : 'local mirror';
       const reason = answer instanceof Promise ? await answer : answer;
       const growth = process.memoryUsage().heapUsed - base;
+      const note = waited > 50 ? ` [waited ${waited} ms for a resync]` : '';
       console.log(
-        `${done.toLocaleString().padStart(12)} | ${mib(growth).padStart(18)} | ${source} (${reason})`,
+        `${done.toLocaleString().padStart(12)} | ${mib(growth).padStart(18)} | ${source} (${reason})${note}`,
       );
     }
     console.log(`took ${((Date.now() - started) / 1000).toFixed(1)} s`);
