@@ -3,6 +3,22 @@ import type { HeadersLike, RequestLike } from '@service-jwt/core';
 import type { Request } from 'express';
 import { expressBodyReader } from './raw-body.js';
 
+// Most requests repeat no header name, and finding that out from `rawHeaders` (a short scan,
+// no allocation) costs far less than building `headersDistinct` for every request (the
+// benchmark's profile: ~3 % of a static-token request). The scan is quadratic, so a request
+// with more than 64 header lines takes the exact slow path instead.
+function repeatsAHeaderName(raw: readonly string[]): boolean {
+  if (raw.length > 128) return true;
+  for (let i = 2; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    for (let j = 0; j < i; j += 2) {
+      const other = raw[j]!;
+      if (other.length === name.length && other.toLowerCase() === name.toLowerCase()) return true;
+    }
+  }
+  return false;
+}
+
 /**
  * Node keeps only the first of some repeated headers (`authorization` among them) in
  * `req.headers`, which would hide a second credential. Where a header was sent more than
@@ -10,6 +26,7 @@ import { expressBodyReader } from './raw-body.js';
  * Fastify adapters do the same.
  */
 function nodeHeaders(message: IncomingMessage): HeadersLike {
+  if (!repeatsAHeaderName(message.rawHeaders)) return message.headers;
   const distinct = message.headersDistinct;
   let headers: Record<string, string | string[] | undefined> | undefined;
   for (const name in distinct) {
