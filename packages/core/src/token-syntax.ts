@@ -13,7 +13,6 @@ export interface ParsedCompact {
   readonly header: JsonObject;
   /** The raw payload bytes (JSON or not: plain JWS payloads are opaque). */
   readonly payload: Buffer;
-  readonly payloadSegment: string;
   readonly signature: Buffer;
   /** Length of `header.payload`, the signing input, at the start of the token. */
   readonly signingInputLength: number;
@@ -75,11 +74,9 @@ export function parseCompact(token: string): ParsedCompact {
     }
     last = { segment: headerSegment, header };
   }
-  const payloadSegment = token.slice(first + 1, second);
   return {
     header,
-    payload: decodeSegment(payloadSegment),
-    payloadSegment,
+    payload: decodeSegment(token.slice(first + 1, second)),
     signature: decodeSegment(token.slice(second + 1)),
     signingInputLength: second,
   };
