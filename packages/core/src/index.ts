@@ -1,5 +1,10 @@
 export * from './body-hash.js';
-export { type ClaimCheckRules, checkClaims } from './check-claims.js';
+export {
+  type ClaimCheckRules,
+  type ClaimsCheck,
+  checkClaims,
+  createClaimsCheck,
+} from './check-claims.js';
 export * from './errors.js';
 export * from './extract-token.js';
 export {
@@ -13,6 +18,7 @@ export type { IssuerKeyResolver, KeyLookup, VerificationKey } from './keys/key-r
 export { createMemoryReplayStore, type MemoryReplayStoreOptions } from './memory-replay-store.js';
 export * from './memory-revocation-list.js';
 export * from './node-body.js';
+export * from './node-headers.js';
 export type * from './options.js';
 export * from './replay-key.js';
 export * from './request-binding.js';

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import {
+  nodeRequestHeaders,
   type PendingVerification,
   type RequestLike,
   ServiceJwtError,
@@ -25,43 +26,19 @@ interface RequestState {
   tap: BodyTap | undefined;
 }
 
-// Most requests repeat no header name, and finding that out from `rawHeaders` (a short scan,
-// no allocation) costs far less than building `headersDistinct` for every request (the
-// benchmark's profile: ~3 % of a static-token request). The scan is quadratic, so a request
-// with more than 64 header lines takes the exact slow path instead.
-function repeatsAHeaderName(raw: readonly string[]): boolean {
-  if (raw.length > 128) return true;
-  for (let i = 2; i < raw.length; i += 2) {
-    const name = raw[i]!;
-    for (let j = 0; j < i; j += 2) {
-      const other = raw[j]!;
-      if (other.length === name.length && other.toLowerCase() === name.toLowerCase()) return true;
-    }
-  }
-  return false;
-}
-
 /**
  * The one function that maps a Fastify request to core's request shape: `request.method`,
  * `request.url` (path and query as sent) and the headers. Node keeps only the first of a
- * repeated `Authorization` in `headers`; where any header came more than once, core gets every
- * value so it can refuse a second credential (`token_duplicated`).
+ * repeated `Authorization` in `headers`; core's `nodeRequestHeaders` gives every value of a header
+ * that came more than once, so a second credential is refused (`token_duplicated`). It starts
+ * from `request.headers`, which includes headers that earlier hooks added.
  */
 export function toRequestLike(request: FastifyRequest): RequestLike {
-  if (!repeatsAHeaderName(request.raw.rawHeaders)) {
-    return { method: request.method, url: request.url, headers: request.headers };
-  }
-  const distinct = (request.raw as { headersDistinct?: Record<string, string[] | undefined> })
-    .headersDistinct;
-  let headers: Record<string, string | string[] | undefined> | undefined;
-  for (const name in distinct) {
-    const values = distinct[name];
-    if (values !== undefined && values.length > 1) {
-      headers ??= { ...request.headers };
-      headers[name] = values;
-    }
-  }
-  return { method: request.method, url: request.url, headers: headers ?? request.headers };
+  return {
+    method: request.method,
+    url: request.url,
+    headers: nodeRequestHeaders(request.raw, request.headers),
+  };
 }
 
 /**
