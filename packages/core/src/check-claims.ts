@@ -195,6 +195,29 @@ function compileCallers(callers: CallerRules, path: string): ClaimsCheck[] {
 }
 
 /**
+ * Validates claim rules once and returns a check to run on each claims object: the same
+ * `source`, `requiredClaims`, per-claim rules and allowed callers as {@link checkClaims}, in
+ * that order, without re-validating the rules on every call. Signature, issuer trust,
+ * audience and expiry are *not* checked.
+ *
+ * @default rules `{}` (only the default `source` check: `source` must be `microservice`)
+ * @throws ServiceJwtError `configuration_error` naming the invalid rule (here); the returned
+ *   check throws `source_mismatch` (403), `claim_missing` (401), `claim_check_failed` (403)
+ *   or `caller_not_allowed` (403)
+ * @example
+ * ```ts
+ * const check = createClaimsCheck({ callers: { issuers: ['https://users.internal'] } });
+ * check(event.requestContext.authorizer.jwt.claims); // per request
+ * ```
+ */
+export function createClaimsCheck(rules: ClaimCheckRules = {}): ClaimsCheck {
+  if (typeof rules !== 'object' || rules === null || Array.isArray(rules)) {
+    throw configError('claim rules must be an object');
+  }
+  return compileClaimsCheck(rules);
+}
+
+/**
  * Checks authorization rules on claims that were already verified elsewhere (for example by
  * a managed gateway's JWT authorizer): `source`, `requiredClaims`, per-claim rules and
  * allowed callers, in that order. Signature, issuer trust, audience and expiry are *not*
@@ -215,5 +238,5 @@ export function checkClaims(
   claims: ServiceJwtClaims | Readonly<Record<string, unknown>>,
   rules: ClaimCheckRules = {},
 ): void {
-  compileClaimsCheck(rules)(claims);
+  createClaimsCheck(rules)(claims);
 }

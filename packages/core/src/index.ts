@@ -1,5 +1,10 @@
 export * from './body-hash.js';
-export { type ClaimCheckRules, checkClaims } from './check-claims.js';
+export {
+  type ClaimCheckRules,
+  type ClaimsCheck,
+  checkClaims,
+  createClaimsCheck,
+} from './check-claims.js';
 export * from './errors.js';
 export * from './extract-token.js';
 export {

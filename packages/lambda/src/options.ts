@@ -1,6 +1,7 @@
 import {
   type ClaimCheckRules,
-  checkClaims,
+  type ClaimsCheck,
+  createClaimsCheck,
   createVerifier,
   type RouteOptions,
   ServiceJwtError,
@@ -57,7 +58,8 @@ export type ResolvedLambdaOptions =
     }
   | {
       readonly mode: 'authorizer';
-      readonly rules: ClaimCheckRules;
+      /** The claim rules, compiled once at cold start. */
+      readonly check: ClaimsCheck;
       readonly onError: 'respond' | 'throw';
       readonly realm: string | undefined;
     };
@@ -86,7 +88,7 @@ function isVerifier(value: unknown): value is ServiceJwtVerifier {
   );
 }
 
-function resolveAuthorizerRules(options: Record<string, unknown>): ClaimCheckRules {
+function compileAuthorizerRules(options: Record<string, unknown>): ClaimsCheck {
   for (const key of Object.keys(options)) {
     if (!AUTHORIZER_KEYS.has(key)) {
       fail(
@@ -108,16 +110,15 @@ function resolveAuthorizerRules(options: Record<string, unknown>): ClaimCheckRul
       ? {}
       : { callers: options.callers as ClaimCheckRules['callers'] }),
   };
-  // core validates rules when it compiles them; a probe on empty claims surfaces a bad rule
-  // now, at cold start, instead of on the first request. Only its configuration errors count.
+  // Compiled once, at cold start: a bad rule fails here rather than on the first request.
   try {
-    checkClaims({}, rules);
+    return createClaimsCheck(rules);
   } catch (err) {
     if (err instanceof ServiceJwtError && err.code === 'configuration_error') {
       throw new ServiceJwtError('configuration_error', `options.${err.message}`, { cause: err });
     }
+    throw err;
   }
-  return Object.freeze(rules);
 }
 
 /**
@@ -141,8 +142,8 @@ export function resolveLambdaOptions(options: LambdaServiceJwtOptions): Resolved
     fail('options.realm must be a non-empty string without quotes or backslashes');
   }
   if (mode === 'authorizer') {
-    const rules = resolveAuthorizerRules(options as unknown as Record<string, unknown>);
-    return { mode, rules, onError, realm };
+    const check = compileAuthorizerRules(options as unknown as Record<string, unknown>);
+    return { mode, check, onError, realm };
   }
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {

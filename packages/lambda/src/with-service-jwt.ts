@@ -1,5 +1,4 @@
 import {
-  checkClaims,
   errorResponse,
   type ServiceJwtClaims,
   ServiceJwtError,
@@ -56,8 +55,9 @@ export function toErrorResult(err: ServiceJwtError, realm?: string): ServiceJwtE
  *   (signature, issuer, audience, expiry, `source`, claim rules, callers, revocation,
  *   `htm`/`htu`, `bdy` over the base64-decoded body, replay).
  * - `mode: 'authorizer'`: API Gateway's authorizer verified the token; the claims it passes on
- *   (`requestContext.authorizer.jwt.claims` or `.claims`) are decoded and checked with core's
- *   `checkClaims`. No authorizer claims → 401; headers are never read.
+ *   (`requestContext.authorizer.jwt.claims` or `.claims`) are decoded and checked with the
+ *   claim rules, compiled once by core's `createClaimsCheck`. No authorizer claims → 401;
+ *   headers are never read.
  *
  * The handler gets a shallow copy of the event with `serviceJwt` set (any `serviceJwt` member
  * of the incoming event is overwritten) and the Lambda context. Failures return
@@ -97,7 +97,7 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
   const authenticate = async (event: E): Promise<AuthorizedServiceJwt> => {
     if (resolved.mode === 'authorizer') {
       const claims = readAuthorizerClaims(event);
-      checkClaims(claims, resolved.rules);
+      resolved.check(claims);
       return Object.freeze({ claims, issuer: claims.iss, subject: stringOrUndefined(claims.sub) });
     }
     const request = toRequestLike(event);
