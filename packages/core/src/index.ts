@@ -1,3 +1,4 @@
+export * from './adapter-options.js';
 export * from './body-hash.js';
 export {
   type ClaimCheckRules,

@@ -4,11 +4,12 @@ import {
   isJsonContentType,
   type ResponseSigner,
   type ResponseSignerOptions,
+  resolveErrorHandling,
   ServiceJwtError,
   toServiceJwtError,
 } from '@service-jwt/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { type AdapterOptions, resolveAdapterOptions } from './options.js';
+import type { AdapterOptions } from './options.js';
 
 /** Options of {@link signResponseKeys}: core's `createResponseSigner` options plus `onError`/`realm`. */
 export type ExpressSignResponseKeysOptions = ResponseSignerOptions & AdapterOptions;
@@ -74,7 +75,7 @@ export function signResponseKeys(
   if (typeof options !== 'object' || options === null) {
     throw new ServiceJwtError('configuration_error', 'options must be an object');
   }
-  const adapter = resolveAdapterOptions(options);
+  const adapter = resolveErrorHandling(options);
   const { onError: _onError, realm: _realm, ...signerOptions } = options;
   const signer = createResponseSigner(signerOptions);
 

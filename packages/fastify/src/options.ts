@@ -1,6 +1,6 @@
 import {
-  createVerifier,
   type RouteOptions,
+  resolveAdapterOptions,
   ServiceJwtError,
   type ServiceJwtVerifier,
   type VerifierOptions,
@@ -51,71 +51,28 @@ export interface ResolvedSettings {
   readonly global: boolean;
 }
 
-const PLUGIN_KEYS = new Set(['onError', 'realm', 'global', 'verifier']);
-
 function fail(message: string): never {
   throw new ServiceJwtError('configuration_error', message);
 }
 
-function resolveSettings(options: PluginOnlyOptions): ResolvedSettings {
-  const { onError = 'respond', realm, global = false } = options;
-  if (onError !== 'respond' && onError !== 'throw') {
-    fail(`options.onError must be 'respond' or 'throw'`);
-  }
-  if (realm !== undefined && (typeof realm !== 'string' || realm === '' || /["\\]/.test(realm))) {
-    fail('options.realm must be a non-empty string without quotes or backslashes');
-  }
-  if (typeof global !== 'boolean') fail('options.global must be a boolean');
-  return { onError, realm, global };
-}
-
-function withoutPluginKeys(options: object): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (!PLUGIN_KEYS.has(key)) rest[key] = value;
-  }
-  return rest;
-}
-
-function isVerifier(value: unknown): value is ServiceJwtVerifier {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ServiceJwtVerifier).authenticate === 'function' &&
-    typeof (value as ServiceJwtVerifier).forRoute === 'function'
-  );
-}
-
 /**
- * Validates the plugin options once, at registration: the plugin settings, then core's
- * options through `createVerifier` (or `forRoute` on a given `verifier`). `owned` tells
- * whether the plugin created the verifier and must close it with the app.
+ * Validates the plugin options once, at registration: `global`, then core's
+ * `resolveAdapterOptions` (`onError`, `realm`, and core's options through `createVerifier`, or
+ * `forRoute` on a given `verifier`). `owned` tells whether the plugin created the verifier and
+ * must close it with the app.
  */
 export function resolvePluginOptions(options: FastifyServiceJwtOptions | undefined): {
   readonly verifier: ServiceJwtVerifier;
   readonly owned: boolean;
   readonly settings: ResolvedSettings;
 } {
-  if (typeof options !== 'object' || options === null) {
-    fail('options must be an object: core verifier options, or { verifier, ...routeOptions }');
-  }
-  const settings = resolveSettings(options);
-  const rest = withoutPluginKeys(options);
-  if ('verifier' in options) {
-    if (!isVerifier(options.verifier))
-      fail('options.verifier must be a verifier made by createVerifier');
-    if ('issuers' in rest) {
-      fail(
-        'options.issuers cannot be combined with options.verifier: configure issuers in createVerifier',
-      );
-    }
-    const verifier =
-      Object.keys(rest).length === 0
-        ? options.verifier
-        : options.verifier.forRoute(rest as RouteOptions);
-    return { verifier, owned: false, settings };
-  }
-  return { verifier: createVerifier(rest as unknown as VerifierOptions), owned: true, settings };
+  // `global` first: nothing (no verifier) is created for options that are going to fail.
+  const global = (options as PluginOnlyOptions | undefined)?.global ?? false;
+  if (typeof global !== 'boolean') fail('options.global must be a boolean');
+  const { verifier, owned, onError, realm } = resolveAdapterOptions(options, {
+    adapterKeys: ['global'],
+  });
+  return { verifier, owned, settings: { onError, realm, global } };
 }
 
 /** Validates per-route options: an object of core's `RouteOptions`, or nothing. */
