@@ -58,7 +58,9 @@ export function checkRevocation(shared: Shared, entry: Authenticated): void | Pr
       issuer: entry.issuer,
       subject: claims.sub as string | undefined,
       jti: claims.jti as string | undefined,
-      kid: entry.header.kid as string | undefined,
+      // The key that verified the signature, not the header: a lone key needs no `kid` in
+      // the token, and a revoked key must not pass by leaving it out.
+      kid: entry.key.kid ?? (entry.header.kid as string | undefined),
       issuedAt: claims.iat as number | undefined,
     });
   } catch (err) {
