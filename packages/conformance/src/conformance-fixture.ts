@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, KeyObject, randomUUID, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -63,6 +63,11 @@ export interface ConformanceFixture {
   readonly nowMs: number;
   /** Signs with the key of `options.issuer` (Herald's JWKS key by default). */
   mint(options?: MintOptions): Promise<string>;
+  /**
+   * Signs exactly the given protected-header and payload JSON texts with Herald's ES256 key,
+   * for tokens no JWT library would produce (duplicate members, `1e400`, BOMs, odd headers).
+   */
+  signRaw(headerJson: string, payloadJson: string): string;
   /** Base64url SHA-256 of the exact bytes (the `bdy` value). */
   bodyHash(body: Uint8Array | string): string;
   /** A fresh unique jti. */
@@ -167,10 +172,21 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
       .sign(herald.privateKey);
   };
 
+  const heraldKey = KeyObject.from(herald.privateKey);
+  const signRaw = (headerJson: string, payloadJson: string): string => {
+    const input = `${Buffer.from(headerJson).toString('base64url')}.${Buffer.from(payloadJson).toString('base64url')}`;
+    const signature = sign('sha256', Buffer.from(input), {
+      key: heraldKey,
+      dsaEncoding: 'ieee-p1363',
+    });
+    return `${input}.${signature.toString('base64url')}`;
+  };
+
   return {
     options,
     nowMs,
     mint,
+    signRaw,
     bodyHash: (bytes) => createHash('sha256').update(bytes).digest('base64url'),
     jti: () => randomUUID(),
     close: () => jwksServer.close(),

@@ -1,3 +1,4 @@
+import { ADVERSARIAL_ROWS } from './adversarial-rows.js';
 import { REQUEST_ROWS } from './request-rows.js';
 import type { ConformanceRow } from './row-kit.js';
 import { TOKEN_ROWS } from './token-rows.js';
@@ -5,4 +6,8 @@ import { TOKEN_ROWS } from './token-rows.js';
 export type { ConformanceExpectation, ConformanceRow } from './row-kit.js';
 
 /** The conformance table. Every adapter must answer every row identically. */
-export const CONFORMANCE_ROWS: readonly ConformanceRow[] = [...TOKEN_ROWS, ...REQUEST_ROWS];
+export const CONFORMANCE_ROWS: readonly ConformanceRow[] = [
+  ...TOKEN_ROWS,
+  ...REQUEST_ROWS,
+  ...ADVERSARIAL_ROWS,
+];
