@@ -6,7 +6,7 @@ export interface Measured {
   readonly caseId: string;
   readonly label: string;
   readonly role: string;
-  /** One result, or two for a group's bare server (first and last run). */
+  /** Every run of the case, in order. */
   readonly runs: readonly LoadResult[];
 }
 
@@ -26,12 +26,19 @@ export interface ReportInput {
   readonly memoryVerdict: string;
   readonly totalSeconds: number;
   readonly notes: string;
+  /** Runs that could not be measured (case id and reason). */
+  readonly failures?: readonly string[];
 }
 
 const SATURATED = 0.9;
 
-export function meanRps(m: Measured): number {
-  return m.runs.reduce((sum, r) => sum + r.rps, 0) / m.runs.length;
+/** The run with the most answers: other work on the machine can only slow a run down. */
+export function bestRun(m: Measured): LoadResult {
+  return m.runs.reduce((best, r) => (r.rps > best.rps ? r : best));
+}
+
+export function bestRps(m: Measured): number {
+  return bestRun(m).rps;
 }
 
 function fmt(n: number, digits = 0): string {
@@ -46,18 +53,12 @@ function pct(n: number): string {
 }
 
 function rowFor(m: Measured, bare: number): string {
-  const rps = meanRps(m);
+  const best = bestRun(m);
   const runs = m.runs.length > 1 ? ` (${m.runs.map((r) => fmt(r.rps)).join(' / ')})` : '';
-  const p50 = m.runs.map((r) => fmt(r.p50, 1)).join(' / ');
-  const p99 = m.runs.map((r) => fmt(r.p99, 1)).join(' / ');
-  const load = m.runs
-    .map((r) => `${pct(r.loadCpu)}${r.loadCpu >= SATURATED ? ' **sat.**' : ''}`)
-    .join(' / ');
-  const server = m.runs.map((r) => pct(r.serverCpu)).join(' / ');
-  const us = m.runs.map((r) => fmt(r.serverUsPerRequest)).join(' / ');
+  const load = `${pct(best.loadCpu)}${best.loadCpu >= SATURATED ? ' **sat.**' : ''}`;
   const bad = m.runs.reduce((s, r) => s + r.non2xx + r.errors, 0);
   const exhausted = m.runs.some((r) => r.poolExhausted) ? ' (pool ran out!)' : '';
-  return `| ${m.label} | ${fmt(rps)}${runs} | ${p50} | ${p99} | ${(rps / bare).toFixed(2)} | ${load} | ${server} | ${us} | ${bad}${exhausted} |`;
+  return `| ${m.label} | ${fmt(best.rps)}${runs} | ${fmt(best.p50, 1)} | ${fmt(best.p99, 1)} | ${(best.rps / bare).toFixed(2)} | ${load} | ${pct(best.serverCpu)} | ${fmt(best.serverUsPerRequest)} | ${bad}${exhausted} |`;
 }
 
 export function renderReport(input: ReportInput): string {
@@ -79,8 +80,9 @@ export function renderReport(input: ReportInput): string {
   out.push(`- Fresh-token pool: ${input.pool}`);
   out.push(`- Whole run: ${fmt(input.totalSeconds)} s`, '');
   out.push(
-    'Columns: req/s counts 2xx answers only; latencies in ms (autocannon); ratio is to the',
-    "group's bare framework (mean of its first and last run); load-gen CPU is the load",
+    'Columns: req/s counts 2xx answers of the best run (every run in brackets); the other',
+    'columns are of that run: latencies in ms (autocannon); ratio to the best run of the',
+    "group's bare framework; load-gen CPU is the load",
     'generator process over the measured run as a share of one core (**sat.** = at least',
     `${pct(SATURATED)}: the load generator, not the server, may be the limit); server CPU likewise;`,
     'server µs/req is the server process CPU time per 2xx answer (from /proc/<pid>/stat), a cost',
@@ -89,14 +91,19 @@ export function renderReport(input: ReportInput): string {
   );
   for (const { group, rows } of input.groups) {
     const bareRow = rows.find((r) => r.role === 'bare');
-    const bare = bareRow ? meanRps(bareRow) : Number.NaN;
-    for (const r of rows) rps.set(r.caseId, meanRps(r));
+    const bare = bareRow ? bestRps(bareRow) : Number.NaN;
+    for (const r of rows) rps.set(r.caseId, bestRps(r));
     out.push(`## ${group.title}`, '');
     out.push(
-      '| case | req/s | p50 | p99 | ratio to bare | load-gen CPU | server CPU | non-2xx/errors |',
+      '| case | req/s | p50 | p99 | ratio to bare | load-gen CPU | server CPU | server µs/req | non-2xx/errors |',
     );
-    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    out.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const r of rows) out.push(rowFor(r, bare));
+    out.push('');
+  }
+  if (input.failures && input.failures.length > 0) {
+    out.push('## Runs that failed', '');
+    for (const f of input.failures) out.push(`- ${f}`);
     out.push('');
   }
   out.push('## Targets', '');
