@@ -34,7 +34,9 @@ export function captureRawBody(
   _encoding?: string,
 ): void {
   const encoding = req.headers['content-encoding'];
-  const decoded = encoding !== undefined && encoding.trim().toLowerCase() !== 'identity';
+  // An empty value is identity, for body-parser (which reads the bytes as sent) and for core.
+  const value = encoding?.trim().toLowerCase() ?? '';
+  const decoded = value !== '' && value !== 'identity';
   captured.set(req, { bytes: buf, decoded });
 }
 
