@@ -41,6 +41,11 @@ const get = (headers: Record<string, string | readonly string[]>, path = '/ok') 
   headers,
 });
 
+/** `count` distinct filler headers, to push a request past the adapters' fast header scan. */
+function padding(count: number): Record<string, string> {
+  return Object.fromEntries(Array.from({ length: count }, (_, i) => [`x-pad-${i}`, `${i}`]));
+}
+
 /** Rows of the adversarial review. */
 export const ADVERSARIAL_ROWS: readonly ConformanceRow[] = [
   // Finding the token.
@@ -68,6 +73,20 @@ export const ADVERSARIAL_ROWS: readonly ConformanceRow[] = [
     name: 'adversarial: two credentials comma-joined in one header → 400 token_duplicated',
     request: async (f) =>
       get({ authorization: `Bearer ${await f.mint()}, Bearer ${await f.mint()}` }),
+    expect: { status: 400, code: 'token_duplicated', challenge: 'invalid_request' },
+  },
+  {
+    name: 'adversarial: 80 other header lines, one Authorization → 200',
+    request: async (f) => get({ ...padding(80), ...bearer(await f.mint()) }),
+    expect: ok(),
+  },
+  {
+    name: 'adversarial: 80 other header lines, two Authorization lines → 400 token_duplicated',
+    request: async (f) =>
+      get({
+        ...padding(80),
+        authorization: [`Bearer ${await f.mint()}`, `Bearer ${await f.mint()}`],
+      }),
     expect: { status: 400, code: 'token_duplicated', challenge: 'invalid_request' },
   },
   // Hand-made JSON.
