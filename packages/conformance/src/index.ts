@@ -16,6 +16,14 @@ export {
   type ConformanceExpectation,
   type ConformanceRow,
 } from './conformance-rows.js';
+export {
+  type ConsumerImport,
+  describePackaging,
+  type PackagingSpec,
+  type PackedConsumer,
+  type PackOptions,
+  packPackages,
+} from './packaging.js';
 export { type RawRequest, type RawResponse, sendRawRequest } from './raw-request.js';
 export {
   type ContractClock,

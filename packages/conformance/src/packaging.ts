@@ -1,0 +1,180 @@
+/// <reference types="jest" />
+import { execFileSync } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+/** What {@link packPackages} puts into a fresh consumer directory. */
+export interface PackOptions {
+  /**
+   * Workspace package directories to build, `pnpm pack` and unpack into the consumer's
+   * `node_modules`, dependencies first (core before the packages that use it).
+   */
+  readonly packages: readonly string[];
+  /**
+   * Packages linked from the workspace instead of packed (runtime dependencies such as `jose`,
+   * framework peer dependencies): package name → a directory it resolves from.
+   */
+  readonly links?: Readonly<Record<string, string>>;
+}
+
+/** A throwaway consumer project holding packed packages. */
+export interface PackedConsumer {
+  readonly dir: string;
+  /** The top-level file names of an installed package, e.g. `['dist', 'package.json']`. */
+  installedFiles(name: string): string[];
+  /** Runs `node` with `args` in the consumer directory; returns stdout, trimmed. */
+  runNode(args: readonly string[]): string;
+  /** Writes `source` to `file` in the consumer directory and runs it; returns stdout, trimmed. */
+  runScript(file: string, source: string): string;
+  remove(): void;
+}
+
+function packageName(dir: string): string {
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string }).name;
+}
+
+function hasBuildScript(dir: string): boolean {
+  const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  return manifest.scripts?.build !== undefined;
+}
+
+/**
+ * Builds and packs workspace packages the way they are published (publishConfig exports
+ * pointing at `dist`, only the `files` list), unpacks them into the `node_modules` of a new
+ * temporary directory and links the given dependencies from the workspace.
+ */
+export function packPackages(options: PackOptions): PackedConsumer {
+  const dir = mkdtempSync(join(tmpdir(), 'service-jwt-consumer-'));
+  const modules = join(dir, 'node_modules');
+  try {
+    for (const packageDir of options.packages) {
+      if (hasBuildScript(packageDir)) {
+        execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'pipe' });
+      }
+      const name = packageName(packageDir);
+      const before = new Set(readdirSync(dir));
+      execFileSync('pnpm', ['pack', '--pack-destination', dir], { cwd: packageDir, stdio: 'pipe' });
+      const tarball = readdirSync(dir).find((file) => file.endsWith('.tgz') && !before.has(file));
+      if (tarball === undefined) throw new Error(`pnpm pack produced no tarball for ${name}`);
+      const installed = join(modules, ...name.split('/'));
+      mkdirSync(installed, { recursive: true });
+      execFileSync('tar', ['-xzf', join(dir, tarball), '-C', installed, '--strip-components=1']);
+    }
+    for (const [name, from] of Object.entries(options.links ?? {})) {
+      const manifest = realpathSync(require.resolve(`${name}/package.json`, { paths: [from] }));
+      const target = join(modules, ...name.split('/'));
+      mkdirSync(dirname(target), { recursive: true });
+      symlinkSync(dirname(manifest), target, 'dir');
+    }
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+
+  function runNode(args: readonly string[]): string {
+    return execFileSync(process.execPath, args, {
+      cwd: dir,
+      encoding: 'utf8',
+      stdio: 'pipe',
+      timeout: 20_000,
+    }).trim();
+  }
+
+  return {
+    dir,
+    installedFiles: (name) => readdirSync(join(modules, ...name.split('/'))),
+    runNode,
+    runScript(file, source) {
+      writeFileSync(join(dir, file), source);
+      return runNode(['--no-warnings', file]);
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** One module a consumer script imports: named bindings, a default binding, or both. */
+export interface ConsumerImport {
+  readonly from: string;
+  readonly names?: readonly string[];
+  /** The local name of the default export (`require()` result in CommonJS). */
+  readonly default?: string;
+}
+
+/** What {@link describePackaging} checks for one published package. */
+export interface PackagingSpec extends PackOptions {
+  /** The package under test (its tarball must hold only `dist` and the manifest). */
+  readonly name: string;
+  /** Modules the script imports, written as `import` in ESM and `require()` in CommonJS. */
+  readonly imports: readonly ConsumerImport[];
+  /** The script after the imports; it prints one line to stdout. */
+  readonly script: string;
+  /** That line, the same from both module systems. */
+  readonly expected: string;
+}
+
+function esmImports(imports: readonly ConsumerImport[]): string {
+  return imports
+    .map(({ from, names = [], default: def }) => {
+      const bindings = [def, names.length > 0 ? `{ ${names.join(', ')} }` : undefined];
+      return `import ${bindings.filter((b) => b !== undefined).join(', ')} from '${from}';`;
+    })
+    .join('\n');
+}
+
+function cjsImports(imports: readonly ConsumerImport[]): string {
+  return imports
+    .flatMap(({ from, names = [], default: def }) => [
+      ...(def === undefined ? [] : [`const ${def} = require('${from}');`]),
+      ...(names.length === 0 ? [] : [`const { ${names.join(', ')} } = require('${from}');`]),
+    ])
+    .join('\n');
+}
+
+/**
+ * The packaging test of one package: packs it (and `packages` before it), then checks that the
+ * tarball ships only `dist` and the manifest and that `script` prints `expected` both when
+ * imported from an ES module and when `require()`d from CommonJS (Node >= 20.19). Call it at
+ * the top level of a test file.
+ */
+export function describePackaging(spec: PackagingSpec): void {
+  let consumer: PackedConsumer | undefined;
+  const packed = (): PackedConsumer => {
+    if (consumer === undefined) throw new Error('packing failed in beforeAll');
+    return consumer;
+  };
+
+  beforeAll(() => {
+    consumer = packPackages(spec);
+  }, 180_000);
+
+  afterAll(() => consumer?.remove());
+
+  it('ships only dist and the manifest', () => {
+    const files = packed().installedFiles(spec.name);
+    expect(files).toEqual(expect.arrayContaining(['dist', 'package.json']));
+    expect(files).not.toContain('src');
+    expect(files).not.toContain('test');
+  });
+
+  it('works imported from an ES module', () => {
+    const source = `${esmImports(spec.imports)}\n${spec.script}`;
+    expect(packed().runScript('consumer.mjs', source)).toBe(spec.expected);
+  });
+
+  it('works require()d from CommonJS', () => {
+    const source = `${cjsImports(spec.imports)}\n${spec.script}`;
+    expect(packed().runScript('consumer.cjs', source)).toBe(spec.expected);
+  });
+}
