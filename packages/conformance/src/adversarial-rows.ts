@@ -216,6 +216,26 @@ export const ADVERSARIAL_ROWS: readonly ConformanceRow[] = [
     expect: invalid('request_binding_mismatch'),
   },
   {
+    name: 'adversarial: GET with a body, bdy over the empty string → 401 body_hash_mismatch',
+    request: async (f) => ({
+      method: 'GET',
+      path: '/strict',
+      headers: { ...bearer(await f.mint({ claims: { bdy: f.bodyHash('') } })), ...JSON_TYPE },
+      body: PAYLOAD,
+    }),
+    expect: invalid('body_hash_mismatch'),
+  },
+  {
+    name: 'adversarial: GET with a chunked body, bdy over the empty string → 401 body_hash_mismatch',
+    request: async (f) => ({
+      method: 'GET',
+      path: '/strict',
+      headers: { ...bearer(await f.mint({ claims: { bdy: f.bodyHash('') } })), ...JSON_TYPE },
+      body: [PAYLOAD.slice(0, 4), PAYLOAD.slice(4)],
+    }),
+    expect: invalid('body_hash_mismatch'),
+  },
+  {
     name: 'adversarial: Content-Encoding identity on a body-hash route → 200',
     request: async (f) => ({
       method: 'POST',
