@@ -1,8 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createTestCertificate } from '@service-jwt/testing';
 import {
   createIssuerKeyResolver,
   fetchJson,
@@ -11,38 +7,10 @@ import {
 import type { JwksUriIssuer } from '../../src/options.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 
-// A self-signed certificate for 127.0.0.1, made once for this file with the openssl CLI.
-const dir = mkdtempSync(join(tmpdir(), 'service-jwt-tls-'));
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-keyout',
-    join(dir, 'key.pem'),
-    '-out',
-    join(dir, 'cert.pem'),
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-  ],
-  { stdio: 'ignore' },
-);
-const tls = {
-  key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-  cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-};
-const x509 = new X509Certificate(tls.cert);
-const hexFingerprint = x509.fingerprint256; // AA:BB:… form
-const base64Fingerprint = Buffer.from(hexFingerprint.replace(/:/g, ''), 'hex').toString('base64');
+// A self-signed certificate for 127.0.0.1, made once for this file.
+const tls = createTestCertificate();
+const hexFingerprint = tls.fingerprintHex; // AA:BB:… form
+const base64Fingerprint = tls.fingerprint;
 const wrongFingerprint = `${hexFingerprint.slice(0, -2)}${hexFingerprint.endsWith('00') ? '01' : '00'}`;
 
 const signing = ecKeyPair();
@@ -58,7 +26,6 @@ afterEach(() => {
 });
 afterAll(async () => {
   await server.close();
-  rmSync(dir, { recursive: true, force: true });
 });
 
 function remote(extra: Partial<JwksUriIssuer> = {}, url = server.jwksUrl): IssuerKeyResolver {
