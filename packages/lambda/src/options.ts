@@ -2,8 +2,9 @@ import {
   type ClaimCheckRules,
   type ClaimsCheck,
   createClaimsCheck,
-  createVerifier,
   type RouteOptions,
+  resolveAdapterOptions,
+  resolveErrorHandling,
   ServiceJwtError,
   type ServiceJwtVerifier,
   type VerifierOptions,
@@ -64,7 +65,6 @@ export type ResolvedLambdaOptions =
       readonly realm: string | undefined;
     };
 
-const ADAPTER_KEYS = new Set(['mode', 'onError', 'realm', 'verifier']);
 const AUTHORIZER_KEYS = new Set([
   'mode',
   'onError',
@@ -77,15 +77,6 @@ const AUTHORIZER_KEYS = new Set([
 
 function fail(message: string): never {
   throw new ServiceJwtError('configuration_error', message);
-}
-
-function isVerifier(value: unknown): value is ServiceJwtVerifier {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ServiceJwtVerifier).authenticate === 'function' &&
-    typeof (value as ServiceJwtVerifier).forRoute === 'function'
-  );
 }
 
 function compileAuthorizerRules(options: Record<string, unknown>): ClaimsCheck {
@@ -122,7 +113,8 @@ function compileAuthorizerRules(options: Record<string, unknown>): ClaimsCheck {
 }
 
 /**
- * Validates `withServiceJwt` options once. Verify mode builds the verifier here (or derives a
+ * Validates `withServiceJwt` options once, with core's `resolveErrorHandling` (authorizer mode)
+ * or `resolveAdapterOptions` (verify mode). Verify mode builds the verifier here (or derives a
  * route verifier from `options.verifier`), so it lives as long as the container.
  *
  * @throws ServiceJwtError `configuration_error` naming the invalid option.
@@ -131,38 +123,15 @@ export function resolveLambdaOptions(options: LambdaServiceJwtOptions): Resolved
   if (typeof options !== 'object' || options === null) {
     fail('options must be an object: verifier options, { verifier }, or { mode: "authorizer" }');
   }
-  const { mode = 'verify', onError = 'respond', realm } = options;
+  const { mode = 'verify' } = options;
   if (mode !== 'verify' && mode !== 'authorizer') {
     fail(`options.mode must be 'verify' or 'authorizer'`);
   }
-  if (onError !== 'respond' && onError !== 'throw') {
-    fail(`options.onError must be 'respond' or 'throw'`);
-  }
-  if (realm !== undefined && (typeof realm !== 'string' || realm === '' || /["\\]/.test(realm))) {
-    fail('options.realm must be a non-empty string without quotes or backslashes');
-  }
   if (mode === 'authorizer') {
+    const { onError, realm } = resolveErrorHandling(options);
     const check = compileAuthorizerRules(options as unknown as Record<string, unknown>);
     return { mode, check, onError, realm };
   }
-  const rest: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(options)) {
-    if (!ADAPTER_KEYS.has(key)) rest[key] = value;
-  }
-  if ('verifier' in options) {
-    if (!isVerifier(options.verifier)) {
-      fail('options.verifier must be a verifier made by createVerifier');
-    }
-    if ('issuers' in rest) {
-      fail(
-        'options.issuers cannot be combined with options.verifier: configure issuers in createVerifier',
-      );
-    }
-    const verifier =
-      Object.keys(rest).length === 0
-        ? options.verifier
-        : options.verifier.forRoute(rest as RouteOptions);
-    return { mode, verifier, onError, realm };
-  }
-  return { mode, verifier: createVerifier(rest as unknown as VerifierOptions), onError, realm };
+  const { verifier, onError, realm } = resolveAdapterOptions(options, { adapterKeys: ['mode'] });
+  return { mode, verifier, onError, realm };
 }
