@@ -31,6 +31,9 @@ export interface RedisReplayStoreOptions {
   readonly retryAfter?: number;
 }
 
+/** The largest ECMAScript time value (year 275760), in milliseconds. */
+const MAX_PXAT = 8_640_000_000_000_000;
+
 const KNOWN = ['client', 'prefix', 'clockTolerance', 'commandTimeout', 'maxInFlight', 'retryAfter'];
 
 /**
@@ -83,7 +86,12 @@ export function createRedisReplayStore(options: RedisReplayStoreOptions): Replay
       }
       // Redis drops a key whose PXAT is already past and answers OK again and again, so the key
       // lives at least a little beyond this process's clock even for a stale `expiresAt`.
-      const at = Math.ceil(Math.max(expiresAt * 1000, Date.now() + 1000) + toleranceMs);
+      // A far-future `exp` (any finite number passes the verifier) is capped at the last
+      // representable date: Redis refuses a PXAT beyond 64-bit milliseconds or as exponent text.
+      const at = Math.min(
+        Math.ceil(Math.max(expiresAt * 1000, Date.now() + 1000) + toleranceMs),
+        MAX_PXAT,
+      );
       const reply = await runner.run(['SET', keyPrefixReplay + key, '1', 'NX', 'PXAT', String(at)]);
       return reply !== null && reply !== undefined;
     },
