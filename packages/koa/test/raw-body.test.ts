@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { bodyParser } from '@koa/bodyparser';
+import type { RawRequest } from '@service-jwt/conformance';
 import type { VerifierOptions } from '@service-jwt/core';
 import { createTestIssuer, type TestIssuer } from '@service-jwt/testing';
 import type Koa from 'koa';
@@ -52,6 +53,22 @@ function code(response: { json: unknown }): unknown {
   return (response.json as { code?: unknown } | undefined)?.code;
 }
 
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** A POST to `/` with a token signed over `body`, sent as `sent` (chunks) or as `body`. */
+async function signedPost(
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+  sent: RawRequest['body'] = body,
+): Promise<RawRequest> {
+  return {
+    method: 'POST',
+    path: '/',
+    headers: { ...bearer(await signBody(body)), ...headers },
+    body: sent,
+  };
+}
+
 describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
   const running: RunningApp[] = [];
   afterEach(async () => {
@@ -91,12 +108,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       it('hashes the exact JSON bytes and the parser still gets the body', async () => {
         const app = await start(...order(guard()), echoParsed);
         const body = '{ "city": "Zürich",\n  "n": [1, 2.50] }';
-        const response = await app.send({
-          method: 'POST',
-          path: '/',
-          headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
-          body,
-        });
+        const response = await app.send(await signedPost(body, JSON_TYPE));
         expect(response.status).toBe(200);
         expect(response.json).toEqual({
           body: { city: 'Zürich', n: [1, 2.5] },
@@ -108,25 +120,16 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       it('hashes a form body and a chunked text body', async () => {
         const app = await start(...order(guard()), echoParsed);
         const form = 'a=1&b=%C3%A9+x';
-        const formResponse = await app.send({
-          method: 'POST',
-          path: '/',
-          headers: {
-            ...bearer(await signBody(form)),
-            'content-type': 'application/x-www-form-urlencoded',
-          },
-          body: form,
-        });
+        const formResponse = await app.send(
+          await signedPost(form, { 'content-type': 'application/x-www-form-urlencoded' }),
+        );
         expect(formResponse.status).toBe(200);
         expect(formResponse.json).toMatchObject({ body: { a: '1', b: 'é x' }, rawBody: form });
 
         const parts = ['first line\n', 'second ', 'line'];
-        const textResponse = await app.send({
-          method: 'POST',
-          path: '/',
-          headers: { ...bearer(await signBody(parts.join(''))), 'content-type': 'text/plain' },
-          body: parts,
-        });
+        const textResponse = await app.send(
+          await signedPost(parts.join(''), { 'content-type': 'text/plain' }, parts),
+        );
         expect(textResponse.status).toBe(200);
         expect(textResponse.json).toMatchObject({ body: parts.join('') });
       });
@@ -153,12 +156,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       it('refuses a body over maxBodyBytes with 413', async () => {
         const app = await start(...order(guard({ maxBodyBytes: SMALL })), echoParsed);
         const body = JSON.stringify({ pad: 'x'.repeat(SMALL * 2) });
-        const response = await app.send({
-          method: 'POST',
-          path: '/',
-          headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
-          body,
-        });
+        const response = await app.send(await signedPost(body, JSON_TYPE));
         expect(response.status).toBe(413);
         expect(response.headers['www-authenticate']).toBeUndefined();
         expect(code(response)).toBe('body_too_large');
@@ -172,12 +170,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
         Buffer.from([0xe9]),
         Buffer.from('"}'),
       ]);
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
-        body,
-      });
+      const response = await app.send(await signedPost(body, JSON_TYPE));
       expect(response.status).toBe(200);
       expect(response.json).toMatchObject({ body: { name: 'caf\uFFFD' } });
     });
@@ -189,22 +182,14 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
         Buffer.from([0xe9]),
         Buffer.from('"}'),
       ]);
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
-        body,
-      });
+      const response = await app.send(await signedPost(body, JSON_TYPE));
       expect(response.status).toBe(500);
       expect(response.headers['www-authenticate']).toBeUndefined();
       expect(code(response)).toBe('configuration_error');
       // Chunked, so no Content-Length to compare: the replacement character gives it away.
-      const chunked = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
-        body: [body.subarray(0, 5), body.subarray(5)],
-      });
+      const chunked = await app.send(
+        await signedPost(body, JSON_TYPE, [body.subarray(0, 5), body.subarray(5)]),
+      );
       expect(chunked.status).toBe(500);
       expect(code(chunked)).toBe('configuration_error');
     });
@@ -212,12 +197,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
     it('after the parser: a byte order mark the decoder dropped fails closed', async () => {
       const app = await start(parser(), guard(), echoParsed);
       const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]);
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), 'content-type': 'application/json' },
-        body,
-      });
+      const response = await app.send(await signedPost(body, JSON_TYPE));
       expect(response.status).toBe(500);
       expect(code(response)).toBe('configuration_error');
     });
@@ -225,12 +205,9 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
     it('after the parser: a content type it does not parse is read from the stream', async () => {
       const app = await start(parser(), guard(), echoStream);
       const body = Buffer.from([0, 1, 2, 0xff, 0xfe, 10]);
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), 'content-type': 'application/octet-stream' },
-        body,
-      });
+      const response = await app.send(
+        await signedPost(body, { 'content-type': 'application/octet-stream' }),
+      );
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ length: body.length, sha256: sha256(body) });
     });
@@ -238,16 +215,9 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
     it('gzip: before the parser the compressed bytes are hashed when allowed', async () => {
       const app = await start(guard({ allowContentEncoding: true }), parser(), echoParsed);
       const body = gzipSync('{"zipped":true}');
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: {
-          ...bearer(await signBody(body)),
-          'content-type': 'application/json',
-          'content-encoding': 'gzip',
-        },
-        body,
-      });
+      const response = await app.send(
+        await signedPost(body, { ...JSON_TYPE, 'content-encoding': 'gzip' }),
+      );
       expect(response.status).toBe(200);
       expect(response.json).toMatchObject({ body: { zipped: true } });
     });
@@ -256,16 +226,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       const allowed = await start(parser(), guard({ allowContentEncoding: true }), echoParsed);
       const refused = await start(parser(), guard(), echoParsed);
       const body = gzipSync('{"zipped":true}');
-      const request = {
-        method: 'POST',
-        path: '/',
-        headers: {
-          ...bearer(await signBody(body)),
-          'content-type': 'application/json',
-          'content-encoding': 'gzip',
-        },
-        body,
-      };
+      const request = await signedPost(body, { ...JSON_TYPE, 'content-encoding': 'gzip' });
       const fromAllowed = await allowed.send(request);
       expect(fromAllowed.status).toBe(500);
       expect(code(fromAllowed)).toBe('configuration_error');
@@ -279,22 +240,12 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
     it('hashes the exact bytes (non-UTF-8, chunked) and the handler can still stream them', async () => {
       const app = await start(guard(), echoStream);
       const body = Buffer.from([0xff, 0x00, 0xc3, 0x28, 0x80, 0x41]);
-      const single = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: bearer(await signBody(body)),
-        body,
-      });
+      const single = await app.send(await signedPost(body));
       expect(single.status).toBe(200);
       expect(single.json).toEqual({ length: body.length, sha256: sha256(body) });
 
       const parts = [body.subarray(0, 2), body.subarray(2, 5), body.subarray(5)];
-      const chunked = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: bearer(await signBody(body)),
-        body: parts,
-      });
+      const chunked = await app.send(await signedPost(body, {}, parts));
       expect(chunked.status).toBe(200);
       expect(chunked.json).toEqual({ length: body.length, sha256: sha256(body) });
     });
@@ -330,12 +281,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
         echoStream,
       );
       const body = Buffer.alloc(SMALL + 1, 0x61);
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), connection: 'keep-alive' },
-        body,
-      });
+      const response = await app.send(await signedPost(body, { connection: 'keep-alive' }));
       expect(response.status).toBe(413);
       expect(response.headers.connection).toBe('close');
       expect(response.headers['content-type']).toMatch(/^text\/plain/);
@@ -362,12 +308,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       const refused = await start(guard(), echoStream);
       const allowed = await start(guard({ allowContentEncoding: true }), echoStream);
       const body = gzipSync('hello, compressed world');
-      const request = {
-        method: 'POST',
-        path: '/',
-        headers: { ...bearer(await signBody(body)), 'content-encoding': 'gzip' },
-        body,
-      };
+      const request = await signedPost(body, { 'content-encoding': 'gzip' });
       const fromRefused = await refused.send(request);
       expect(fromRefused.status).toBe(415);
       expect(code(fromRefused)).toBe('content_encoding_unsupported');
@@ -422,12 +363,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
     it('reads the body once when an app-wide and a route guard both check it', async () => {
       const app = await start(guard(), guard({ required: true }), echoStream);
       const body = '{"twice":"checked"}';
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: bearer(await signBody(body)),
-        body,
-      });
+      const response = await app.send(await signedPost(body));
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ length: body.length, sha256: sha256(Buffer.from(body)) });
     });
@@ -446,12 +382,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
         },
       );
       const body = Buffer.from([0xc3, 0x28, 0xff, 0x7b]);
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: bearer(await signBody(body)),
-        body,
-      });
+      const response = await app.send(await signedPost(body));
       expect(response.status).toBe(200);
       expect(response.json).toEqual({ ok: true });
     });
@@ -468,12 +399,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
         echoStream,
       );
       const body = '{"a":1}';
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: bearer(await signBody(body)),
-        body,
-      });
+      const response = await app.send(await signedPost(body));
       expect(response.status).toBe(500);
       expect(code(response)).toBe('configuration_error');
     });
@@ -490,12 +416,7 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
         echoStream,
       );
       const body = '{"a":1}';
-      const response = await app.send({
-        method: 'POST',
-        path: '/',
-        headers: bearer(await signBody(body)),
-        body,
-      });
+      const response = await app.send(await signedPost(body));
       expect(response.status).toBe(500);
       expect(response.headers['www-authenticate']).toBeUndefined();
       expect(code(response)).toBe('configuration_error');
