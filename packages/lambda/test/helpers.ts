@@ -1,5 +1,44 @@
-import { ServiceJwtError } from '@service-jwt/core';
-import type { ServiceJwtErrorResult } from '../src/index.js';
+import { ServiceJwtError, type VerifierOptions } from '@service-jwt/core';
+import {
+  createTestIssuer,
+  createTestVerifierOptions,
+  type JwksServer,
+  serveJwks,
+  type TestIssuer,
+} from '@service-jwt/testing';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { ServiceJwtErrorResult, ServiceJwtEvent } from '../src/index.js';
+
+export const AUDIENCE = 'https://census.service/';
+export const NOW = Date.UTC(2026, 0, 1);
+export const now = () => NOW;
+
+/** Verify mode's fixture: an issuer, its loopback JWKS server and verifier options for both. */
+export interface VerifyModeFixture {
+  readonly issuer: TestIssuer;
+  readonly jwks: JwksServer;
+  readonly options: VerifierOptions;
+}
+
+/** Starts the verify-mode fixture (once per file, in `beforeAll`); close `jwks` after. */
+export async function startVerifyMode(): Promise<VerifyModeFixture> {
+  const issuer = await createTestIssuer({ issuer: 'https://herald.service/', now });
+  const jwks = await serveJwks(issuer);
+  return {
+    issuer,
+    jwks,
+    options: createTestVerifierOptions(issuer, jwks, { audience: AUDIENCE, now }),
+  };
+}
+
+/** A handler that answers 200 with the verified issuer and subject. */
+export const echo = async (event: ServiceJwtEvent<APIGatewayProxyEvent | APIGatewayProxyEventV2>) =>
+  okResult(event.serviceJwt);
+
+/** The `Authorization` header of a Bearer token. */
+export function bearer(token: string) {
+  return { authorization: `Bearer ${token}` };
+}
 
 /** Asserts a wrapped handler's failure result: status, `code` and the challenge. */
 export function expectError(

@@ -1,20 +1,11 @@
 // Verify mode: how each payload format becomes core's request (target, headers, body).
 import type { VerifierOptions } from '@service-jwt/core';
-import {
-  createTestIssuer,
-  createTestVerifierOptions,
-  type JwksServer,
-  serveJwks,
-  type TestIssuer,
-} from '@service-jwt/testing';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { JwksServer, TestIssuer } from '@service-jwt/testing';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { type ServiceJwtEvent, withServiceJwt } from '../src/index.js';
 import { httpApiEvent, lambdaContext, restApiEvent } from './events.js';
-import { expectError, okResult } from './helpers.js';
+import { AUDIENCE, bearer, echo, expectError, okResult, startVerifyMode } from './helpers.js';
 
-const AUDIENCE = 'https://census.service/';
-const NOW = Date.UTC(2026, 0, 1);
-const now = () => NOW;
 const PAYLOAD = Buffer.from([0x7b, 0x22, 0x78, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x00, 0x22, 0x7d]);
 
 let issuer: TestIssuer;
@@ -22,18 +13,9 @@ let jwks: JwksServer;
 let options: VerifierOptions;
 
 beforeAll(async () => {
-  issuer = await createTestIssuer({ issuer: 'https://herald.service/', now });
-  jwks = await serveJwks(issuer);
-  options = createTestVerifierOptions(issuer, jwks, { audience: AUDIENCE, now });
+  ({ issuer, jwks, options } = await startVerifyMode());
 });
 afterAll(() => jwks.close());
-
-const echo = async (event: ServiceJwtEvent<APIGatewayProxyEvent | APIGatewayProxyEventV2>) =>
-  okResult(event.serviceJwt);
-
-function bearer(token: string) {
-  return { authorization: `Bearer ${token}` };
-}
 
 describe('payload format 2.0 (HTTP API)', () => {
   it('verifies bdy over a base64-encoded body and hands the result on event.serviceJwt', async () => {

@@ -7,32 +7,27 @@ import {
   serveJwks,
   type TestIssuer,
 } from '@service-jwt/testing';
-import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { type ServiceJwtEvent, withServiceJwt } from '../src/index.js';
+import { withServiceJwt } from '../src/index.js';
 import { httpApiEvent, lambdaContext, restApiEvent } from './events.js';
-import { expectConfigurationError, expectError, okResult } from './helpers.js';
-
-const AUDIENCE = 'https://census.service/';
-const NOW = Date.UTC(2026, 0, 1);
-const now = () => NOW;
+import {
+  AUDIENCE,
+  bearer,
+  echo,
+  expectConfigurationError,
+  expectError,
+  now,
+  okResult,
+  startVerifyMode,
+} from './helpers.js';
 
 let issuer: TestIssuer;
 let jwks: JwksServer;
 let options: VerifierOptions;
 
 beforeAll(async () => {
-  issuer = await createTestIssuer({ issuer: 'https://herald.service/', now });
-  jwks = await serveJwks(issuer);
-  options = createTestVerifierOptions(issuer, jwks, { audience: AUDIENCE, now });
+  ({ issuer, jwks, options } = await startVerifyMode());
 });
 afterAll(() => jwks.close());
-
-const echo = async (event: ServiceJwtEvent<APIGatewayProxyEvent | APIGatewayProxyEventV2>) =>
-  okResult(event.serviceJwt);
-
-function bearer(token: string) {
-  return { authorization: `Bearer ${token}` };
-}
 
 describe('the wrapper', () => {
   it('creates the verifier once per container: one JWKS fetch for many invocations', async () => {
