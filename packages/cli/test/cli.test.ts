@@ -10,6 +10,18 @@ const ISS = 'https://m1.test/';
 const AUD = 'https://m2.test/';
 const NOW = 1_800_000_000_000;
 
+/** `sign` with the test key, issuer and audience, then `extra`. */
+const signArgs = (...extra: string[]) => [
+  'sign',
+  '--key',
+  'key.json',
+  '--iss',
+  ISS,
+  '--aud',
+  AUD,
+  ...extra,
+];
+
 let keyJwk: string;
 let keyPem: string;
 let jwksJson: string;
@@ -76,25 +88,20 @@ describe('keygen', () => {
 
 describe('sign and verify', () => {
   it('signs with claims and verifies against a JWKS file, the token read from stdin', async () => {
-    const s = await cli([
-      'sign',
-      '--key',
-      'key.json',
-      '--iss',
-      ISS,
-      '--aud',
-      AUD,
-      '--sub',
-      'u1',
-      '--lifetime',
-      '2h',
-      '--claim',
-      'n=1',
-      '--claim',
-      'role=admin',
-      '--claim',
-      'tags=["a"]',
-    ]);
+    const s = await cli(
+      signArgs(
+        '--sub',
+        'u1',
+        '--lifetime',
+        '2h',
+        '--claim',
+        'n=1',
+        '--claim',
+        'role=admin',
+        '--claim',
+        'tags=["a"]',
+      ),
+    );
     expect(s.code).toBe(EXIT.ok);
     const token = s.stdout().trim();
     expect(payloadOf(token)).toMatchObject({
@@ -116,9 +123,7 @@ describe('sign and verify', () => {
   });
 
   it('prints the error code and exits 1 for a refused token', async () => {
-    const token = (await cli(['sign', '--key', 'key.json', '--iss', ISS, '--aud', AUD]))
-      .stdout()
-      .trim();
+    const token = (await cli(signArgs())).stdout().trim();
     const wrongAud = await cli([
       'verify',
       token,
@@ -138,11 +143,7 @@ describe('sign and verify', () => {
       now: NOW + 3_600_000,
     });
     expect(later.stderr()).toContain('token_expired');
-    const user = (
-      await cli(['sign', '--key', 'key.json', '--iss', ISS, '--aud', AUD, '--no-source'])
-    )
-      .stdout()
-      .trim();
+    const user = (await cli(signArgs('--no-source'))).stdout().trim();
     expect(
       (await cli(['verify', user, '--jwks', 'jwks.json', '--iss', ISS, '--aud', AUD])).stderr(),
     ).toContain('source_mismatch');
@@ -166,21 +167,7 @@ describe('sign and verify', () => {
   it('mints and checks request-bound tokens over a body file', async () => {
     const files = { 'body.json': '{"amount":10}', 'other.json': '{"amount":99}' };
     const s = await cli(
-      [
-        'sign',
-        '--key',
-        'key.json',
-        '--iss',
-        ISS,
-        '--aud',
-        AUD,
-        '--method',
-        'post',
-        '--url',
-        '/orders?x=1',
-        '--body',
-        'body.json',
-      ],
+      signArgs('--method', 'post', '--url', '/orders?x=1', '--body', 'body.json'),
       { files },
     );
     const token = s.stdout().trim();
@@ -207,9 +194,7 @@ describe('sign and verify', () => {
     expect((await cli([...base, '--body', 'body.json'], { files })).code).toBe(EXIT.ok);
     const tampered = await cli([...base, '--body', 'other.json'], { files });
     expect(tampered.stderr()).toContain('body_hash_mismatch');
-    expect(
-      (await cli(['sign', '--key', 'key.json', '--iss', ISS, '--aud', AUD, '--url', '/x'])).code,
-    ).toBe(EXIT.usage);
+    expect((await cli(signArgs('--url', '/x'))).code).toBe(EXIT.usage);
   });
 
   it('signs with a PEM key and --alg/--kid, and publishes it', async () => {
@@ -226,14 +211,8 @@ describe('sign and verify', () => {
 
   it('refuses reserved claims, bad durations and unreadable keys with one line', async () => {
     const cases: [string[], number][] = [
-      [
-        ['sign', '--key', 'key.json', '--iss', ISS, '--aud', AUD, '--claim', 'iss=evil'],
-        EXIT.usage,
-      ],
-      [
-        ['sign', '--key', 'key.json', '--iss', ISS, '--aud', AUD, '--lifetime', '5 minutes'],
-        EXIT.usage,
-      ],
+      [signArgs('--claim', 'iss=evil'), EXIT.usage],
+      [signArgs('--lifetime', '5 minutes'), EXIT.usage],
       [['sign', '--key', 'missing.json', '--iss', ISS, '--aud', AUD], EXIT.input],
       [['sign', '--key', 'jwks.json', '--iss', ISS, '--aud', AUD], EXIT.input],
       [['sign', '--iss', ISS, '--aud', AUD], EXIT.usage],
@@ -256,9 +235,7 @@ describe('verify --jwks URL', () => {
   afterAll(() => server.close());
 
   it('needs --allow-http for an http URL, exits 4 when the keys are unreachable', async () => {
-    const token = (await cli(['sign', '--key', 'key.json', '--iss', ISS, '--aud', AUD]))
-      .stdout()
-      .trim();
+    const token = (await cli(signArgs())).stdout().trim();
     const base = ['verify', token, '--iss', ISS, '--aud', AUD, '--jwks', server.url];
     expect((await cli(base)).code).toBe(EXIT.usage);
     expect((await cli([...base, '--allow-http'])).code).toBe(EXIT.ok);
@@ -271,23 +248,7 @@ describe('verify --jwks URL', () => {
 
 describe('inspect', () => {
   it('explains each check, marked UNVERIFIED, in human time', async () => {
-    const token = (
-      await cli([
-        'sign',
-        '--key',
-        'key.json',
-        '--iss',
-        ISS,
-        '--aud',
-        AUD,
-        '--method',
-        'GET',
-        '--url',
-        '/a',
-      ])
-    )
-      .stdout()
-      .trim();
+    const token = (await cli(signArgs('--method', 'GET', '--url', '/a'))).stdout().trim();
     const r = await cli(['inspect', '-'], { stdin: token, now: NOW + 30_000 });
     expect(r.code).toBe(EXIT.ok);
     const out = r.stdout();
