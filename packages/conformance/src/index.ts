@@ -26,6 +26,11 @@ export {
 } from './packaging.js';
 export { type RawRequest, type RawResponse, sendRawRequest } from './raw-request.js';
 export {
+  LOGIN_RESPONSE,
+  type SigningKeyServer,
+  startSigningKeyServer,
+} from './signing-key-server.js';
+export {
   type ContractClock,
   describeReplayStoreContract,
   describeRevocationListContract,

@@ -1,7 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import {
+  LOGIN_RESPONSE,
+  type SigningKeyServer,
+  startSigningKeyServer,
+} from '@service-jwt/conformance';
 import { ServiceJwtError } from '@service-jwt/core';
 import { createTestCertificate, verifyJwsValue } from '@service-jwt/testing';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
@@ -17,28 +20,18 @@ const rsaJwk = { ...rsa.privateKey.export({ format: 'jwk' }), kid: 'gw1' };
 const tls = createTestCertificate();
 const wrongFingerprint = randomBytes(32).toString('base64');
 
-const access = { sub: 'user-1', iss: 'https://login.test/', exp: 1_900_000_000 };
-const refresh = { sub: 'user-1', typ: 'refresh' };
-const login = { access_token: access, refresh_token: refresh, exp: 1_900_000_000 };
+const login = LOGIN_RESPONSE;
+const { access_token: access, refresh_token: refresh } = login;
 const KEYS = ['access_token', 'refresh_token'];
 
-let jwksServer: Server;
+let keyServer: SigningKeyServer;
 let jwksUrl: string;
-let jwksRequests = 0;
 
 beforeAll(async () => {
-  jwksServer = createServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
-    jwksRequests += 1;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [rsaJwk, octJwk] }));
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `https://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+  keyServer = await startSigningKeyServer([rsaJwk, octJwk], tls);
+  jwksUrl = keyServer.url;
 });
-afterAll(async () => {
-  jwksServer.closeAllConnections();
-  await new Promise((resolve) => jwksServer.close(resolve));
-});
+afterAll(() => keyServer.close());
 
 const local = { keysToSign: KEYS, alg: 'HS256', kid: 'sim2', keys: { keys: [octJwk] } } as const;
 
@@ -98,7 +91,7 @@ describe.each(MAJORS)('%s: signResponseKeys', (_name, express) => {
   });
 
   it('refuses with 503 keys_unavailable when the fingerprint does not match, nothing signed', async () => {
-    const before = jwksRequests;
+    const before = keyServer.requests;
     const options = {
       alg: 'RS256',
       kid: 'gw1',
@@ -114,7 +107,7 @@ describe.each(MAJORS)('%s: signResponseKeys', (_name, express) => {
     expect(response.headers['www-authenticate']).toBeUndefined();
     expect(response.headers['x-backend']).toBeUndefined();
     expectNoClaims(response.text);
-    expect(jwksRequests).toBe(before);
+    expect(keyServer.requests).toBe(before);
   });
 
   it('signs bodies sent with res.send(string), res.write + res.end and res.end(buffer)', async () => {

@@ -1,7 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import {
+  LOGIN_RESPONSE,
+  type SigningKeyServer,
+  startSigningKeyServer,
+} from '@service-jwt/conformance';
 import { isServiceJwtError } from '@service-jwt/core';
 import { verifyJwsValue } from '@service-jwt/testing';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -15,28 +18,18 @@ const octJwk = { kty: 'oct', kid: 'sim2', k: secret.toString('base64url'), alg: 
 const ed = generateKeyPairSync('ed25519');
 const edJwk = { ...ed.privateKey.export({ format: 'jwk' }), kid: 'gw-ed' };
 
-const access = { sub: 'user-1', iss: 'https://login.test/', exp: 1_900_000_000 };
-const refresh = { sub: 'user-1', typ: 'refresh' };
-const login = { access_token: access, refresh_token: refresh, exp: 1_900_000_000 };
+const login = LOGIN_RESPONSE;
+const { access_token: access, refresh_token: refresh } = login;
 const KEYS = ['access_token', 'refresh_token'];
 
-let jwksServer: Server;
+let keyServer: SigningKeyServer;
 let jwksUrl: string;
-let jwksStatus = 200;
 
 beforeAll(async () => {
-  jwksServer = createServer((_req, res) => {
-    res.statusCode = jwksStatus;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [edJwk, octJwk] }));
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+  keyServer = await startSigningKeyServer([edJwk, octJwk]);
+  jwksUrl = keyServer.url;
 });
-afterAll(async () => {
-  jwksServer.closeAllConnections();
-  await new Promise((resolve) => jwksServer.close(resolve));
-});
+afterAll(() => keyServer.close());
 
 const local = { keysToSign: KEYS, alg: 'HS256', kid: 'sim2', keys: { keys: [octJwk] } };
 type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -98,7 +91,7 @@ describe.each(MAJORS)('%s: signResponseKeys', (_major, create) => {
   });
 
   it('refuses with 503 keys_unavailable when the key set cannot be fetched, nothing signed', async () => {
-    jwksStatus = 500;
+    keyServer.status = 500;
     try {
       const remote = { keys: undefined, jwkSetUrl: jwksUrl, allowInsecureHttp: true };
       route(remote, sendLogin);
@@ -110,7 +103,7 @@ describe.each(MAJORS)('%s: signResponseKeys', (_major, create) => {
       expect(response.headers['x-backend']).toBeUndefined();
       expect(response.body).not.toContain('user-1');
     } finally {
-      jwksStatus = 200;
+      keyServer.status = 200;
     }
   });
 

@@ -1,7 +1,10 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
+import {
+  LOGIN_RESPONSE,
+  type SigningKeyServer,
+  startSigningKeyServer,
+} from '@service-jwt/conformance';
 import { isServiceJwtError } from '@service-jwt/core';
 import { createTestCertificate, verifyJwsValue } from '@service-jwt/testing';
 import type { Context, Middleware } from 'koa';
@@ -17,26 +20,18 @@ const ecJwk = { ...ec.privateKey.export({ format: 'jwk' }), kid: 'gw-ec' };
 const tls = createTestCertificate();
 const otherCa = createTestCertificate();
 
-const access = { sub: 'user-1', iss: 'https://login.test/', exp: 1_900_000_000 };
-const refresh = { sub: 'user-1', typ: 'refresh' };
-const login = { access_token: access, refresh_token: refresh, exp: 1_900_000_000 };
+const login = LOGIN_RESPONSE;
+const { access_token: access, refresh_token: refresh } = login;
 const KEYS = ['access_token', 'refresh_token'];
 
-let jwksServer: Server;
+let keyServer: SigningKeyServer;
 let jwksUrl: string;
 
 beforeAll(async () => {
-  jwksServer = createServer({ key: tls.key, cert: tls.cert }, (_req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: [ecJwk, octJwk] }));
-  });
-  await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  jwksUrl = `https://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks.json`;
+  keyServer = await startSigningKeyServer([ecJwk, octJwk], tls);
+  jwksUrl = keyServer.url;
 });
-afterAll(async () => {
-  jwksServer.closeAllConnections();
-  await new Promise((resolve) => jwksServer.close(resolve));
-});
+afterAll(() => keyServer.close());
 
 const local = { keysToSign: KEYS, alg: 'HS256', kid: 'sim2', keys: { keys: [octJwk] } };
 const remote = { ...local, alg: 'ES256', kid: 'gw-ec', keys: undefined, jwkSetUrl: '' };
