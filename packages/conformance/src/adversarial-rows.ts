@@ -76,6 +76,18 @@ export const ADVERSARIAL_ROWS: readonly ConformanceRow[] = [
     expect: { status: 400, code: 'token_duplicated', challenge: 'invalid_request' },
   },
   {
+    name: 'adversarial: a Bearer and a Basic Authorization line → 400 token_duplicated',
+    request: async (f) =>
+      get({ authorization: [`Bearer ${await f.mint()}`, 'Basic dXNlcjpwYXNz'] }),
+    expect: { status: 400, code: 'token_duplicated', challenge: 'invalid_request' },
+  },
+  {
+    name: 'adversarial: a Basic and a Bearer Authorization line → 400 token_duplicated',
+    request: async (f) =>
+      get({ authorization: ['Basic dXNlcjpwYXNz', `Bearer ${await f.mint()}`] }),
+    expect: { status: 400, code: 'token_duplicated', challenge: 'invalid_request' },
+  },
+  {
     name: 'adversarial: 80 other header lines, one Authorization → 200',
     request: async (f) => get({ ...padding(80), ...bearer(await f.mint()) }),
     expect: ok(),

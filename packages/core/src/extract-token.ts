@@ -52,14 +52,16 @@ function schemeMatches(value: string, scheme: string): boolean {
   );
 }
 
-/** Counts comma-separated parts that look like a credential of `scheme` (or a bare token). */
-function credentialCount(value: string, scheme: string | null): number {
+/**
+ * Counts the non-empty comma-separated parts: each is a credential, of `scheme` or not. A
+ * platform that joins repeated header lines with commas (API Gateway payload format 2.0) must
+ * get the same answer as one that hands over every line: `Bearer x` and `Basic y` on two
+ * lines are two credentials (RFC 6750 §2) however they arrive.
+ */
+function credentialCount(value: string): number {
   let count = 0;
   for (const part of value.split(',')) {
-    const trimmed = part.trim();
-    if (trimmed.length === 0) continue;
-    if (scheme === null || trimmed.toLowerCase() === scheme.toLowerCase()) count++;
-    else if (schemeMatches(trimmed, scheme)) count++;
+    if (part.trim().length > 0) count++;
   }
   return count;
 }
@@ -113,7 +115,7 @@ export function extractToken(
   // Header strings are latin1 (one char per byte); anything longer than the largest legal
   // credential is refused before it is scanned at all.
   if (value.length > maxLength + prefixLength) {
-    if (value.includes(',') && credentialCount(value, scheme) > 1) throw duplicated();
+    if (value.includes(',') && credentialCount(value) > 1) throw duplicated();
     throw tooLarge(maxLength);
   }
 
@@ -125,14 +127,14 @@ export function extractToken(
       throw missing();
     }
     if (!schemeMatches(value, scheme)) {
-      if (value.includes(',') && credentialCount(value, scheme) > 1) throw duplicated();
+      if (value.includes(',') && credentialCount(value) > 1) throw duplicated();
       throw malformed(`expected the ${scheme} authentication scheme`);
     }
     token = value.slice(prefixLength);
     if (token.length === 0) throw missing();
   }
 
-  if (token.includes(',') && credentialCount(value, scheme) > 1) throw duplicated();
+  if (token.includes(',') && credentialCount(value) > 1) throw duplicated();
   if (token.length > maxLength) throw tooLarge(maxLength);
   if (!TOKEN68.test(token)) throw malformed('the credential is not a single token');
   return token;
