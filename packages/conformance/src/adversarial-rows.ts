@@ -7,6 +7,7 @@ import {
   JSON_TYPE,
   ok,
   PAYLOAD,
+  segment,
 } from './row-kit.js';
 
 // Hostile requests from the adversarial review: header tricks, hand-made JSON that no JWT
@@ -197,6 +198,14 @@ export const ADVERSARIAL_ROWS: readonly ConformanceRow[] = [
     request: async (f) =>
       get(bearer(f.signRaw('{"alg":"ES\\u0032\\u00356","kid":"herald-1"}', payload(f)))),
     expect: ok(),
+  },
+  {
+    name: 'adversarial: alg HS256 on an ES256 issuer (key confusion) → 401 algorithm_not_allowed',
+    request: async (f) => {
+      const input = `${segment({ alg: 'HS256', kid: 'herald-1' })}.${Buffer.from(payload(f)).toString('base64url')}`;
+      return get(bearer(`${input}.${Buffer.alloc(32, 1).toString('base64url')}`));
+    },
+    expect: invalid('algorithm_not_allowed'),
   },
   {
     name: 'adversarial: b64 false → 401 token_malformed',
