@@ -5,6 +5,7 @@ export {
   type ConformanceRoute,
   describeConformance,
 } from './adapter-conformance.js';
+export { caughtBy, thrownBy } from './caught.js';
 export {
   AUDIENCE as CONFORMANCE_AUDIENCE,
   type ConformanceFixture,

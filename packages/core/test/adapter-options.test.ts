@@ -1,7 +1,8 @@
+import { thrownBy } from '@service-jwt/conformance';
 import {
   resolveAdapterOptions,
   resolveErrorHandling,
-  ServiceJwtError,
+  type ServiceJwtError,
   type ServiceJwtVerifier,
 } from '@service-jwt/core';
 import {
@@ -20,17 +21,10 @@ const issuers = { [ISSUER]: issuerConfig(key) };
 const shared: ServiceJwtVerifier = verifierFor(key);
 
 function configurationError(make: () => unknown): ServiceJwtError {
-  try {
-    make();
-  } catch (err) {
-    if (err instanceof ServiceJwtError) {
-      expect(err.code).toBe('configuration_error');
-      expect(err.status).toBe(500);
-      return err;
-    }
-    throw err;
-  }
-  throw new Error('expected a configuration_error');
+  const err = thrownBy(make);
+  expect(err.code).toBe('configuration_error');
+  expect(err.status).toBe(500);
+  return err;
 }
 
 describe('resolveErrorHandling', () => {

@@ -1,9 +1,10 @@
+import { thrownBy } from '@service-jwt/conformance';
 import {
   errorResponse,
   extractToken,
   type HeadersLike,
   type ResolvedTokenLocation,
-  ServiceJwtError,
+  type ServiceJwtError,
   type ServiceJwtErrorCode,
 } from '@service-jwt/core';
 
@@ -11,23 +12,13 @@ const BEARER: ResolvedTokenLocation = { header: 'authorization', scheme: 'Bearer
 const CUSTOM: ResolvedTokenLocation = { header: 'jwt', scheme: null };
 const TOKEN = 'eyJhbGciOiJFUzI1NiJ9.eyJpc3MiOiJhIn0.c2ln';
 
-function failure(fn: () => unknown): ServiceJwtError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServiceJwtError');
-}
-
 function expectCode(
   headers: HeadersLike,
   location: ResolvedTokenLocation,
   code: ServiceJwtErrorCode,
   maxLength = 8192,
 ): ServiceJwtError {
-  const err = failure(() => extractToken(headers, location, maxLength));
+  const err = thrownBy(() => extractToken(headers, location, maxLength));
   expect(err.code).toBe(code);
   return err;
 }
@@ -125,7 +116,7 @@ describe('extractToken', () => {
       { authorization: `Bearer ${secret}, Bearer ${secret}` },
       { authorization: `Bearer ${secret}${'x'.repeat(9000)}` },
     ]) {
-      const err = failure(() => extractToken(headers, BEARER, 8192));
+      const err = thrownBy(() => extractToken(headers, BEARER, 8192));
       expect(err.message).not.toContain(secret);
       expect(errorResponse(err).headers['www-authenticate']).not.toContain(secret);
     }

@@ -1,8 +1,9 @@
+import { caughtBy } from '@service-jwt/conformance';
 import {
   createMemoryReplayStore,
   errorResponse,
   replayKey,
-  ServiceJwtError,
+  type ServiceJwtError,
 } from '@service-jwt/core';
 
 const NOW_MS = 1_900_000_000_000;
@@ -18,23 +19,13 @@ function clock(): { now: () => number; at(seconds: number): void } {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<ServiceJwtError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
-
 describe('createMemoryReplayStore', () => {
   it('rejects with store_unavailable (503, Retry-After) when full of unexpired keys', async () => {
     const c = clock();
     const store = createMemoryReplayStore({ maxEntries: 3, now: c.now });
     for (const jti of ['a', 'b', 'c'])
       expect(await store.claim(replayKey('i', jti), NOW + 60)).toBe(true);
-    const err = await rejection(store.claim(replayKey('i', 'd'), NOW + 60));
+    const err = await caughtBy(store.claim(replayKey('i', 'd'), NOW + 60));
     expect(err.code).toBe('store_unavailable');
     expect(err.status).toBe(503);
     expect(errorResponse(err).headers['retry-after']).toBe('5');
@@ -112,9 +103,9 @@ describe('createMemoryReplayStore', () => {
   it('refuses a non-finite expiry or a non-string key as a bug (configuration_error)', async () => {
     const store = createMemoryReplayStore();
     for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY, '1' as unknown as number]) {
-      expect((await rejection(store.claim('k', expiresAt))).code).toBe('configuration_error');
+      expect((await caughtBy(store.claim('k', expiresAt))).code).toBe('configuration_error');
     }
-    expect((await rejection(store.claim(1 as unknown as string, NOW))).code).toBe(
+    expect((await caughtBy(store.claim(1 as unknown as string, NOW))).code).toBe(
       'configuration_error',
     );
   });

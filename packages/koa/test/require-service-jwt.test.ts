@@ -1,5 +1,6 @@
 import Router from '@koa/router';
-import { createVerifier, isServiceJwtError, type VerifierOptions } from '@service-jwt/core';
+import { thrownBy } from '@service-jwt/conformance';
+import { createVerifier, type VerifierOptions } from '@service-jwt/core';
 import {
   createTestIssuer,
   createTestVerifierOptions,
@@ -35,16 +36,6 @@ function options(overrides: Partial<VerifierOptions> = {}): VerifierOptions {
     ...overrides,
     issuers: { [other.issuer]: other.keys, ...overrides.issuers },
   });
-}
-
-function configurationError(fn: () => unknown): ServiceJwtError {
-  try {
-    fn();
-  } catch (err) {
-    if (isServiceJwtError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a configuration_error');
 }
 
 describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
@@ -367,32 +358,32 @@ describe('options are validated at construction', () => {
     ['realm', { realm: 'a"b' }],
     ['realm', { realm: '' }],
   ])('names %s', (option, bad) => {
-    const err = configurationError(() => requireServiceJwt({ ...options(), ...bad } as never));
+    const err = thrownBy(() => requireServiceJwt({ ...options(), ...bad } as never));
     expect(err.code).toBe('configuration_error');
     expect(err.status).toBe(500);
     expect(err.message).toContain(option);
   });
 
   it('names verifier and issuers when they are misused', () => {
-    const notVerifier = configurationError(() => requireServiceJwt({ verifier: {} } as never));
+    const notVerifier = thrownBy(() => requireServiceJwt({ verifier: {} } as never));
     expect(notVerifier.message).toContain('verifier');
     const verifier = createVerifier(options());
-    const both = configurationError(() => requireServiceJwt({ verifier, issuers: {} } as never));
+    const both = thrownBy(() => requireServiceJwt({ verifier, issuers: {} } as never));
     expect(both.message).toContain('issuers');
     return verifier.close();
   });
 
   it('validates per-route options when the route guard is created', () => {
     const auth = serviceJwt(options());
-    const err = configurationError(() => auth({ onError: 'later' } as never));
+    const err = thrownBy(() => auth({ onError: 'later' } as never));
     expect(err.message).toContain('onError');
     return auth.verifier.close();
   });
 
   it("relays core's validation of route overrides, naming the option", async () => {
     const auth = serviceJwt(options());
-    expect(configurationError(() => auth({ audience: 42 } as never)).message).toContain('audience');
-    const replay = configurationError(() =>
+    expect(thrownBy(() => auth({ audience: 42 } as never)).message).toContain('audience');
+    const replay = thrownBy(() =>
       requireServiceJwt({ verifier: auth.verifier, replay: {} } as never),
     );
     expect(replay.code).toBe('configuration_error');
@@ -401,8 +392,6 @@ describe('options are validated at construction', () => {
   });
 
   it('refuses a non-object', () => {
-    expect(configurationError(() => requireServiceJwt(undefined as never)).code).toBe(
-      'configuration_error',
-    );
+    expect(thrownBy(() => requireServiceJwt(undefined as never)).code).toBe('configuration_error');
   });
 });

@@ -1,3 +1,4 @@
+import { caughtBy } from '@service-jwt/conformance';
 import { replayKey, ServiceJwtError } from '@service-jwt/core';
 import { createRedisReplayStore } from '@service-jwt/redis';
 import { createClient } from 'redis';
@@ -25,16 +26,6 @@ afterAll(async () => {
   b.disconnect();
   await nodeRedis.close();
 });
-
-async function rejection(promise: Promise<unknown>): Promise<ServiceJwtError> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('createRedisReplayStore', () => {
   it('claims a key once, with either client', async () => {
@@ -128,10 +119,10 @@ describe('createRedisReplayStore', () => {
         const started = Date.now();
         let settled = 0;
         const hung = Array.from({ length: 5 }, (_, i) =>
-          rejection(store.claim(`k${i}`, inAMinute())).finally(() => settled++),
+          caughtBy(store.claim(`k${i}`, inAMinute())).finally(() => settled++),
         );
         // The cap is reached: the sixth is refused at once, before any time-out has fired.
-        const capped = await rejection(store.claim('k5', inAMinute()));
+        const capped = await caughtBy(store.claim('k5', inAMinute()));
         expect(settled).toBe(0);
         expect(capped.code).toBe('store_unavailable');
         for (const err of await Promise.all(hung)) {
@@ -162,7 +153,7 @@ describe('createRedisReplayStore', () => {
       await expect(store.claim('before', inAMinute())).resolves.toBe(true);
       await server.kill();
       const started = Date.now();
-      const err = await rejection(store.claim('during', inAMinute()));
+      const err = await caughtBy(store.claim('during', inAMinute()));
       expect(err.code).toBe('store_unavailable');
       expect(Date.now() - started).toBeLessThan(300 + 2500);
       await server.restart();

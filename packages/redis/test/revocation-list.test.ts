@@ -1,5 +1,5 @@
+import { thrownBy } from '@service-jwt/conformance';
 import type { RevocationSubject } from '@service-jwt/core';
-import { ServiceJwtError } from '@service-jwt/core';
 import { createRedisRevocationList, type RedisRevocationList } from '@service-jwt/redis';
 import type { Redis } from 'ioredis';
 import { createClient } from 'redis';
@@ -40,16 +40,6 @@ function token(overrides: Partial<RevocationSubject> = {}): RevocationSubject {
 }
 
 const inAnHour = () => Math.floor(Date.now() / 1000) + 3600;
-
-function thrown(fn: () => unknown): ServiceJwtError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a throw');
-}
 
 async function connectionsNamed(name: string): Promise<number> {
   const text = (await clients[0]!.call('CLIENT', 'LIST')) as string;
@@ -212,7 +202,7 @@ describe('createRedisRevocationList bounds and failure modes', () => {
   it('fails closed until it is synchronised, unless failOpen', async () => {
     const prefix = freshPrefix();
     const closed = list({ client: client({ lazyConnect: true }), prefix });
-    const err = thrown(() => closed.check(token()));
+    const err = thrownBy(() => closed.check(token()));
     expect(err.code).toBe('store_unavailable');
     expect(err.status).toBe(503);
     expect(err.headers['retry-after']).toBe('5');
@@ -259,7 +249,7 @@ describe('createRedisRevocationList bounds and failure modes', () => {
       [{ client: c, interval: 5 }, /interval/],
     ];
     for (const [options, name] of cases) {
-      const err = thrown(() => createRedisRevocationList(options as never));
+      const err = thrownBy(() => createRedisRevocationList(options as never));
       expect(err.code).toBe('configuration_error');
       expect(err.message).toMatch(name);
     }

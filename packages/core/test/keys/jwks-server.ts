@@ -6,7 +6,6 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { ServiceJwtError } from '../../src/errors.js';
 
 /** What the loopback JWKS server answers on `/jwks.json`. */
 export type JwksMode = 'ok' | 'hang' | 'junk' | 'not-a-set' | 'oversize' | 'redirect' | 'error';
@@ -124,12 +123,4 @@ export function ecKeyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
 }
 
 /** Runs `fn` (sync or async) and returns the `ServiceJwtError` it throws or rejects with. */
-export async function caught(fn: () => unknown): Promise<ServiceJwtError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServiceJwtError, nothing was thrown');
-}
+export { caughtBy as caught } from '@service-jwt/conformance';

@@ -1,9 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import {
-  createResponseSigner,
-  type ResponseSignerOptions,
-  ServiceJwtError,
-} from '@service-jwt/core';
+import { caughtBy } from '@service-jwt/conformance';
+import { createResponseSigner, type ResponseSignerOptions } from '@service-jwt/core';
 import { createTestCertificate } from '@service-jwt/testing';
 import { compactVerify } from 'jose';
 import { type JwksServer, startJwksServer } from '../keys/jwks-server.js';
@@ -50,16 +47,6 @@ function remote(extra: Partial<ResponseSignerOptions> = {}) {
   } as ResponseSignerOptions);
 }
 
-async function caught(fn: () => unknown): Promise<ServiceJwtError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServiceJwtError');
-}
-
 // The code of the innermost cause: tells a TLS refusal from, say, a refused connection.
 function rootCode(err: unknown): unknown {
   let current = err as { cause?: unknown; code?: unknown };
@@ -68,7 +55,7 @@ function rootCode(err: unknown): unknown {
 }
 
 async function expectRefused(signer: ReturnType<typeof remote>, reason?: string) {
-  const err = await caught(() => signer.signBody(body));
+  const err = await caughtBy(() => signer.signBody(body));
   expect(err.code).toBe('keys_unavailable');
   expect(err.status).toBe(503);
   expect(err.retryAfter).toBe(5);
@@ -117,7 +104,7 @@ describe('signing keys from a JWK set URL over TLS', () => {
   });
 
   it('refuses plain http: without allowInsecureHttp at construction, and allows it with the flag', async () => {
-    const err = await caught(() => remote({ jwkSetUrl: http.jwksUrl }));
+    const err = await caughtBy(() => remote({ jwkSetUrl: http.jwksUrl }));
     expect(err.code).toBe('configuration_error');
     expect(err.message).toContain('allowInsecureHttp');
     await expectSigned(remote({ jwkSetUrl: http.jwksUrl, allowInsecureHttp: true }));

@@ -1,5 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { caughtBy } from '@service-jwt/conformance';
 import {
   createResponseSigner,
   type ResponseSignerOptions,
@@ -37,16 +38,6 @@ function signer(extra: Partial<ResponseSignerOptions> = {}) {
     keys: keySet,
     ...extra,
   } as ResponseSignerOptions);
-}
-
-async function caught(fn: () => unknown): Promise<ServiceJwtError> {
-  try {
-    await fn();
-  } catch (err) {
-    if (err instanceof ServiceJwtError) return err;
-    throw err;
-  }
-  throw new Error('expected a ServiceJwtError');
 }
 
 const decode = (jws: FlattenedJWS) => JSON.parse(Buffer.from(jws.payload, 'base64url').toString());
@@ -112,7 +103,7 @@ describe('createResponseSigner: signing', () => {
     ['a number', 3],
   ])('refuses the whole body when a key to sign holds %s', async (_label, value) => {
     const body = { access_token: access, refresh_token: value };
-    const err = await caught(() => signer().signBody(body));
+    const err = await caughtBy(() => signer().signBody(body));
     expect(err.code).toBe('configuration_error');
     expect(err.status).toBe(500);
     expect(body.access_token).toBe(access);
@@ -181,7 +172,7 @@ describe('createResponseSigner: responses', () => {
   });
 
   it('refuses a JSON content type whose body is not JSON', async () => {
-    const err = await caught(() =>
+    const err = await caughtBy(() =>
       signer().signResponse({ status: 200, contentType: json, body: '{"access_token": ' }),
     );
     expect(err.code).toBe('configuration_error');
@@ -203,12 +194,14 @@ describe('createResponseSigner: responses', () => {
   it('refuses bodies over maxBodyBytes, serialized or streamed, and non-byte stream chunks', async () => {
     const small = signer({ maxBodyBytes: 64 });
     for (const body of [text, Buffer.from(text), Readable.from([text])]) {
-      const err = await caught(() => small.signResponse({ status: 200, contentType: json, body }));
+      const err = await caughtBy(() =>
+        small.signResponse({ status: 200, contentType: json, body }),
+      );
       expect(err.code).toBe('configuration_error');
       expect(err.message).toContain('maxBodyBytes');
     }
     const objects = Readable.from([{ a: 1 }], { objectMode: true });
-    const err = await caught(() =>
+    const err = await caughtBy(() =>
       signer().signResponse({ status: 200, contentType: json, body: objects }),
     );
     expect(err.code).toBe('configuration_error');
@@ -239,7 +232,7 @@ describe('createResponseSigner: options', () => {
     ['fingerprints', { fingerprints: ['AA'] }],
     ['now', { now: 5 }],
   ])('refuses a bad %s at construction', async (name, extra) => {
-    const err = await caught(() => createResponseSigner({ ...base, ...extra } as never));
+    const err = await caughtBy(() => createResponseSigner({ ...base, ...extra } as never));
     expect(err.code).toBe('configuration_error');
     expect(err.message).toContain(name);
   });
@@ -254,13 +247,13 @@ describe('createResponseSigner: options', () => {
     ['key_ops without sign', { keys: [{ ...octJwk, key_ops: ['verify'] }] }],
     ['a duplicated kid', { keys: [octJwk, octJwk] }],
   ])('refuses %s in the local set at construction', async (_label, extra) => {
-    const err = await caught(() => createResponseSigner({ ...base, ...extra } as never));
+    const err = await caughtBy(() => createResponseSigner({ ...base, ...extra } as never));
     expect(err.code).toBe('configuration_error');
     expect(err.message).not.toContain(secret.toString('base64url'));
   });
 
   it('refuses remote-only options next to a local set', async () => {
-    const err = await caught(() => createResponseSigner({ ...base, timeout: 10 } as never));
+    const err = await caughtBy(() => createResponseSigner({ ...base, timeout: 10 } as never));
     expect(err.message).toContain('timeout');
   });
 
