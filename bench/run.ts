@@ -101,7 +101,7 @@ function readNotes(): string {
 /** `--render`: rewrites the results file from the last run's figures with the current notes. */
 function rerender(): void {
   const input = JSON.parse(readFileSync(LAST_RUN, 'utf8')) as ReportInput;
-  writeFileSync(outFile, renderReport({ ...input, notes: readNotes() }));
+  writeFileSync(outFile, renderReport({ ...input, targets: TARGETS, notes: readNotes() }));
   console.log(`wrote ${outFile} from ${LAST_RUN}`);
 }
 

@@ -99,6 +99,8 @@ export interface Target {
   readonly numerator: string;
   readonly denominator: string;
   readonly min: number;
+  /** The same ratio for peers, measured in the same run: `[label, numerator, denominator]`. */
+  readonly peers?: readonly (readonly [string, string, string])[];
 }
 
 export const TARGETS: readonly Target[] = [
@@ -125,6 +127,7 @@ export const TARGETS: readonly Target[] = [
     numerator: 'express-fresh-ours-memory',
     denominator: 'express-fresh-bare',
     min: 0.75,
+    peers: [['express-jwt + hand-written hash', 'express-fresh-express-jwt', 'express-fresh-bare']],
   },
   {
     label: 'Express fresh bound token: ours (memory) / express-jwt + hand-written hash',
@@ -149,5 +152,9 @@ export const TARGETS: readonly Target[] = [
     numerator: 'express-ours-jwks',
     denominator: 'express-ours',
     min: 0.97,
+    peers: [
+      ['express-jwt (jwks-rsa / KeyObject)', 'express-jwt-jwks', 'express-jwt-keyobject'],
+      ['@fastify/jwt (JWKS / PEM)', 'fastify-jwt-jwks', 'fastify-jwt-pem'],
+    ],
   },
 ];
