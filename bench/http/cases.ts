@@ -109,18 +109,28 @@ export const TARGETS: readonly Target[] = [
     numerator: 'express-ours',
     denominator: 'express-bare',
     min: 0.95,
+    peers: [
+      ['express-jwt (KeyObject)', 'express-jwt-keyobject', 'express-bare'],
+      ['express-jwt (PEM)', 'express-jwt-pem', 'express-bare'],
+      ['express-oauth2-jwt-bearer', 'express-oauth2-bearer', 'express-bare'],
+    ],
   },
   {
     label: 'Fastify static token: ours / bare',
     numerator: 'fastify-ours',
     denominator: 'fastify-bare',
     min: 0.85,
+    peers: [
+      ['@fastify/jwt (PEM)', 'fastify-jwt-pem', 'fastify-bare'],
+      ['@fastify/jwt (JWKS)', 'fastify-jwt-jwks', 'fastify-bare'],
+    ],
   },
   {
     label: 'Koa static token: ours / bare',
     numerator: 'koa-ours',
     denominator: 'koa-bare',
     min: 0.9,
+    peers: [['koa-jwt (PEM)', 'koa-jwt-pem', 'koa-bare']],
   },
   {
     label: 'Express fresh bound token, memory store: ours / bare',
