@@ -21,6 +21,7 @@ export * from './memory-revocation-list.js';
 export * from './node-body.js';
 export * from './node-headers.js';
 export type * from './options.js';
+export * from './realm-headers.js';
 export * from './replay-key.js';
 export * from './request-binding.js';
 export * from './response-signing/index.js';

@@ -5,6 +5,7 @@ import {
   type ServiceJwtVerifier,
   toServiceJwtError,
   type VerifiedServiceJwt,
+  withRealmHeaders,
 } from '@service-jwt/core';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import {
@@ -29,18 +30,6 @@ function sendError(res: Response, err: ServiceJwtError, adapter: ResolvedAdapter
   // core leaves the rest of an oversized body unread: don't keep the connection for it.
   if (err.code === 'body_too_large') res.set('connection', 'close');
   res.json(response.body);
-}
-
-function withRealmHeaders(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
-  // `headers` is a getter that uses the default realm; shadow it when a realm is configured.
-  if (realm !== undefined) {
-    Object.defineProperty(err, 'headers', {
-      value: errorResponse(err, { realm }).headers,
-      enumerable: false,
-      configurable: true,
-    });
-  }
-  return err;
 }
 
 function middlewareFor(

@@ -4,6 +4,7 @@ import {
   ServiceJwtError,
   toServiceJwtError,
   type VerifiedServiceJwt,
+  withRealmHeaders,
 } from '@service-jwt/core';
 import { readAuthorizerClaims } from './authorizer-claims.js';
 import type { ApiGatewayEventLike, ServiceJwtErrorResult } from './events.js';
@@ -116,19 +117,6 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
     }
     return handler({ ...event, serviceJwt }, context);
   };
-}
-
-// `headers` is a getter with the default realm; shadow it when a realm is configured, as the
-// other adapters do, so a wrapper that sends `err.headers` shows the configured realm.
-function withRealmHeaders(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
-  if (realm !== undefined) {
-    Object.defineProperty(err, 'headers', {
-      value: errorResponse(err, { realm }).headers,
-      enumerable: false,
-      configurable: true,
-    });
-  }
-  return err;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
