@@ -63,6 +63,7 @@ function rowFor(m: Measured, bare: number): string {
 
 export function renderReport(input: ReportInput): string {
   const rps = new Map<string, number>();
+  const cpu = new Map<string, number>();
   const out: string[] = [];
   out.push('# HTTP benchmark results', '');
   out.push(
@@ -92,7 +93,10 @@ export function renderReport(input: ReportInput): string {
   for (const { group, rows } of input.groups) {
     const bareRow = rows.find((r) => r.role === 'bare');
     const bare = bareRow ? bestRps(bareRow) : Number.NaN;
-    for (const r of rows) rps.set(r.caseId, bestRps(r));
+    for (const r of rows) {
+      rps.set(r.caseId, bestRps(r));
+      cpu.set(r.caseId, Math.min(...r.runs.map((run) => run.serverUsPerRequest)));
+    }
     out.push(`## ${group.title}`, '');
     out.push(
       '| case | req/s | p50 | p99 | ratio to bare | load-gen CPU | server CPU | server µs/req | non-2xx/errors |',
@@ -107,8 +111,15 @@ export function renderReport(input: ReportInput): string {
     out.push('');
   }
   out.push('## Targets', '');
-  out.push('| target | measured | required | verdict | peers, same ratio, same run |');
-  out.push('| --- | ---: | ---: | --- | --- |');
+  out.push(
+    '| target | measured (req/s ratio) | required | verdict | CPU-cost ratio | peers, same ratio, same run |',
+  );
+  out.push('| --- | ---: | ---: | --- | ---: | --- |');
+  const cost = (a: string, b: string): string => {
+    const x = cpu.get(a);
+    const y = cpu.get(b);
+    return x === undefined || y === undefined || !(x > 0) ? '—' : (y / x).toFixed(2);
+  };
   const ratio = (a: string, b: string): number | undefined => {
     const x = rps.get(a);
     const y = rps.get(b);
@@ -122,16 +133,26 @@ export function renderReport(input: ReportInput): string {
       .join('; ');
     const measured = ratio(t.numerator, t.denominator);
     if (measured === undefined) {
-      out.push(`| ${t.label} | not measured | ≥ ${t.min} | not measured in this run | ${peers} |`);
+      out.push(
+        `| ${t.label} | not measured | ≥ ${t.min} | not measured in this run | — | ${peers} |`,
+      );
       continue;
     }
     const verdict =
       measured >= t.min
         ? 'met'
         : `**missed** by ${(t.min - measured).toFixed(2)} (${pct((t.min - measured) / t.min)} short)`;
-    out.push(`| ${t.label} | ${measured.toFixed(2)} | ≥ ${t.min} | ${verdict} | ${peers} |`);
+    out.push(
+      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${t.min} | ${verdict} | ${cost(t.numerator, t.denominator)} | ${peers} |`,
+    );
   }
-  out.push('');
+  out.push(
+    '',
+    "CPU-cost ratio: the denominator's server CPU time per answer divided by the numerator's (the",
+    "lowest µs/req of each case's runs). It estimates the req/s ratio each side would reach with",
+    'a whole core to itself, and is the steadier figure when other work shares the machine.',
+    '',
+  );
   const saturated = input.groups.flatMap(({ rows }) =>
     rows.filter((r) => bestRun(r).loadCpu >= SATURATED).map((r) => r.label),
   );
