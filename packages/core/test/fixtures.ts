@@ -36,6 +36,20 @@ export const AUDIENCE = 'https://audience.test';
 export const NOW_MS = 1_800_000_000_000;
 export const NOW = NOW_MS / 1000;
 
+/** A clock for the `now` option that moves only when told: `at(seconds)` sets it. */
+export function manualClock(startMs: number = NOW_MS): {
+  now: () => number;
+  at(seconds: number): void;
+} {
+  let ms = startMs;
+  return {
+    now: () => ms,
+    at(seconds) {
+      ms = seconds * 1000;
+    },
+  };
+}
+
 export function makeKey(alg: FixtureAlg, kid = `${alg}-key`): FixtureKey {
   if (alg === 'HS256') {
     const secret = randomBytes(32);

@@ -1,17 +1,10 @@
 import { createMemoryRevocationList, ServiceJwtError } from '@service-jwt/core';
+import { manualClock } from './fixtures.js';
 
 const NOW_MS = 1_900_000_000_000;
 const NOW = NOW_MS / 1000;
 
-function clock(): { now: () => number; at(seconds: number): void } {
-  let ms = NOW_MS;
-  return {
-    now: () => ms,
-    at(seconds) {
-      ms = seconds * 1000;
-    },
-  };
-}
+const clock = () => manualClock(NOW_MS);
 
 const base = { issuer: 'iss', subject: 's', jti: 'j', kid: 'k', issuedAt: NOW };
 
