@@ -20,6 +20,7 @@ import {
   routeOverrides,
 } from './options.js';
 import { createRouteGuard, type RouteGuard } from './route-guard.js';
+import { markRouteSeen, watchDeclaredRoutes } from './scope-watch.js';
 
 /** A `preHandler` hook made by `app.requireServiceJwt(...)`. */
 export type ServiceJwtHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
@@ -131,7 +132,9 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
     return guard.preHandler;
   });
 
+  watchDeclaredRoutes(fastify);
   fastify.addHook('onRoute', (route) => {
+    markRouteSeen(route);
     if (asArray(route.onRequest).some((hook) => ownHooks.has(hook))) return;
     const configured = route.config?.serviceJwt;
     const hooked = asArray(route.preHandler)
