@@ -17,6 +17,7 @@ export {
   type ConformanceExpectation,
   type ConformanceRow,
 } from './conformance-rows.js';
+export { type Loopback, listenOnLoopback } from './loopback.js';
 export {
   type ConsumerImport,
   describePackaging,

@@ -5,7 +5,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from './loopback.js';
 
 /** A loopback server of a JWK set holding private signing keys, for `signResponseKeys` tests. */
 export interface SigningKeyServer {
@@ -39,11 +39,9 @@ export async function startSigningKeyServer(
     tls === undefined
       ? createHttpServer(handler)
       : createHttpsServer({ key: tls.key, cert: tls.cert }, handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const scheme = tls === undefined ? 'http' : 'https';
-  const url = `${scheme}://127.0.0.1:${(server.address() as AddressInfo).port}/jwks.json`;
+  const loopback = await listenOnLoopback(server);
   return {
-    url,
+    url: `${loopback.url}/jwks.json`,
     get requests() {
       return requests;
     },
@@ -53,10 +51,7 @@ export async function startSigningKeyServer(
     set status(value: number) {
       state.status = value;
     },
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
-    },
+    close: loopback.close,
   };
 }
 

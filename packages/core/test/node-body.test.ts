@@ -1,40 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import {
-  Agent,
-  createServer,
-  type IncomingMessage,
-  request,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
+import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
+import { connect } from 'node:net';
+import { type Loopback, listenOnLoopback } from '@service-jwt/conformance';
 import { errorResponse, readNodeRequestBody, ServiceJwtError } from '@service-jwt/core';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-interface Running {
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-async function serve(handler: Handler): Promise<Running> {
-  const server: Server = createServer((req, res) => {
+function serve(handler: Handler): Promise<Loopback> {
+  const server = createServer((req, res) => {
     handler(req, res).catch((err: unknown) => {
       res.statusCode = 599;
       res.end(String(err));
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    port: (server.address() as AddressInfo).port,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server);
 }
 
 interface Reply {
@@ -142,7 +122,7 @@ function rawBodyStyle(req: IncomingMessage): Promise<Buffer> {
 }
 
 describe('readNodeRequestBody', () => {
-  let server: Running;
+  let server: Loopback;
   afterEach(async () => {
     await server?.close();
   });

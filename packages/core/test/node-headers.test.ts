@@ -1,36 +1,30 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import { type AddressInfo, connect } from 'node:net';
-import { thrownBy } from '@service-jwt/conformance';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect } from 'node:net';
+import { type Loopback, listenOnLoopback, thrownBy } from '@service-jwt/conformance';
 import { errorResponse, extractToken, nodeRequestHeaders } from '@service-jwt/core';
 
 const BEARER = { header: 'authorization', scheme: 'Bearer' } as const;
 
-let server: Server;
-let port: number;
+let server: Loopback;
 let received: ((req: IncomingMessage) => void) | undefined;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    received?.(req);
-    res.end();
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  port = (server.address() as AddressInfo).port;
+  server = await listenOnLoopback(
+    createServer((req, res) => {
+      received?.(req);
+      res.end();
+    }),
+  );
 });
 
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => server.close());
 
 /** Sends `lines` as the header block of a GET, byte for byte, and resolves with the message. */
 async function receive(lines: readonly string[]): Promise<IncomingMessage> {
   const arrived = new Promise<IncomingMessage>((resolve) => {
     received = resolve;
   });
-  const socket = connect(port, '127.0.0.1');
+  const socket = connect(server.port, '127.0.0.1');
   socket.on('error', () => {});
   socket.end(`GET /x HTTP/1.1\r\nHost: 127.0.0.1\r\n${lines.map((l) => `${l}\r\n`).join('')}\r\n`);
   try {

@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { ConformanceApp } from '@service-jwt/conformance';
+import { type ConformanceApp, listenOnLoopback } from '@service-jwt/conformance';
 import { type ClientRequest, httpApiEvent, lambdaContext, restApiEvent } from './events.js';
 
 /** Which payload format the loopback gateway builds. */
@@ -71,14 +70,6 @@ export async function startGateway(
       res.writeHead(502, { 'content-type': 'text/plain' }).end(String(err));
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, close };
 }

@@ -1,27 +1,8 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { type Loopback, listenOnLoopback as listen } from '@service-jwt/conformance';
 import { errorResponse, type ServiceJwtVerifier, toServiceJwtError } from '@service-jwt/core';
 
-/** A loopback HTTP server and its base URL. */
-export interface Loopback {
-  readonly url: string;
-  readonly port: number;
-  close(): Promise<void>;
-}
-
-export async function listen(server: Server): Promise<Loopback> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
+export { type Loopback, listen };
 
 export async function readRaw(message: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '@service-jwt/conformance';
 import { errorResponse, type ServiceJwtVerifier, toServiceJwtError } from '@service-jwt/core';
 
 /** A plain node:http service protected by a verifier, listening on 127.0.0.1. */
@@ -45,16 +45,8 @@ export async function startService(
       );
   });
   server.keepAliveTimeout = 1000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await listenOnLoopback(server);
+  return { url, close };
 }
 
 /** What a test needs of one response. */
