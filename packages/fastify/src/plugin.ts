@@ -134,7 +134,7 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
 
   watchDeclaredRoutes(fastify);
   fastify.addHook('onRoute', (route) => {
-    markRouteSeen(route);
+    markRouteSeen(fastify, route);
     if (asArray(route.onRequest).some((hook) => ownHooks.has(hook))) return;
     const configured = route.config?.serviceJwt;
     const hooked = asArray(route.preHandler)

@@ -1,17 +1,36 @@
-import { ServiceJwtError } from '@service-jwt/core';
+import { errorResponse, ServiceJwtError } from '@service-jwt/core';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 
 // A route that declares `config.serviceJwt` where no registration of the plugin sees it (a
-// sibling scope of the registering one, or its parent) would be served with no check at all.
-// Every registration marks the routes it sees; one watcher on the root instance collects the
-// declaring routes and fails `ready()` for any that no registration saw (fail closed).
+// sibling scope of the registering one, its parent, or a route declared before registration)
+// would be served with no check at all. Every registration marks the routes it sees; one
+// watcher on the root instance fails `ready()` for declaring routes added later that no
+// registration saw, and refuses requests to declaring routes it could not see being added
+// (fail closed).
 
 const seen = new WeakSet<object>();
-const watchedRoots = new WeakSet<object>();
+const seenTargets = new WeakMap<object, Set<string>>();
+
+// Fastify registers the trailing-slash twin of a prefixed route without a second onRoute call
+// (it shares the hooks the first one got): both spellings are one target.
+function target(method: unknown, url: unknown): string {
+  const path = String(url);
+  return `${String(method)} ${path.length > 1 && path.endsWith('/') ? path.slice(0, -1) : path}`;
+}
 
 /** Records that a registration of the plugin saw (and so handled) `route`. */
-export function markRouteSeen(route: RouteOptions): void {
+export function markRouteSeen(instance: FastifyInstance, route: RouteOptions): void {
   seen.add(route);
+  const targets = seenTargets.get(rootOf(instance));
+  const methods = Array.isArray(route.method) ? route.method : [route.method];
+  for (const method of methods) targets?.add(target(method, route.url));
+}
+
+function unprotected(): ServiceJwtError {
+  return new ServiceJwtError(
+    'configuration_error',
+    'this route declares config.serviceJwt but the service-jwt plugin is not registered in its scope before it',
+  );
 }
 
 // Fastify makes each plugin scope with `Object.create(parent)`: the root is the last object
@@ -34,12 +53,23 @@ function rootOf(instance: FastifyInstance): FastifyInstance {
 /** Installs the root watcher once per application. */
 export function watchDeclaredRoutes(instance: FastifyInstance): void {
   const root = rootOf(instance);
-  if (watchedRoots.has(root)) return;
-  watchedRoots.add(root);
+  if (seenTargets.has(root)) return;
+  const targets = new Set<string>();
+  seenTargets.set(root, targets);
   const declared: RouteOptions[] = [];
   root.addHook('onRoute', (route) => {
     const value = route.config?.serviceJwt;
     if (value !== undefined && value !== false) declared.push(route);
+  });
+  // Routes declared before this watcher existed are only visible per request.
+  root.addHook('onRequest', async (request, reply) => {
+    const route = request.routeOptions;
+    const value = (route?.config as { serviceJwt?: unknown } | undefined)?.serviceJwt;
+    if (value === undefined || value === false) return;
+    const methods: readonly unknown[] = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.every((method) => targets.has(target(method, route.url)))) return;
+    const response = errorResponse(unprotected());
+    await reply.code(response.status).headers(response.headers).send(response.body);
   });
   root.addHook('onReady', async () => {
     const missed = declared.filter((route) => !seen.has(route));

@@ -53,6 +53,32 @@ describe.each(MAJORS)('%s: config.serviceJwt outside the plugin scope', (_name, 
     expect((await readyError(app))?.code).toBe('configuration_error');
   });
 
+  it('refuses requests to such a route declared before registration (500 configuration_error)', async () => {
+    const app = create();
+    app.get('/early', { config: { serviceJwt: true } }, async () => ({ ok: true }));
+    await app.register(serviceJwt, options);
+    app.get('/late', { config: { serviceJwt: true } }, async () => ({ ok: true }));
+    try {
+      await app.ready();
+      const token = await issuer.sign({}, { audience: AUDIENCE });
+      const early = await send(app, {
+        method: 'GET',
+        url: '/early',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(early.statusCode).toBe(500);
+      expect(early.json().code).toBe('configuration_error');
+      const late = await send(app, {
+        method: 'GET',
+        url: '/late',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(late.statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+
   it('starts when every such route is in the plugin scope, and protects it', async () => {
     const app = create();
     app.register(async (secured) => {
@@ -76,12 +102,32 @@ describe.each(MAJORS)('%s: config.serviceJwt outside the plugin scope', (_name, 
   it('starts when the plugin is registered at the root', async () => {
     const app = create();
     await app.register(serviceJwt, options);
-    app.register(async (child) => {
-      child.get('/child', { config: { serviceJwt: true } }, async () => ({ ok: true }));
-    });
+    app.register(
+      async (child) => {
+        child.get('/', { config: { serviceJwt: true } }, async () => ({ ok: true }));
+        child.route({
+          method: ['GET', 'POST'],
+          url: '/orders/:id',
+          config: { serviceJwt: true },
+          handler: async () => ({ ok: true }),
+        });
+      },
+      { prefix: '/child' },
+    );
     try {
       await app.ready();
-      expect((await send(app, { method: 'GET', url: '/child' })).statusCode).toBe(401);
+      const token = await issuer.sign({}, { audience: AUDIENCE });
+      for (const [method, url] of [
+        ['GET', '/child'],
+        ['GET', '/child/'],
+        ['GET', '/child/orders/1'],
+        ['POST', '/child/orders/1'],
+        ['HEAD', '/child/orders/1'],
+      ] as const) {
+        expect((await send(app, { method, url })).statusCode).toBe(401);
+        const headers = { authorization: `Bearer ${token}` };
+        expect((await send(app, { method, url, headers })).statusCode).toBe(200);
+      }
     } finally {
       await app.close();
     }
