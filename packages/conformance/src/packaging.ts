@@ -1,12 +1,14 @@
 /// <reference types="jest" />
 import { execFileSync } from 'node:child_process';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
+  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
@@ -50,6 +52,50 @@ function hasBuildScript(dir: string): boolean {
   return manifest.scripts?.build !== undefined;
 }
 
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Builds a package unless its `dist` is newer than every source file. Jest runs packaging
+ * tests in parallel workers and several of them build core: a lock directory serialises the
+ * builds so no worker packs a `dist` another one is half-way through writing.
+ */
+function buildIfStale(packageDir: string): void {
+  if (!hasBuildScript(packageDir)) return;
+  const lock = join(packageDir, '.build-lock');
+  const deadline = Date.now() + 170_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || Date.now() > deadline) throw err;
+      // A lock left behind by a killed run is older than any real build.
+      const lockedAt = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > 300_000) {
+        rmSync(lock, { recursive: true, force: true });
+      }
+      Atomics.wait(sleeper, 0, 0, 100);
+    }
+  }
+  try {
+    const output = join(packageDir, 'dist', 'index.js');
+    const fresh =
+      existsSync(output) && statSync(output).mtimeMs >= newestSource(join(packageDir, 'src'));
+    if (!fresh) execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'pipe' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 /**
  * Builds and packs workspace packages the way they are published (publishConfig exports
  * pointing at `dist`, only the `files` list), unpacks them into the `node_modules` of a new
@@ -60,9 +106,7 @@ export function packPackages(options: PackOptions): PackedConsumer {
   const modules = join(dir, 'node_modules');
   try {
     for (const packageDir of options.packages) {
-      if (hasBuildScript(packageDir)) {
-        execFileSync('pnpm', ['run', 'build'], { cwd: packageDir, stdio: 'pipe' });
-      }
+      buildIfStale(packageDir);
       const name = packageName(packageDir);
       const before = new Set(readdirSync(dir));
       execFileSync('pnpm', ['pack', '--pack-destination', dir], { cwd: packageDir, stdio: 'pipe' });
