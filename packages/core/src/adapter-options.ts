@@ -42,6 +42,10 @@ export interface AdapterOptionsSettings {
 
 const OWN_KEYS = ['onError', 'realm', 'verifier'];
 
+// The realm goes into a quoted-string of the challenge header: refuse what would be dropped
+// or would make Node refuse the header at request time, rather than altering it silently.
+const REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
+
 function fail(message: string): never {
   throw new ServiceJwtError('configuration_error', message);
 }
@@ -69,8 +73,10 @@ export function resolveErrorHandling(options: ErrorHandlingOptions): ResolvedErr
   if (onError !== 'respond' && onError !== 'throw') {
     fail(`options.onError must be 'respond' or 'throw'`);
   }
-  if (realm !== undefined && (typeof realm !== 'string' || realm === '' || /["\\]/.test(realm))) {
-    fail('options.realm must be a non-empty string without quotes or backslashes');
+  if (realm !== undefined && (typeof realm !== 'string' || !REALM.test(realm))) {
+    fail(
+      'options.realm must be a non-empty string of printable ASCII without quotes or backslashes',
+    );
   }
   return { onError, realm };
 }

@@ -42,6 +42,8 @@ describe('resolveErrorHandling', () => {
     ['realm', { realm: 'a"b' }],
     ['realm', { realm: 'a\\b' }],
     ['realm', { realm: 42 }],
+    ['realm', { realm: 'caf\u00e9' }],
+    ['realm', { realm: 'a\nb' }],
   ])('refuses a bad %s, naming it', (name, options) => {
     const err = configurationError(() => resolveErrorHandling(options as never));
     expect(err.message).toContain(`options.${name}`);

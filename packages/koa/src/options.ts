@@ -1,6 +1,8 @@
 import {
   createVerifier,
+  type ErrorHandlingOptions,
   type RouteOptions,
+  resolveErrorHandling,
   ServiceJwtError,
   type ServiceJwtVerifier,
   type VerifierOptions,
@@ -47,30 +49,15 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-// A realm is written into a quoted-string of the challenge: refuse what would be dropped or
-// would break the header rather than silently altering it.
-const REALM = /^[\x20-\x7e]+$/;
-
-/** Validates the adapter options of `options`, falling back to `defaults` for absent ones. */
+/** Validates the adapter options of `options` (core's rules), falling back to `defaults` for absent ones. */
 export function resolveAdapterOptions(
   options: Record<string, unknown>,
   defaults: ResolvedAdapterOptions = { onError: 'respond', realm: undefined },
 ): ResolvedAdapterOptions {
-  const { onError, realm } = options;
-  if (onError !== undefined && onError !== 'respond' && onError !== 'throw') {
-    throw configurationError(`onError must be 'respond' or 'throw'`);
-  }
-  if (
-    realm !== undefined &&
-    (typeof realm !== 'string' || !REALM.test(realm) || realm.includes('"') || realm.includes('\\'))
-  ) {
-    throw configurationError(
-      'realm must be a non-empty string of printable ASCII without quotes or backslashes',
-    );
-  }
+  const { onError, realm } = resolveErrorHandling(options as ErrorHandlingOptions);
   return {
-    onError: (onError as ResolvedAdapterOptions['onError'] | undefined) ?? defaults.onError,
-    realm: (realm as string | undefined) ?? defaults.realm,
+    onError: options.onError === undefined ? defaults.onError : onError,
+    realm: realm ?? defaults.realm,
   };
 }
 
