@@ -118,23 +118,40 @@ function checkSource(payload: { readonly [claim: string]: unknown }): void {
 // reported beside best/best.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 21);
 
-async function runAsync(run: (i: number) => unknown, ms: number, offset: number): Promise<number> {
+// Rates are per second of this process's CPU time (user + system, GC threads included), not
+// of wall time: on a shared machine wall time also counts the moments the OS gave the core to
+// someone else, which lands on whichever contender happened to be running.
+function cpuMicros(since: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(since);
+  return used.user + used.system;
+}
+
+interface Measured {
+  readonly count: number;
+  readonly rate: number;
+}
+
+async function runAsync(
+  run: (i: number) => unknown,
+  ms: number,
+  offset: number,
+): Promise<Measured> {
   let i = offset;
-  const start = performance.now();
-  const end = start + ms;
+  const cpu = process.cpuUsage();
+  const end = performance.now() + ms;
   while (performance.now() < end) {
     for (let j = 0; j < 64; j++) await run(i++);
   }
-  return ((i - offset) / (performance.now() - start)) * 1000;
+  return { count: i - offset, rate: ((i - offset) / cpuMicros(cpu)) * 1e6 };
 }
 
 // Sync contenders are run without awaiting, so the floor pays no promise overhead.
-function runSync(run: (i: number) => unknown, ms: number, offset: number): number {
+function runSync(run: (i: number) => unknown, ms: number, offset: number): Measured {
   let i = offset;
-  const start = performance.now();
-  const end = start + ms;
+  const cpu = process.cpuUsage();
+  const end = performance.now() + ms;
   while (performance.now() < end) for (let j = 0; j < 64; j++) run(i++);
-  return ((i - offset) / (performance.now() - start)) * 1000;
+  return { count: i - offset, rate: ((i - offset) / cpuMicros(cpu)) * 1e6 };
 }
 
 interface Contender {
@@ -156,9 +173,11 @@ async function compare(contenders: readonly Contender[]): Promise<Rounds> {
     for (const c of order) {
       const ms = round < 0 ? 200 : slice; // rounds -2 and -1 warm up the JIT
       const offset = offsets.get(c.name) ?? 0;
-      const ops = c.sync ? runSync(c.run, ms, offset) : await runAsync(c.run, ms, offset);
-      offsets.set(c.name, offset + Math.ceil((ops * ms) / 1000));
-      if (round >= 0) rounds.get(c.name)?.push(ops);
+      const { count, rate } = c.sync
+        ? runSync(c.run, ms, offset)
+        : await runAsync(c.run, ms, offset);
+      offsets.set(c.name, offset + count);
+      if (round >= 0) rounds.get(c.name)?.push(rate);
     }
   }
   return rounds;
@@ -269,7 +288,7 @@ async function main(): Promise<void> {
     await freshVerifier.close();
   }
   console.log(
-    `ops/s as "median / best" of ${ROUNDS} interleaved rounds (${SECONDS}s per contender in all); ` +
+    `ops per CPU-second as "median / best" of ${ROUNDS} interleaved rounds (${SECONDS}s per contender in all); ` +
       'ratios as "median of per-round ratios / best against best"; fresh token each time',
   );
   console.table(rows);

@@ -43,28 +43,33 @@ function makeVerifier(shared: Shared, route: ResolvedRoute): ServiceJwtVerifier 
     return resolved;
   };
 
-  const authenticate = (request: RequestLike): Promise<PendingVerification> => {
-    try {
-      const token = extractToken(request.headers, options.token, options.maxTokenLength);
-      const now = options.now() / 1000;
-      return settle(
-        chain(authenticateToken(shared, token, now), (entry) => {
-          checkRoute(shared, route, entry, now);
-          return chain(checkRevocation(shared, entry), () => {
-            checkRequestBinding(entry.claims as ServiceJwtClaims, request, route.requestBinding);
-            return pending(shared, route, request, token, entry);
-          });
-        }),
-      );
-    } catch (err) {
-      return Promise.reject(toServiceJwtError(err));
-    }
+  // Synchronous until a key fetch or a store answers with a promise; callers settle it once.
+  const begin = (request: RequestLike): PendingVerification | Promise<PendingVerification> => {
+    const token = extractToken(request.headers, options.token, options.maxTokenLength);
+    const now = options.now() / 1000;
+    return chain(authenticateToken(shared, token, now), (entry) => {
+      checkRoute(shared, route, entry, now);
+      return chain(checkRevocation(shared, entry), () => {
+        checkRequestBinding(entry.claims as ServiceJwtClaims, request, route.requestBinding);
+        return pending(shared, route, request, token, entry);
+      });
+    });
   };
 
   return Object.freeze({
-    authenticate,
+    authenticate(request: RequestLike): Promise<PendingVerification> {
+      try {
+        return settle(begin(request));
+      } catch (err) {
+        return Promise.reject(toServiceJwtError(err));
+      }
+    },
     verify(request: RequestLike): Promise<VerifiedServiceJwt> {
-      return authenticate(request).then((verification) => verification.complete(request.body));
+      try {
+        return settle(chain(begin(request), (verification) => verification.complete(request.body)));
+      } catch (err) {
+        return Promise.reject(toServiceJwtError(err));
+      }
     },
     verifyToken(token: string, overrides?: RouteOptions): Promise<VerifiedServiceJwt> {
       try {

@@ -1,6 +1,6 @@
 import type { Authenticated, Shared } from './authenticate-token.js';
 import { bodyHashEquals, computeBodyHash, createBodyHasher } from './body-hash.js';
-import { ServiceJwtError } from './errors.js';
+import { ServiceJwtError, toServiceJwtError } from './errors.js';
 import type { ResolvedRoute } from './resolve-route-options.js';
 import type {
   BodyHasher,
@@ -9,7 +9,7 @@ import type {
   RequestLike,
   VerifiedServiceJwt,
 } from './types.js';
-import { finish, rethrow, settle } from './verify-checks.js';
+import { chain, finish, settle } from './verify-checks.js';
 
 // Step 5's body part and the completion step: `authenticate` hands out a pending
 // verification whose `complete(body)` checks `bdy` over the raw bytes, then records the jti.
@@ -22,7 +22,26 @@ function hasDeclaredBody(request: RequestLike): boolean {
   return request.headers['transfer-encoding'] !== undefined;
 }
 
-async function digestBody(route: ResolvedRoute, request: RequestLike, body: Body): Promise<string> {
+// Synchronous unless the body comes from a reader: a captured body is hashed on the spot.
+function digestBody(
+  route: ResolvedRoute,
+  request: RequestLike,
+  body: Body,
+): string | Promise<string> {
+  if (typeof body === 'function') {
+    const maxBodyBytes = route.bodyHash.maxBodyBytes;
+    return Promise.resolve(body(maxBodyBytes)).then((bytes) =>
+      digestCaptured(route, request, bytes),
+    );
+  }
+  return digestCaptured(route, request, body);
+}
+
+function digestCaptured(
+  route: ResolvedRoute,
+  request: RequestLike,
+  body: Exclude<Body, BodyReader>,
+): string {
   const { algorithm, maxBodyBytes } = route.bodyHash;
   const tooLarge = () =>
     new ServiceJwtError('body_too_large', `body exceeds ${maxBodyBytes} bytes`);
@@ -35,7 +54,6 @@ async function digestBody(route: ResolvedRoute, request: RequestLike, body: Body
     }
     return computeBodyHash(algorithm, '');
   }
-  if (typeof body === 'function') body = await body(maxBodyBytes);
   if (typeof body === 'string') {
     if (Buffer.byteLength(body) > maxBodyBytes) throw tooLarge();
     return computeBodyHash(algorithm, body);
@@ -100,17 +118,21 @@ export function pending(
       }
       completed = true;
       if (expected === undefined) return settle(finish(shared, token, entry));
-      return digestBody(route, request, body)
-        .then((actual) => {
-          if (!bodyHashEquals(expected, actual)) {
-            throw new ServiceJwtError(
-              'body_hash_mismatch',
-              'request body does not match the token',
-            );
-          }
-          return finish(shared, token, entry);
-        })
-        .catch(rethrow);
+      try {
+        return settle(
+          chain(digestBody(route, request, body), (actual) => {
+            if (!bodyHashEquals(expected, actual)) {
+              throw new ServiceJwtError(
+                'body_hash_mismatch',
+                'request body does not match the token',
+              );
+            }
+            return finish(shared, token, entry);
+          }),
+        );
+      } catch (err) {
+        return Promise.reject(toServiceJwtError(err));
+      }
     },
   });
 }
