@@ -1,0 +1,61 @@
+// Interleaved A/B of two server cases, for checking a difference seen in `pnpm bench`:
+//   node --conditions=source --import tsx bench/http/ab.ts <case-a> <case-b> [static|big] [rounds]
+// Both servers run at once (core 0) and the load generator (core 1) alternates between them,
+// 1 s warm-up + 2 s per round, so both meet the same disturbances. Prints every round and the
+// medians. Not for `fresh` cases: a server that sees the token pool twice refuses replays.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { serveJwks } from '@service-jwt/testing';
+import { createContext, writeContext } from './context.js';
+import type { LoadKind } from './load.js';
+import { detectPinning, runLoad, startServer } from './processes.js';
+
+const [a, b, kindArg = 'static', roundsArg = '5'] = process.argv.slice(2);
+if (a === undefined || b === undefined || (kindArg !== 'static' && kindArg !== 'big')) {
+  throw new Error('usage: ab.ts <case-a> <case-b> [static|big] [rounds]');
+}
+const kind = kindArg as LoadKind;
+const median = (xs: readonly number[]): number =>
+  [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+
+const dir = mkdtempSync(join(tmpdir(), 'service-jwt-ab-'));
+let jwk: Record<string, unknown> = {};
+const jwks = await serveJwks(() => ({ keys: [jwk as never] }));
+const context = createContext(jwks.url, join(dir, 'pool.txt'));
+jwk = context.publicJwk;
+const contextFile = join(dir, 'context.json');
+writeContext(contextFile, context);
+const pinning = detectPinning();
+const servers = [
+  await startServer(pinning, contextFile, a),
+  await startServer(pinning, contextFile, b),
+];
+const costs: number[][] = [[], []];
+const rates: number[][] = [[], []];
+try {
+  for (let round = 0; round < Number(roundsArg); round++) {
+    for (const [i, server] of servers.entries()) {
+      const url = `http://127.0.0.1:${server.port}`;
+      const params = { url, kind, warmup: 1, duration: 2, connections: 50, serverPid: server.pid };
+      const result = await runLoad(pinning, contextFile, params);
+      costs[i]!.push(result.serverUsPerRequest);
+      rates[i]!.push(result.rps);
+    }
+  }
+} finally {
+  for (const server of servers) await server.stop();
+  await jwks.close();
+  rmSync(dir, { recursive: true, force: true });
+}
+for (const [i, id] of [a, b].entries()) {
+  const us = costs[i]!.map((x) => x.toFixed(0)).join(' ');
+  const rps = rates[i]!.map((x) => x.toFixed(0)).join(' ');
+  console.log(`${id}: server µs/req ${us}; req/s ${rps}`);
+}
+const cost = median(costs[0]!) / median(costs[1]!);
+const rate = median(rates[1]!) / median(rates[0]!);
+console.log(
+  `${b} / ${a}: CPU-cost ratio ${cost.toFixed(3)}, req/s ratio ${rate.toFixed(3)} (medians)`,
+);
+console.log(`JWKS requests: ${jwks.requests}`);
