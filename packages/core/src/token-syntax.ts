@@ -131,7 +131,8 @@ const MAX_DEPTH = 32;
 // Registered names resolve to their (internalized) literals, found by length and first
 // character without slicing the text, which keeps property stores and lookups on V8's fast
 // paths; other names are used as parsed.
-const KNOWN_NAMES = new Map<number, readonly string[]>();
+// Indexed by length * 128 + first character code (names up to 15 characters).
+const KNOWN_NAMES: Array<readonly string[] | undefined> = new Array(16 * 128).fill(undefined);
 for (const name of [
   'alg',
   'kid',
@@ -153,7 +154,7 @@ for (const name of [
   'email',
 ]) {
   const slot = name.length * 128 + name.charCodeAt(0);
-  KNOWN_NAMES.set(slot, [...(KNOWN_NAMES.get(slot) ?? []), name]);
+  KNOWN_NAMES[slot] = [...(KNOWN_NAMES[slot] ?? []), name];
 }
 const ESCAPES: Readonly<Record<string, string>> = {
   '"': '"',
@@ -283,7 +284,9 @@ class StrictJson {
     let c = text.charCodeAt(end);
     while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = text.charCodeAt(++end);
     if (c === 0x22) {
-      const candidates = KNOWN_NAMES.get((end - start) * 128 + text.charCodeAt(start));
+      const length = end - start;
+      const first = text.charCodeAt(start);
+      const candidates = length < 16 && first < 128 ? KNOWN_NAMES[length * 128 + first] : undefined;
       if (candidates !== undefined) {
         for (let i = 0; i < candidates.length; i++) {
           const name = candidates[i] as string;
