@@ -96,8 +96,8 @@ function checkSignature(
   if (!algorithmMatches(key.algorithm, entry.header.alg as string)) {
     throw new ServiceJwtError('algorithm_not_allowed', 'token algorithm does not match the key');
   }
-  const data = Buffer.from(token.slice(0, parsed.signingInputLength), 'latin1');
-  if (!verifySignature(key.algorithm, key.key, data, parsed.signature)) {
+  const input = token.slice(0, parsed.signingInputLength);
+  if (!verifySignature(key.algorithm, key.key, input, parsed.signature)) {
     throw new ServiceJwtError('signature_invalid', 'token signature is invalid');
   }
   if (shared.cache !== null && admit(shared.seen, token)) {

@@ -8,18 +8,25 @@ import { checkProtectedHeader, parseCompact } from './token-syntax.js';
 // Signature checks straight on node:crypto with the KeyObject the key source bound at load
 // time: jose's generic path costs several times the primitive itself (see bench/).
 
-type Check = (key: KeyObject, data: Buffer, signature: Buffer) => boolean;
+// `input` is the signing input as received (`header.payload`), already known to be ASCII:
+// HMAC reads the string natively, saving a Buffer per token; the asymmetric checks need bytes.
+type Check = (key: KeyObject, input: string, signature: Buffer) => boolean;
+
+function bytes(input: string): Buffer {
+  return Buffer.from(input, 'latin1');
+}
 
 function rsa(hash: string): Check {
-  return (key, data, signature) => key.type === 'public' && verify(hash, data, key, signature);
+  return (key, input, signature) =>
+    key.type === 'public' && verify(hash, bytes(input), key, signature);
 }
 
 function pss(hash: string): Check {
-  return (key, data, signature) =>
+  return (key, input, signature) =>
     key.type === 'public' &&
     verify(
       hash,
-      data,
+      bytes(input),
       {
         key,
         padding: constants.RSA_PKCS1_PSS_PADDING,
@@ -32,19 +39,19 @@ function pss(hash: string): Check {
 // RFC 7518 §3.4: R and S as fixed-width big-endian integers; any other length (DER, trimmed,
 // padded) is not a JWS signature.
 function ecdsa(hash: string, size: number): Check {
-  return (key, data, signature) =>
+  return (key, input, signature) =>
     signature.length === size &&
     key.type === 'public' &&
-    verify(hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    verify(hash, bytes(input), { key, dsaEncoding: 'ieee-p1363' }, signature);
 }
 
-const eddsa: Check = (key, data, signature) =>
-  key.type === 'public' && verify(null, data, key, signature);
+const eddsa: Check = (key, input, signature) =>
+  key.type === 'public' && verify(null, bytes(input), key, signature);
 
 function hmac(hash: string, size: number): Check {
-  return (key, data, signature) => {
+  return (key, input, signature) => {
     if (key.type !== 'secret' || signature.length !== size) return false;
-    return timingSafeEqual(createHmac(hash, key).update(data).digest(), signature);
+    return timingSafeEqual(createHmac(hash, key).update(input, 'latin1').digest(), signature);
   };
 }
 
@@ -66,19 +73,21 @@ const CHECKS: Readonly<Record<Algorithm, Check>> = {
 };
 
 /**
- * Verifies `signature` over `data` with `key` under `algorithm`. Returns `false` for any
- * signature the primitive refuses or cannot parse (wrong length, r = s = 0, wrong key type).
+ * Verifies `signature` over the signing input `input` (`header.payload` of a token that
+ * passed {@link parseCompact}, hence ASCII) with `key` under `algorithm`. Returns `false` for
+ * any signature the primitive refuses or cannot parse (wrong length, r = s = 0, wrong key
+ * type).
  */
 export function verifySignature(
   algorithm: Algorithm,
   key: KeyObject,
-  data: Buffer,
+  input: string,
   signature: Buffer,
 ): boolean {
   const check = CHECKS[algorithm];
   if (check === undefined) return false;
   try {
-    return check(key, data, signature);
+    return check(key, input, signature);
   } catch {
     // OpenSSL throws on some malformed signatures instead of answering false; the input is
     // the caller's, so it is an invalid signature, not a fault of ours.
@@ -107,8 +116,14 @@ export function verifyCompactJws(
   if (!algorithmMatches(key.algorithm, alg)) {
     throw new ServiceJwtError('algorithm_not_allowed', 'token algorithm does not match the key');
   }
-  const data = Buffer.from(token.slice(0, parsed.signingInputLength), 'latin1');
-  if (!verifySignature(key.algorithm, key.key, data, parsed.signature)) {
+  if (
+    !verifySignature(
+      key.algorithm,
+      key.key,
+      token.slice(0, parsed.signingInputLength),
+      parsed.signature,
+    )
+  ) {
     throw new ServiceJwtError('signature_invalid', 'token signature is invalid');
   }
   return parsed.payload;

@@ -70,12 +70,36 @@ const ESCAPES: Readonly<Record<string, string>> = {
   t: '\t',
 };
 
+// Any control character. Outside strings only tab, LF and CR may appear (as whitespace), so
+// a text with none at all lets strings be delimited by native searches instead of a scan.
+const CONTROL = /[\u0000-\u001f]/;
+
 class StrictJson {
   at = 0;
+  /** No control character anywhere in the text. */
+  readonly plain: boolean;
+  /** Index of a backslash at or after the last search, or the text length; -1 before any. */
+  backslash = -1;
   constructor(
     readonly text: string,
     readonly what: string,
-  ) {}
+  ) {
+    this.plain = !CONTROL.test(text);
+  }
+
+  // The closing quote of a string starting at `at` when the string has no escape and the
+  // text no control character; -1 when the character scan has to decide.
+  plainEnd(at: number): number {
+    if (!this.plain) return -1;
+    const text = this.text;
+    const end = text.indexOf('"', at);
+    if (end === -1) return -1;
+    if (this.backslash < at) {
+      const next = text.indexOf('\\', at);
+      this.backslash = next === -1 ? text.length : next;
+    }
+    return end < this.backslash ? end : -1;
+  }
 
   fail(): never {
     throw malformed(`token ${this.what} is not valid JSON`);
@@ -153,6 +177,11 @@ class StrictJson {
   string(): string {
     const text = this.text;
     let at = this.at + 1;
+    const plain = this.plainEnd(at);
+    if (plain !== -1) {
+      this.at = plain + 1;
+      return text.slice(at, plain);
+    }
     let out = '';
     for (;;) {
       // Run of plain characters; charCodeAt past the end is NaN, which ends it as well.
@@ -183,24 +212,31 @@ class StrictJson {
   memberName(): string {
     const text = this.text;
     const start = this.at + 1;
-    let end = start;
-    let c = text.charCodeAt(end);
-    while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = text.charCodeAt(++end);
-    if (c === 0x22) {
-      const length = end - start;
-      const first = text.charCodeAt(start);
-      const candidates = length < 16 && first < 128 ? KNOWN_NAMES[length * 128 + first] : undefined;
-      if (candidates !== undefined) {
-        for (let i = 0; i < candidates.length; i++) {
-          const name = candidates[i] as string;
-          if (text.startsWith(name, start)) {
-            this.at = end + 1;
-            return name;
-          }
+    let end = this.plainEnd(start);
+    if (end === -1) {
+      end = start;
+      let c = text.charCodeAt(end);
+      while (c !== 0x22 && c !== 0x5c && c >= 0x20) c = text.charCodeAt(++end);
+      if (c !== 0x22) return this.string();
+    }
+    const length = end - start;
+    const first = text.charCodeAt(start);
+    const candidates = length < 16 && first < 128 ? KNOWN_NAMES[length * 128 + first] : undefined;
+    if (candidates !== undefined) {
+      for (let i = 0; i < candidates.length; i++) {
+        const name = candidates[i] as string;
+        // Same length and first character: compare the rest in place (cheaper than a
+        // startsWith call for names this short).
+        let k = 1;
+        while (k < length && text.charCodeAt(start + k) === name.charCodeAt(k)) k++;
+        if (k === length) {
+          this.at = end + 1;
+          return name;
         }
       }
     }
-    return this.string();
+    this.at = end + 1;
+    return text.slice(start, end);
   }
 
   object(depth: number): JsonObject {
