@@ -25,6 +25,11 @@ export interface Authenticated {
 export interface Shared {
   readonly options: ResolvedOptions;
   readonly resolvers: ReadonlyMap<string, IssuerKeyResolver>;
+  /**
+   * The one trusted issuer when there is exactly one: `iss` is a fresh string per token, and
+   * comparing it costs less than hashing it for a map lookup.
+   */
+  readonly single: { readonly issuer: string; readonly resolver: IssuerKeyResolver } | null;
   readonly cache: VerificationCache<Authenticated> | null;
   /** Fingerprints of recently verified tokens: the cache's admission filter. */
   readonly seen: Int32Array;
@@ -71,7 +76,13 @@ export function authenticateToken(
   }
   const claims = decodeJsonObject(parsed.payload, 'payload');
   const issuer = checkClaimTypes(claims);
-  const resolver = shared.resolvers.get(issuer);
+  const single = shared.single;
+  const resolver =
+    single === null
+      ? shared.resolvers.get(issuer)
+      : issuer === single.issuer
+        ? single.resolver
+        : undefined;
   if (resolver === undefined) {
     throw new ServiceJwtError('issuer_not_trusted', 'token issuer is not trusted');
   }

@@ -152,5 +152,9 @@ export function createVerifier(options: VerifierOptions): ServiceJwtVerifier {
           maxAgeSeconds: 3600,
         });
   const seen = new Int32Array(SEEN_SLOTS);
-  return makeVerifier({ options: resolved, resolvers, cache, seen }, resolved.route);
+  let single: Shared['single'] = null;
+  if (resolvers.size === 1) {
+    for (const [issuer, resolver] of resolvers) single = { issuer, resolver };
+  }
+  return makeVerifier({ options: resolved, resolvers, single, cache, seen }, resolved.route);
 }
