@@ -8,12 +8,13 @@ import { checkProtectedHeader, parseCompact } from './token-syntax.js';
 // Signature checks straight on node:crypto with the KeyObject the key source bound at load
 // time: jose's generic path costs several times the primitive itself (see bench/).
 
-// `input` is the signing input as received (`header.payload`), already known to be ASCII:
-// HMAC reads the string natively, saving a Buffer per token; the asymmetric checks need bytes.
-type Check = (key: KeyObject, input: string, signature: Buffer) => boolean;
+// `input` is the signing input: from a token, the string `header.payload` as received (ASCII,
+// since it passed the canonical base64url check), which HMAC reads natively without a Buffer
+// per token; the asymmetric checks need bytes.
+type Check = (key: KeyObject, input: string | Buffer, signature: Buffer) => boolean;
 
-function bytes(input: string): Buffer {
-  return Buffer.from(input, 'latin1');
+function bytes(input: string | Buffer): Buffer {
+  return typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
 }
 
 function rsa(hash: string): Check {
@@ -51,7 +52,10 @@ const eddsa: Check = (key, input, signature) =>
 function hmac(hash: string, size: number): Check {
   return (key, input, signature) => {
     if (key.type !== 'secret' || signature.length !== size) return false;
-    return timingSafeEqual(createHmac(hash, key).update(input, 'latin1').digest(), signature);
+    const mac = createHmac(hash, key);
+    if (typeof input === 'string') mac.update(input, 'latin1');
+    else mac.update(input);
+    return timingSafeEqual(mac.digest(), signature);
   };
 }
 
@@ -73,15 +77,15 @@ const CHECKS: Readonly<Record<Algorithm, Check>> = {
 };
 
 /**
- * Verifies `signature` over the signing input `input` (`header.payload` of a token that
- * passed {@link parseCompact}, hence ASCII) with `key` under `algorithm`. Returns `false` for
+ * Verifies `signature` over the signing input `input` (bytes, or the `header.payload` string
+ * of a token that passed {@link parseCompact}, hence ASCII) with `key` under `algorithm`. Returns `false` for
  * any signature the primitive refuses or cannot parse (wrong length, r = s = 0, wrong key
  * type).
  */
 export function verifySignature(
   algorithm: Algorithm,
   key: KeyObject,
-  input: string,
+  input: string | Buffer,
   signature: Buffer,
 ): boolean {
   const check = CHECKS[algorithm];
