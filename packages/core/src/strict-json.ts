@@ -72,6 +72,7 @@ const ESCAPES: Readonly<Record<string, string>> = {
 
 // Any control character. Outside strings only tab, LF and CR may appear (as whitespace), so
 // a text with none at all lets strings be delimited by native searches instead of a scan.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const CONTROL = /[\u0000-\u001f]/;
 
 class StrictJson {
