@@ -1,5 +1,6 @@
 import { checkClaimTypes } from './claims.js';
 import { ServiceJwtError } from './errors.js';
+import { assertToken68 } from './extract-token.js';
 import { algorithmMatches } from './keys/index.js';
 import type { IssuerKeyResolver, VerificationKey } from './keys/key-resolver.js';
 import type { ResolvedOptions } from './resolve-options.js';
@@ -54,11 +55,16 @@ function admit(seen: Int32Array, token: string): boolean {
   return false;
 }
 
-/** Steps 2–3: strict decoding, issuer choice before any key fetch, signature. */
+/**
+ * Steps 2–3: strict decoding, issuer choice before any key fetch, signature. `fromHeader`: the
+ * token came from `extractTokenCandidate`, whose token68 scan is owed unless the token is a
+ * cached (already verified) one.
+ */
 export function authenticateToken(
   shared: Shared,
   token: string,
   now: number,
+  fromHeader = false,
 ): Authenticated | Promise<Authenticated> {
   const cache = shared.cache;
   if (cache !== null) {
@@ -68,6 +74,7 @@ export function authenticateToken(
       cache.delete(token);
     }
   }
+  if (fromHeader) assertToken68(token);
   const parsed = parseCompact(token);
   const header = parsed.header;
   const alg = checkProtectedHeader(header);

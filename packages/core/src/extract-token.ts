@@ -99,6 +99,31 @@ export function extractToken(
   location: ResolvedTokenLocation,
   maxLength: number,
 ): string {
+  const token = extractTokenCandidate(headers, location, maxLength);
+  assertToken68(token);
+  return token;
+}
+
+/**
+ * {@link extractToken} without its last step, the scan of every character against token68:
+ * the header, scheme, duplicate and size checks all run. For a verifier that looks the token
+ * up by exact string in a cache of verified tokens first (a token equal to a verified one
+ * needs no character scan) and calls {@link assertToken68} before it verifies any other.
+ *
+ * @returns The credential, not yet checked character by character.
+ * @throws ServiceJwtError the codes of {@link extractToken} but `token_malformed` for
+ *   characters outside token68.
+ * @example
+ * ```ts
+ * const token = extractTokenCandidate(req.headers, { header: 'authorization', scheme: 'Bearer' }, 8192);
+ * if (!verified.has(token)) assertToken68(token);
+ * ```
+ */
+export function extractTokenCandidate(
+  headers: HeadersLike,
+  location: ResolvedTokenLocation,
+  maxLength: number,
+): string {
   const raw = headers[location.header];
   if (
     location.header !== 'authorization' &&
@@ -136,6 +161,19 @@ export function extractToken(
 
   if (token.includes(',') && credentialCount(value) > 1) throw duplicated();
   if (token.length > maxLength) throw tooLarge(maxLength);
-  if (!TOKEN68.test(token)) throw malformed('the credential is not a single token');
   return token;
+}
+
+/**
+ * Checks that a credential is a single RFC 7235 §2.1 token68 (the last step of
+ * {@link extractToken}).
+ *
+ * @throws ServiceJwtError `token_malformed` for any character outside token68.
+ * @example
+ * ```ts
+ * assertToken68(token);
+ * ```
+ */
+export function assertToken68(token: string): void {
+  if (!TOKEN68.test(token)) throw malformed('the credential is not a single token');
 }

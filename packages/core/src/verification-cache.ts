@@ -38,14 +38,28 @@ export interface VerificationCacheOptions {
 }
 
 interface Entry<T> {
+  readonly token: string;
   readonly value: T;
   readonly expiresAt: number;
+}
+
+// Each request brings a new header string, so a Map keyed by the whole token hashes all of it
+// (hundreds of characters) on every lookup. The key is the token's tail instead: the last
+// characters of the signature, which no one can choose for a verified token without the key.
+// A hit is confirmed by comparing the whole token, so two tokens sharing a tail never see
+// each other's entry: the later one replaces the earlier (both were verified in full).
+const KEY_LENGTH = 22;
+
+function keyOf(token: string): string {
+  return token.length > KEY_LENGTH ? token.slice(token.length - KEY_LENGTH) : token;
 }
 
 /**
  * Creates a {@link VerificationCache}: O(1) `get`/`set` on a `Map`, whose insertion order is
  * the recency order (a hit is deleted and re-inserted at the end; eviction takes the first).
- * Never returns an entry at or past its expiry. Memory is bounded by `maxEntries` × the
+ * The map is keyed by the token's last 22 characters and a hit is confirmed by comparing the
+ * whole token, so a lookup hashes a short string, and only the exact token string is ever
+ * answered. Never returns an entry at or past its expiry. Memory is bounded by `maxEntries` × the
  * largest accepted token.
  *
  * @throws ServiceJwtError `configuration_error` when `cache.maxEntries` is not a positive
@@ -78,27 +92,30 @@ export function createVerificationCache<T>(
 
   return {
     get(token: string, nowSeconds: number): T | undefined {
-      const entry = entries.get(token);
-      if (entry === undefined) return undefined;
-      entries.delete(token);
+      const key = keyOf(token);
+      const entry = entries.get(key);
+      if (entry === undefined || entry.token !== token) return undefined;
+      entries.delete(key);
       // `!(a < b)` also refuses a NaN clock.
       if (!(nowSeconds < entry.expiresAt)) return undefined;
-      entries.set(token, entry);
+      entries.set(key, entry);
       return entry.value;
     },
     set(token: string, value: T, expiresAt: number | undefined, nowSeconds?: number): void {
       const limit = (nowSeconds ?? Date.now() / 1000) + maxAgeSeconds;
       const until = expiresAt === undefined || !(expiresAt < limit) ? limit : expiresAt;
       if (!(until > (nowSeconds ?? Number.NEGATIVE_INFINITY))) return;
-      entries.delete(token);
+      const key = keyOf(token);
+      entries.delete(key);
       if (entries.size >= maxEntries) {
         const oldest = entries.keys().next();
         if (!oldest.done) entries.delete(oldest.value);
       }
-      entries.set(token, { value, expiresAt: until });
+      entries.set(key, { token, value, expiresAt: until });
     },
     delete(token: string): void {
-      entries.delete(token);
+      const key = keyOf(token);
+      if (entries.get(key)?.token === token) entries.delete(key);
     },
     clear(): void {
       entries.clear();

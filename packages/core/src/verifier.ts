@@ -5,7 +5,7 @@ import {
   type Shared,
 } from './authenticate-token.js';
 import { ServiceJwtError, toServiceJwtError } from './errors.js';
-import { extractToken } from './extract-token.js';
+import { extractTokenCandidate } from './extract-token.js';
 import { createIssuerKeyResolver } from './keys/index.js';
 import type { IssuerKeyResolver } from './keys/key-resolver.js';
 import type { RouteOptions, VerifierOptions } from './options.js';
@@ -45,9 +45,10 @@ function makeVerifier(shared: Shared, route: ResolvedRoute): ServiceJwtVerifier 
 
   // Synchronous until a key fetch or a store answers with a promise; callers settle it once.
   const begin = (request: RequestLike): PendingVerification | Promise<PendingVerification> => {
-    const token = extractToken(request.headers, options.token, options.maxTokenLength);
+    // The token68 scan runs in authenticateToken, only for a token not already verified.
+    const token = extractTokenCandidate(request.headers, options.token, options.maxTokenLength);
     const now = options.now() / 1000;
-    return chain(authenticateToken(shared, token, now), (entry) => {
+    return chain(authenticateToken(shared, token, now, true), (entry) => {
       checkRoute(shared, route, entry, now);
       return chain(checkRevocation(shared, entry), () => {
         checkRequestBinding(entry.claims as ServiceJwtClaims, request, route.requestBinding);

@@ -77,6 +77,34 @@ describe('createVerificationCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('never answers for another token that shares its tail', () => {
+    const cache = createVerificationCache<string>({ maxEntries: 10 });
+    const tail = `.${'s'.repeat(64)}`;
+    const first = `aaaa.bbbb${tail}`;
+    const second = `cccc.dddd${tail}`;
+    const short = tail.slice(tail.length - 22);
+    cache.set(first, 'first', NOW + 100, NOW);
+    expect(cache.get(first, NOW)).toBe('first');
+    expect(cache.get(second, NOW)).toBeUndefined();
+    expect(cache.get(short, NOW)).toBeUndefined();
+    expect(cache.get(first.slice(1), NOW)).toBeUndefined();
+    // A miss on a look-alike leaves the entry alone; deleting the look-alike too.
+    cache.delete(second);
+    expect(cache.get(first, NOW)).toBe('first');
+    // The later of two colliding tokens replaces the earlier: one entry, its own value.
+    cache.set(second, 'second', NOW + 100, NOW);
+    expect(cache.size).toBe(1);
+    expect(cache.get(second, NOW)).toBe('second');
+    expect(cache.get(first, NOW)).toBeUndefined();
+    cache.set(short, 'short', NOW + 100, NOW);
+    expect(cache.get(short, NOW)).toBe('short');
+    expect(cache.get(second, NOW)).toBeUndefined();
+    // A fresh string with the same characters (as each request's header brings) hits.
+    const copy = ['cccc.', 'dddd', tail].join('');
+    cache.set(second, 'second', NOW + 100, NOW);
+    expect(cache.get(copy, NOW)).toBe('second');
+  });
+
   it('validates its options with configuration_error naming the option', () => {
     for (const [options, name] of [
       [{ maxEntries: 0 }, 'cache.maxEntries'],

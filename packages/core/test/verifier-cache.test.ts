@@ -1,6 +1,16 @@
 import { createMemoryRevocationList, createVerifier } from '@service-jwt/core';
 import { serveJwks } from '@service-jwt/testing';
-import { AUDIENCE, claimsAt, expectCode, ISSUER, makeKey, mint, NOW, NOW_MS } from './fixtures.js';
+import {
+  AUDIENCE,
+  bearer,
+  claimsAt,
+  expectCode,
+  ISSUER,
+  makeKey,
+  mint,
+  NOW,
+  NOW_MS,
+} from './fixtures.js';
 
 const key = makeKey('ES256', 'k1');
 const next = makeKey('ES256', 'k2');
@@ -106,6 +116,33 @@ describe('verification cache', () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('answers only the exact cached token: look-alikes with its tail are checked in full', async () => {
+    const verifier = createVerifier({
+      issuers: { [ISSUER]: { keys: [key.jwk as never] } },
+      audience: AUDIENCE,
+      now: () => NOW_MS,
+    });
+    const token = mint(key, claimsAt({ exp: NOW + 60 }));
+    for (let i = 0; i < 3; i++) {
+      // A new header string each time, as each request brings.
+      const copy = `${token.slice(0, 10)}${token.slice(10)}`;
+      await expect(verifier.verify(bearer(copy, { method: 'GET' }))).resolves.toBeDefined();
+    }
+    const [head, payload, signature] = token.split('.');
+    const other = mint(key, claimsAt({ exp: NOW + 61 }));
+    const lookAlikes: Array<[string, string]> = [
+      [`!${token.slice(1)}`, 'token_malformed'],
+      [`${head} ${payload}.${signature}`, 'token_malformed'],
+      [`${head}=.${payload}.${signature}`, 'token_malformed'],
+      [`${other.split('.').slice(0, 2).join('.')}.${signature}`, 'signature_invalid'],
+      [`x.${signature}`, 'token_malformed'],
+    ];
+    for (const [variant, code] of lookAlikes) {
+      await expectCode(verifier.verify(bearer(variant, { method: 'GET' })), code as never);
+    }
+    await expect(verifier.verify(bearer(token, { method: 'GET' }))).resolves.toBeDefined();
   });
 
   it('can be disabled', async () => {
