@@ -53,18 +53,21 @@ function isBuiltInErrorBody(payload: unknown, error: ServiceJwtError, status: nu
  * replace it. Anything an app's error handler produced is left alone.
  */
 export function createErrorBodyHook(settings: ResolvedSettings) {
-  return async function serviceJwtErrorBody(
+  // Callback style: a request that did not fail here (every 2xx) passes on with no promise.
+  return function serviceJwtErrorBody(
     request: FastifyRequest,
     reply: FastifyReply,
     payload: unknown,
-  ): Promise<unknown> {
+    done: (err: Error | null, payload?: unknown) => void,
+  ): void {
     const error = failures.get(request);
     if (error === undefined || !isBuiltInErrorBody(payload, error, reply.statusCode)) {
-      return payload;
+      done(null, payload);
+      return;
     }
     const response = errorResponse(error, { realm: settings.realm });
     reply.headers(response.headers);
     reply.header('content-type', 'application/json; charset=utf-8');
-    return JSON.stringify(response.body);
+    done(null, JSON.stringify(response.body));
   };
 }

@@ -15,8 +15,16 @@ import type { ResolvedSettings } from './options.js';
 export interface RouteGuard {
   /** Authenticates the token before the body is read (everything but the body hash). */
   onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void>;
-  /** Wraps the payload in a hashing pass-through when the body must be checked. */
-  preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable>;
+  /**
+   * Wraps the payload in a hashing pass-through when the body must be checked. Callback style:
+   * a request without a body check passes on at once, with no promise.
+   */
+  preParsing(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: Readable,
+    done: (err: Error | null, payload?: Readable) => void,
+  ): void;
   /** Completes verification and attaches `request.serviceJwt` before the handler. */
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
@@ -66,34 +74,46 @@ export function createRouteGuard(
     }
   }
 
-  async function preParsing(
+  function preParsing(
     request: FastifyRequest,
     reply: FastifyReply,
     payload: Readable,
-  ): Promise<Readable> {
+    done: (err: Error | null, payload?: Readable) => void,
+  ): void {
     const state = states.get(request);
     const bodyCheck = state?.pending.bodyCheck;
-    if (state === undefined || bodyCheck === null || bodyCheck === undefined) return payload;
+    if (state === undefined || bodyCheck === null || bodyCheck === undefined) {
+      done(null, payload);
+      return;
+    }
     const declared = Number(request.headers['content-length']);
     if (declared > bodyCheck.maxBodyBytes) {
       const error = new ServiceJwtError(
         'body_too_large',
         `request body exceeds ${bodyCheck.maxBodyBytes} bytes`,
       );
-      throw prepareFailure(request, reply, error, settings);
+      done(prepareFailure(request, reply, error, settings));
+      return;
     }
-    const tap = new BodyTap({
-      pending: state.pending,
-      hasher: bodyCheck.createHasher(),
-      maxBodyBytes: bodyCheck.maxBodyBytes,
-      onFailure: (thrown) => prepareFailure(request, reply, thrown, settings),
-    });
+    let tap: BodyTap;
+    try {
+      tap = new BodyTap({
+        pending: state.pending,
+        hasher: bodyCheck.createHasher(),
+        maxBodyBytes: bodyCheck.maxBodyBytes,
+        onFailure: (thrown) => prepareFailure(request, reply, thrown, settings),
+      });
+    } catch (thrown) {
+      // As the async hook's rejection did: to Fastify unchanged.
+      done(thrown as Error);
+      return;
+    }
     // Not `pipeline`: on failure it would destroy the incoming message and with it the socket
     // the error response has to go out on.
     payload.on('error', (error) => tap.destroy(error));
     payload.pipe(tap);
     state.tap = tap;
-    return tap;
+    done(null, tap);
   }
 
   async function preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
