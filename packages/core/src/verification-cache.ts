@@ -44,21 +44,28 @@ interface Entry<T> {
 }
 
 // Each request brings a new header string, so a Map keyed by the whole token hashes all of it
-// (hundreds of characters) on every lookup. The key is the token's tail instead: the last
-// characters of the signature, which no one can choose for a verified token without the key.
-// A hit is confirmed by comparing the whole token, so two tokens sharing a tail never see
-// each other's entry: the later one replaces the earlier (both were verified in full).
-const KEY_LENGTH = 22;
+// (hundreds of characters) on every lookup. The key is a small integer hashed from the token's
+// tail instead (no allocation): the last characters of the signature, which no one can choose
+// for a verified token without the key. A hit is confirmed by comparing the whole token, so two
+// tokens with the same key never see each other's entry: the later one replaces the earlier
+// (only verified tokens are stored).
+const TAIL_LENGTH = 22;
 
-function keyOf(token: string): string {
-  return token.length > KEY_LENGTH ? token.slice(token.length - KEY_LENGTH) : token;
+function keyOf(token: string): number {
+  const end = token.length;
+  let hash = 0x811c9dc5 | 0;
+  for (let i = end > TAIL_LENGTH ? end - TAIL_LENGTH : 0; i < end; i++) {
+    hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  }
+  // 30 bits: a small integer, never a heap number.
+  return hash & 0x3fffffff;
 }
 
 /**
  * Creates a {@link VerificationCache}: O(1) `get`/`set` on a `Map`, whose insertion order is
  * the recency order (a hit is deleted and re-inserted at the end; eviction takes the first).
- * The map is keyed by the token's last 22 characters and a hit is confirmed by comparing the
- * whole token, so a lookup hashes a short string, and only the exact token string is ever
+ * The map is keyed by a hash of the token's last 22 characters and a hit is confirmed by
+ * comparing the whole token, so a lookup hashes a short tail, and only the exact token string is ever
  * answered. Never returns an entry at or past its expiry. Memory is bounded by `maxEntries` × the
  * largest accepted token.
  *
@@ -88,7 +95,7 @@ export function createVerificationCache<T>(
       'cache.maxAgeSeconds must be a positive number',
     );
   }
-  const entries = new Map<string, Entry<T>>();
+  const entries = new Map<number, Entry<T>>();
 
   return {
     get(token: string, nowSeconds: number): T | undefined {
