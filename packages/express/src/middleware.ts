@@ -38,24 +38,28 @@ function middlewareFor(
 ): RequestHandler {
   return function serviceJwtMiddleware(req: Request, res: Response, next: NextFunction): void {
     const request = toRequestLike(req);
-    // One promise for both steps: core reads `request.body` (the lazy reader) only after the
-    // token is authenticated and only when the token or the policy asks for a body hash.
-    verifier.verify(request).then(
-      (verified) => {
-        req.serviceJwt = verified;
-        next();
-      },
-      (caught: unknown) => {
-        const err = toServiceJwtError(caught);
-        if (adapter.onError === 'throw') {
-          next(withRealmHeaders(err, adapter.realm));
-        } else if (res.headersSent) {
-          next(err);
-        } else {
-          sendError(res, err, adapter);
-        }
-      },
-    );
+    verifier
+      .authenticate(request)
+      .then((pending) =>
+        // `bodyCheck === null`: neither token nor policy needs the body; leave the stream alone.
+        pending.bodyCheck === null ? pending.complete() : pending.complete(request.body),
+      )
+      .then(
+        (verified) => {
+          req.serviceJwt = verified;
+          next();
+        },
+        (caught: unknown) => {
+          const err = toServiceJwtError(caught);
+          if (adapter.onError === 'throw') {
+            next(withRealmHeaders(err, adapter.realm));
+          } else if (res.headersSent) {
+            next(err);
+          } else {
+            sendError(res, err, adapter);
+          }
+        },
+      );
   };
 }
 

@@ -53,21 +53,18 @@ function isBuiltInErrorBody(payload: unknown, error: ServiceJwtError, status: nu
  * replace it. Anything an app's error handler produced is left alone.
  */
 export function createErrorBodyHook(settings: ResolvedSettings) {
-  // Callback style: a request that did not fail here (every 2xx) passes on with no promise.
-  return function serviceJwtErrorBody(
+  return async function serviceJwtErrorBody(
     request: FastifyRequest,
     reply: FastifyReply,
     payload: unknown,
-    done: (err: Error | null, payload?: unknown) => void,
-  ): void {
+  ): Promise<unknown> {
     const error = failures.get(request);
     if (error === undefined || !isBuiltInErrorBody(payload, error, reply.statusCode)) {
-      done(null, payload);
-      return;
+      return payload;
     }
     const response = errorResponse(error, { realm: settings.realm });
     reply.headers(response.headers);
     reply.header('content-type', 'application/json; charset=utf-8');
-    done(null, JSON.stringify(response.body));
+    return JSON.stringify(response.body);
   };
 }

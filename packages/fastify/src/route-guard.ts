@@ -13,21 +13,10 @@ import type { ResolvedSettings } from './options.js';
 
 /** The hooks one protected route runs, bound to that route's verifier. */
 export interface RouteGuard {
-  /**
-   * Authenticates the token before the body is read (everything but the body hash). Callback
-   * style: one promise (core's) per request instead of two.
-   */
-  onRequest(request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void;
-  /**
-   * Wraps the payload in a hashing pass-through when the body must be checked. Callback style:
-   * a request without a body check passes on at once, with no promise.
-   */
-  preParsing(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    payload: Readable,
-    done: (err: Error | null, payload?: Readable) => void,
-  ): void;
+  /** Authenticates the token before the body is read (everything but the body hash). */
+  onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Wraps the payload in a hashing pass-through when the body must be checked. */
+  preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable>;
   /** Completes verification and attaches `request.serviceJwt` before the handler. */
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
@@ -66,67 +55,45 @@ export function createRouteGuard(
 ): RouteGuard {
   const states = new WeakMap<FastifyRequest, RequestState>();
 
-  function onRequest(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    done: (err?: Error) => void,
-  ): void {
-    let authenticating: Promise<PendingVerification>;
+  async function onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     try {
-      authenticating = verifier.authenticate(toRequestLike(request));
+      states.set(request, {
+        pending: await verifier.authenticate(toRequestLike(request)),
+        tap: undefined,
+      });
     } catch (thrown) {
-      done(prepareFailure(request, reply, thrown, settings));
-      return;
+      throw prepareFailure(request, reply, thrown, settings);
     }
-    authenticating.then(
-      (pending) => {
-        states.set(request, { pending, tap: undefined });
-        done();
-      },
-      (thrown: unknown) => done(prepareFailure(request, reply, thrown, settings)),
-    );
   }
 
-  function preParsing(
+  async function preParsing(
     request: FastifyRequest,
     reply: FastifyReply,
     payload: Readable,
-    done: (err: Error | null, payload?: Readable) => void,
-  ): void {
+  ): Promise<Readable> {
     const state = states.get(request);
     const bodyCheck = state?.pending.bodyCheck;
-    if (state === undefined || bodyCheck === null || bodyCheck === undefined) {
-      done(null, payload);
-      return;
-    }
+    if (state === undefined || bodyCheck === null || bodyCheck === undefined) return payload;
     const declared = Number(request.headers['content-length']);
     if (declared > bodyCheck.maxBodyBytes) {
       const error = new ServiceJwtError(
         'body_too_large',
         `request body exceeds ${bodyCheck.maxBodyBytes} bytes`,
       );
-      done(prepareFailure(request, reply, error, settings));
-      return;
+      throw prepareFailure(request, reply, error, settings);
     }
-    let tap: BodyTap;
-    try {
-      tap = new BodyTap({
-        pending: state.pending,
-        hasher: bodyCheck.createHasher(),
-        maxBodyBytes: bodyCheck.maxBodyBytes,
-        onFailure: (thrown) => prepareFailure(request, reply, thrown, settings),
-      });
-    } catch (thrown) {
-      // As the async hook's rejection did: to Fastify unchanged.
-      done(thrown as Error);
-      return;
-    }
+    const tap = new BodyTap({
+      pending: state.pending,
+      hasher: bodyCheck.createHasher(),
+      maxBodyBytes: bodyCheck.maxBodyBytes,
+      onFailure: (thrown) => prepareFailure(request, reply, thrown, settings),
+    });
     // Not `pipeline`: on failure it would destroy the incoming message and with it the socket
     // the error response has to go out on.
     payload.on('error', (error) => tap.destroy(error));
     payload.pipe(tap);
     state.tap = tap;
-    done(null, tap);
+    return tap;
   }
 
   async function preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {

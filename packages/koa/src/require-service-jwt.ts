@@ -74,9 +74,9 @@ function guard(
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
     let result: VerifiedServiceJwt;
     try {
-      // One await for both steps: core calls the body reader only after the token is
-      // authenticated and only when the token or the policy asks for a body hash.
-      result = await verifier.verify(toRequestLike(ctx, koaBodyReader(ctx)));
+      const body = koaBodyReader(ctx);
+      const pending = await verifier.authenticate(toRequestLike(ctx, body));
+      result = await (pending.bodyCheck === null ? pending.complete() : pending.complete(body));
     } catch (thrown) {
       const err = toServiceJwtError(thrown);
       if (adapter.onError === 'throw') throw forThrow(err, adapter.realm);
