@@ -1,6 +1,6 @@
-import type { Algorithm, IssuerKeys } from '../options.js';
-import type { KeyInput } from '../types.js';
-import { configError, isAlgorithm, isHmac } from './algorithms.js';
+import { configError, isAlgorithm, isHmac } from '../jws/algorithms.js';
+import type { Algorithm, IssuerKeys } from '../verify/options.js';
+import type { KeyInput } from '../verify/types.js';
 import { createDiscoveryLoader } from './discovery.js';
 import {
   DEFAULT_FETCH_TIMEOUT,

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
-import { ServiceJwtError } from '../errors.js';
-import { configError } from './algorithms.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { configError } from '../jws/algorithms.js';
 
 /** Options of {@link fetchJson}. */
 export interface FetchJsonOptions {

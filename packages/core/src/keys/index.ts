@@ -1,4 +1,4 @@
-export { ALL_ALGORITHMS, algorithmMatches, isHmac } from './algorithms.js';
+export { ALL_ALGORITHMS, algorithmMatches, isHmac } from '../jws/algorithms.js';
 export {
   createIssuerKeyResolver,
   type IssuerKeyResolverOptions,

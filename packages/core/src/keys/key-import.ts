@@ -1,14 +1,14 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { types } from 'node:util';
-import type { Algorithm } from '../options.js';
-import type { KeyInput } from '../types.js';
 import {
   configError,
   EC_ALGORITHM_BY_CURVE,
   isAllowed,
   JWK_CURVE_BY_NODE_CURVE,
   RSA_ALGORITHMS,
-} from './algorithms.js';
+} from '../jws/algorithms.js';
+import type { Algorithm } from '../verify/options.js';
+import type { KeyInput } from '../verify/types.js';
 import type { VerificationKey } from './key-resolver.js';
 import { checkRsaPublicKey } from './rsa-checks.js';
 import { importSecret } from './secret-key.js';

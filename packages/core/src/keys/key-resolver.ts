@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Algorithm } from '../options.js';
+import type { Algorithm } from '../verify/options.js';
 
 /** A verification key bound, at load time, to exactly one algorithm. */
 export interface VerificationKey {

@@ -1,5 +1,5 @@
-import { ServiceJwtError } from '../errors.js';
-import { algorithmMatches, configError } from './algorithms.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { algorithmMatches, configError } from '../jws/algorithms.js';
 import { importJwk, type KeyImportContext } from './key-import.js';
 import type { IssuerKeyResolver, KeyLookup, VerificationKey } from './key-resolver.js';
 

@@ -1,4 +1,4 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { KeyImportContext } from './key-import.js';
 import { importJwk } from './key-import.js';
 import type { IssuerKeyResolver, KeyLookup, VerificationKey } from './key-resolver.js';

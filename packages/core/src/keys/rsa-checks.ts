@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { configError } from './algorithms.js';
+import { configError } from '../jws/algorithms.js';
 
 /** RFC 7518 §3.3: 2048 bits at least. */
 export const MIN_RSA_BITS = 2048;

@@ -1,6 +1,6 @@
 import { createSecretKey } from 'node:crypto';
-import type { Algorithm } from '../options.js';
-import { configError, HMAC_ALGORITHMS, isHmac } from './algorithms.js';
+import { configError, HMAC_ALGORITHMS, isHmac } from '../jws/algorithms.js';
+import type { Algorithm } from '../verify/options.js';
 import type { KeyImportContext } from './key-import.js';
 import type { VerificationKey } from './key-resolver.js';
 

@@ -1,8 +1,8 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import { parseFingerprint } from '../keys/fetch-key-set.js';
-import type { Algorithm } from '../options.js';
 import { isSigningAlgorithm } from '../signer/signing-keys.js';
-import type { JsonWebKeyInput, JsonWebKeySetInput } from '../types.js';
+import type { Algorithm } from '../verify/options.js';
+import type { JsonWebKeyInput, JsonWebKeySetInput } from '../verify/types.js';
 
 /**
  * TLS and transport controls for a remote signing-key set. Same names and meanings as the

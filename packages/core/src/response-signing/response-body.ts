@@ -1,4 +1,4 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 
 function refuse(message: string, cause?: unknown): ServiceJwtError {
   return new ServiceJwtError('configuration_error', message, { cause });

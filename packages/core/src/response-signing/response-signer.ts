@@ -1,5 +1,5 @@
 import { CompactSign, type FlattenedJWS, FlattenedSign } from 'jose';
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { SigningKey } from '../signer/signing-keys.js';
 import { type ResponseSignerOptions, resolveResponseSignerOptions } from './options.js';
 import { isAsyncIterable, parseJsonBody, readStreamBody, tooLarge } from './response-body.js';

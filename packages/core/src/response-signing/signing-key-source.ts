@@ -1,8 +1,8 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import { fetchJson } from '../keys/fetch-key-set.js';
-import type { Algorithm } from '../options.js';
 import { importSigningKey, type SigningKey } from '../signer/signing-keys.js';
-import type { JsonWebKeyInput } from '../types.js';
+import type { Algorithm } from '../verify/options.js';
+import type { JsonWebKeyInput } from '../verify/types.js';
 import type { ResolvedResponseSignerOptions } from './options.js';
 
 /** Where the response signer gets its one signing key. */

@@ -5,9 +5,9 @@ import {
   randomBytes,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ServiceJwtError } from '../errors.js';
-import type { Algorithm } from '../options.js';
-import type { JsonWebKeyInput } from '../types.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import type { Algorithm } from '../verify/options.js';
+import type { JsonWebKeyInput } from '../verify/types.js';
 import { importSigningKey, type PublicJwk, type SigningKey } from './signing-keys.js';
 
 /** Asymmetric algorithms {@link generateKeyPair} can create keys for. */

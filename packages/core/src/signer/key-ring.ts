@@ -1,4 +1,4 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { PublicJwk, SigningKey } from './signing-keys.js';
 
 /** Options of a rotation. */

@@ -1,4 +1,4 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 
 /**
  * The `htu` value for a URL: a path-absolute target (`/orders?id=1`) is used exactly as

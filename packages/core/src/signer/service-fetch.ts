@@ -1,4 +1,4 @@
-import { ServiceJwtError } from '../errors.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { ServiceJwtSigner } from './signer.js';
 
 /** A `fetch`-compatible function. */

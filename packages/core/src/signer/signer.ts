@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { computeBodyHash } from '../body-hash.js';
-import { ServiceJwtError } from '../errors.js';
-import type { Algorithm } from '../options.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { computeBodyHash } from '../verify/body-hash.js';
+import type { Algorithm } from '../verify/options.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { bodyBytes, requestTarget } from './request-target.js';
 import {

@@ -6,9 +6,9 @@ import {
   type JsonWebKey,
   KeyObject,
 } from 'node:crypto';
-import { ServiceJwtError } from '../errors.js';
-import type { Algorithm } from '../options.js';
-import type { JsonWebKeyInput } from '../types.js';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import type { Algorithm } from '../verify/options.js';
+import type { JsonWebKeyInput } from '../verify/types.js';
 
 /**
  * A public JSON Web Key as a signer publishes it: the public members of its key type only,

@@ -4,7 +4,7 @@ import {
   fetchJson,
   type IssuerKeyResolver,
 } from '../../src/keys/index.js';
-import type { JwksUriIssuer } from '../../src/options.js';
+import type { JwksUriIssuer } from '../../src/verify/options.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 
 // A self-signed certificate for 127.0.0.1, made once for this file.

@@ -1,7 +1,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { errorResponse } from '../../src/errors.js';
+import { errorResponse } from '../../src/errors/service-jwt-error.js';
 import { createIssuerKeyResolver, type VerificationKey } from '../../src/keys/index.js';
-import type { Algorithm, IssuerKeys } from '../../src/options.js';
+import type { Algorithm, IssuerKeys } from '../../src/verify/options.js';
 import { caught, publicJwk } from './jwks-server.js';
 
 const ISSUER = 'https://a';

@@ -10,7 +10,7 @@ import {
   type VerificationKey,
 } from '../../src/keys/index.js';
 import { createStaticKeyResolver } from '../../src/keys/local-key-set.js';
-import type { Algorithm } from '../../src/options.js';
+import type { Algorithm } from '../../src/verify/options.js';
 
 // Wycheproof json_web_key_test.json: every key set goes through our loading, every JWS is then
 // resolved and verified with the bound key. Expected verdicts are taken as published: none of

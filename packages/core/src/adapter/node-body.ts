@@ -1,0 +1,160 @@
+import type { IncomingMessage } from 'node:http';
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+
+// One read per message: a second call (another route-level verifier, a retry) gets the same
+// bytes instead of finding the stream already read.
+const reads = new WeakMap<IncomingMessage, Promise<Uint8Array>>();
+
+function tooLarge(maxBytes: number): ServiceJwtError {
+  return new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
+}
+
+function consumed(): ServiceJwtError {
+  return new ServiceJwtError(
+    'configuration_error',
+    'the raw request body was already consumed: run the service-jwt verifier before any body parser',
+  );
+}
+
+function checkLimit(bytes: Uint8Array, maxBytes: number): Uint8Array {
+  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  return bytes;
+}
+
+/**
+ * Reads the whole raw body of a Node `IncomingMessage`, bounded by `maxBytes`, and leaves the
+ * message readable again: a body parser that runs afterwards reads exactly the same bytes
+ * from what is still a normal, not-yet-ended stream.
+ *
+ * A `Content-Length` above `maxBytes` is refused before anything is read; a body without one
+ * (chunked) is refused as soon as it goes past `maxBytes`. After a refusal the rest of the body
+ * is left unread: answer 413 and close the connection (`Connection: close`). A client that
+ * hangs mid-body is cut off by the server's `requestTimeout`, which rejects this promise.
+ *
+ * @throws ServiceJwtError `body_too_large` (413); `body_hash_mismatch` when the client aborts
+ *   before the body is complete (the body the token commits to never arrived; no response
+ *   reaches the client anyway); `configuration_error` when the body was already consumed or
+ *   the stream has an encoding set.
+ * @example
+ * ```ts
+ * const body: BodyReader = (maxBytes) => readNodeRequestBody(req, maxBytes);
+ * await verifier.verify({ method: req.method, url: req.url, headers: req.headers, body });
+ * ```
+ */
+export function readNodeRequestBody(
+  message: IncomingMessage,
+  maxBytes: number,
+): Promise<Uint8Array> {
+  if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
+    return Promise.reject(
+      new ServiceJwtError(
+        'configuration_error',
+        'bodyHash.maxBodyBytes must be a non-negative number',
+      ),
+    );
+  }
+  const earlier = reads.get(message);
+  if (earlier !== undefined) return earlier.then((bytes) => checkLimit(bytes, maxBytes));
+  const read = new Promise<Uint8Array>((resolve, reject) =>
+    readOnce(message, maxBytes, resolve, reject),
+  );
+  reads.set(message, read);
+  return read;
+}
+
+function readOnce(
+  message: IncomingMessage,
+  maxBytes: number,
+  resolve: (bytes: Uint8Array) => void,
+  reject: (err: ServiceJwtError) => void,
+): void {
+  const declared = message.headers['content-length'];
+  if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
+    reject(tooLarge(maxBytes));
+    return;
+  }
+  if (message.readableEncoding !== null || message.readableObjectMode) {
+    reject(new ServiceJwtError('configuration_error', 'request stream has an encoding set'));
+    return;
+  }
+  if (message.readableDidRead || message.listenerCount('data') > 0) {
+    reject(consumed());
+    return;
+  }
+  if (message.readableEnded) {
+    // Ended without emitting a byte: the body was empty.
+    resolve(new Uint8Array(0));
+    return;
+  }
+  if (message.destroyed) {
+    reject(aborted());
+    return;
+  }
+
+  const chunks: Buffer[] = [];
+  let total = 0;
+  let settled = false;
+
+  const cleanup = (): void => {
+    settled = true;
+    message.removeListener('readable', onReadable);
+    message.removeListener('error', onAbort);
+    message.removeListener('aborted', onAbort);
+    message.removeListener('close', onAbort);
+  };
+
+  // Paused mode, and never read() on an empty buffer: a read() that finds the stream ended
+  // and empty schedules 'end'. While a buffer was taken, 'end' is only scheduled (nextTick) and
+  // endReadableNT skips it when data is back in the buffer, so the synchronous unshift below
+  // keeps the message un-ended and `readable` for the next consumer. An empty body is never
+  // read at all and stays un-ended as well.
+  function onReadable(): void {
+    if (settled) return;
+    while (message.readableLength > 0) {
+      const chunk = message.read() as Buffer | null;
+      if (chunk === null) break;
+      total += chunk.length;
+      chunks.push(chunk);
+      if (total > maxBytes) {
+        cleanup();
+        reject(tooLarge(maxBytes));
+        return;
+      }
+    }
+    // `complete` is set in the same tick as the parser's push(null): the body is all here.
+    if (!message.complete) return;
+    cleanup();
+    for (let i = chunks.length - 1; i >= 0; i--) message.unshift(chunks[i]!);
+    resolve(chunks.length === 1 ? new Uint8Array(chunks[0]!) : Buffer.concat(chunks, total));
+  }
+
+  function onAbort(): void {
+    if (settled) return;
+    cleanup();
+    // Put back what was read so a later consumer sees the same (truncated) stream and errors
+    // the way it would have without us.
+    for (let i = chunks.length - 1; i >= 0; i--) message.unshift(chunks[i]!);
+    reject(aborted());
+  }
+
+  message.on('error', onAbort);
+  message.on('aborted', onAbort);
+  message.on('close', onAbort);
+  onReadable();
+  if (settled) return;
+  // Adding a 'readable' listener to an idle stream schedules a read(0) on the next tick, and
+  // if the parser ends the body before that tick (a bodyless request whose end is parsed right
+  // after its headers) that read(0) emits 'end' on an empty body we never took. Starting the
+  // read ourselves (the stream is neither ended nor buffered here) marks it as reading, so the
+  // listener schedules nothing.
+  if (message.readableLength === 0) message.read(0);
+  if (message.complete || message.readableLength > 0) onReadable();
+  if (!settled) message.on('readable', onReadable);
+}
+
+function aborted(): ServiceJwtError {
+  return new ServiceJwtError(
+    'body_hash_mismatch',
+    'the request body was aborted before it was complete',
+  );
+}

@@ -1,0 +1,36 @@
+import { ServiceJwtError } from '../errors/service-jwt-error.js';
+
+// Shared validation helpers of the option resolvers: each failure is a configuration_error
+// whose message names the option.
+
+export function fail(message: string): never {
+  throw new ServiceJwtError('configuration_error', message);
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function positive(value: unknown, name: string, integer = false): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    fail(`${name} must be a positive finite number`);
+  }
+  if (integer && !Number.isInteger(value)) fail(`${name} must be a positive integer`);
+  return value;
+}
+
+export function flag(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') fail(`${name} must be true or false`);
+  return value;
+}
+
+export function rejectUnknown(
+  value: Record<string, unknown>,
+  known: ReadonlySet<string>,
+  path: string,
+) {
+  const unknown = Object.keys(value).filter((key) => !known.has(key));
+  if (unknown.length > 0) fail(`${path}unknown option(s): ${unknown.join(', ')}`);
+}

@@ -1,0 +1,181 @@
+import { ALL_ALGORITHMS } from '../jws/algorithms.js';
+import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
+import { normalizeTyp } from './claims.js';
+import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
+import type { Algorithm, IssuerKeys, VerifierOptions } from './options.js';
+import {
+  type GlobalClaimSettings,
+  type ResolvedRoute,
+  ROUTE_KEYS,
+  resolveRoute,
+} from './resolve-route.js';
+
+// Options are validated and frozen once, at construction; the hot path reads precomputed
+// fields only (a Set of audiences, compiled claim checks, one body-hash policy object).
+
+const HMAC: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
+const ASYMMETRIC = ALL_ALGORITHMS.filter((alg) => !HMAC.includes(alg));
+
+const VERIFIER_KEYS = new Set<string>([
+  ...ROUTE_KEYS,
+  'issuers',
+  'algorithms',
+  'clockTolerance',
+  'maxLifetime',
+  'requireExpiration',
+  'typ',
+  'token',
+  'maxTokenLength',
+  'replay',
+  'revocation',
+  'cache',
+  'now',
+]);
+/** Verifier-wide options with defaults filled in. */
+export interface ResolvedOptions {
+  readonly issuers: ReadonlyMap<
+    string,
+    { readonly config: IssuerKeys; readonly algorithms: readonly Algorithm[] }
+  >;
+  /** Union of every issuer's algorithms: a token naming anything else fails before key lookup. */
+  readonly algorithms: ReadonlySet<string>;
+  readonly clockTolerance: number;
+  readonly maxLifetime: number | undefined;
+  readonly requireExpiration: boolean;
+  readonly typ: string | undefined;
+  readonly token: { readonly header: string; readonly scheme: string | null };
+  readonly maxTokenLength: number;
+  readonly replay: { readonly store: ReplayStore; readonly required: boolean } | null;
+  readonly revocation: RevocationList | null;
+  readonly cacheEntries: number;
+  readonly now: () => number;
+  readonly route: ResolvedRoute;
+}
+
+function resolveAlgorithms(list: unknown, name: string): Algorithm[] {
+  if (!Array.isArray(list) || list.length === 0) fail(`${name} must be a non-empty list`);
+  for (const alg of list) {
+    if (!ALL_ALGORITHMS.includes(alg as Algorithm)) fail(`${name} holds an unknown algorithm`);
+  }
+  return [...(list as Algorithm[])];
+}
+
+function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
+  if (!isObject(options.issuers) || Object.keys(options.issuers).length === 0) {
+    fail('issuers must map at least one trusted issuer to its keys');
+  }
+  const global =
+    options.algorithms === undefined
+      ? undefined
+      : resolveAlgorithms(options.algorithms, 'algorithms');
+  const issuers = new Map<string, { config: IssuerKeys; algorithms: readonly Algorithm[] }>();
+  for (const [issuer, config] of Object.entries(options.issuers)) {
+    const path = `issuers[${JSON.stringify(issuer)}]`;
+    if (issuer === '') fail('issuers: an issuer must be a non-empty string');
+    if (!isObject(config)) fail(`${path} must be an object`);
+    const secret = 'secret' in config;
+    const kind = secret ? HMAC : ASYMMETRIC;
+    let algorithms: Algorithm[];
+    if (config.algorithms !== undefined) {
+      algorithms = resolveAlgorithms(config.algorithms, `${path}.algorithms`);
+      for (const alg of algorithms) {
+        if (!kind.includes(alg)) {
+          fail(`${path}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a secret'}`);
+        }
+        if (global !== undefined && !global.includes(alg)) {
+          fail(`${path}.algorithms: ${alg} is not in algorithms`);
+        }
+      }
+    } else {
+      algorithms = (global ?? kind).filter((alg) => kind.includes(alg));
+      if (algorithms.length === 0) {
+        fail(
+          `${path}: algorithms allows nothing this issuer's ${secret ? 'secret' : 'keys'} can verify`,
+        );
+      }
+    }
+    issuers.set(issuer, Object.freeze({ config, algorithms: Object.freeze(algorithms) }));
+  }
+  return issuers;
+}
+
+function resolveReplay(value: unknown): ResolvedOptions['replay'] {
+  if (value === undefined) return null;
+  if (isObject(value) && typeof value.claim === 'function') {
+    return Object.freeze({ store: value as unknown as ReplayStore, required: true });
+  }
+  if (isObject(value) && isObject(value.store) && typeof value.store.claim === 'function') {
+    rejectUnknown(value, new Set(['store', 'required']), 'replay: ');
+    return Object.freeze({
+      store: value.store as unknown as ReplayStore,
+      required: flag(value.required, 'replay.required', true),
+    });
+  }
+  return fail('replay must be a ReplayStore or { store, required }');
+}
+
+/**
+ * Validates every option of `createVerifier` and returns them frozen with defaults filled in.
+ *
+ * @throws ServiceJwtError `configuration_error` whose message names the option
+ */
+export function resolveVerifierOptions(options: VerifierOptions): ResolvedOptions {
+  if (!isObject(options)) fail('createVerifier options must be an object');
+  rejectUnknown(options, VERIFIER_KEYS, '');
+  if (!('audience' in options) || options.audience === undefined) {
+    fail('audience is required (set it to null to disable the audience check explicitly)');
+  }
+  const issuers = resolveIssuers(options);
+  const algorithms = new Set<string>();
+  for (const { algorithms: list } of issuers.values()) for (const alg of list) algorithms.add(alg);
+  const clockTolerance = options.clockTolerance ?? 5;
+  if (
+    typeof clockTolerance !== 'number' ||
+    !Number.isFinite(clockTolerance) ||
+    clockTolerance < 0
+  ) {
+    fail('clockTolerance must be a finite number of seconds >= 0');
+  }
+  if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ === '')) {
+    fail('typ must be a non-empty string');
+  }
+  const global: GlobalClaimSettings = {
+    clockTolerance,
+    requireExpiration: flag(options.requireExpiration, 'requireExpiration', true),
+    maxLifetime: positive(options.maxLifetime, 'maxLifetime'),
+    typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
+  };
+  const token = options.token ?? {};
+  if (!isObject(token)) fail('token must be an object');
+  rejectUnknown(token, new Set(['header', 'scheme']), 'token: ');
+  const header = token.header ?? 'authorization';
+  if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+    fail('token.header must be an HTTP header name');
+  }
+  const scheme = token.scheme === undefined ? 'Bearer' : token.scheme;
+  if (scheme !== null && (typeof scheme !== 'string' || !/^[A-Za-z0-9._~+/-]+$/.test(scheme))) {
+    fail('token.scheme must be an auth scheme name or null');
+  }
+  const revocation = options.revocation ?? null;
+  if (revocation !== null && (!isObject(revocation) || typeof revocation.check !== 'function')) {
+    fail('revocation must be a RevocationList');
+  }
+  const cache = options.cache ?? {};
+  if (cache !== false && !isObject(cache)) fail('cache must be an object or false');
+  if (cache !== false) rejectUnknown(cache, new Set(['maxEntries']), 'cache: ');
+  const now = options.now ?? Date.now;
+  if (typeof now !== 'function') fail('now must be a function returning epoch milliseconds');
+  return Object.freeze({
+    issuers,
+    algorithms,
+    ...global,
+    token: Object.freeze({ header: header.toLowerCase(), scheme }),
+    maxTokenLength: positive(options.maxTokenLength, 'maxTokenLength', true) ?? 8192,
+    replay: resolveReplay(options.replay),
+    revocation,
+    cacheEntries:
+      cache === false ? 0 : (positive(cache.maxEntries, 'cache.maxEntries', true) ?? 1000),
+    now,
+    route: resolveRoute(global, undefined, options, ''),
+  });
+}

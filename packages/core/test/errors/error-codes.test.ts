@@ -1,0 +1,169 @@
+import { createHash } from 'node:crypto';
+import {
+  createMemoryReplayStore,
+  createMemoryRevocationList,
+  createVerifier,
+  SERVICE_JWT_ERROR_CODES,
+  type ServiceJwtErrorCode,
+} from '@service-jwt/core';
+import { serveJwks } from '@service-jwt/testing';
+import {
+  AUDIENCE,
+  b64,
+  bearer,
+  claimsAt,
+  expectCode,
+  ISSUER,
+  makeKey,
+  mint,
+  NOW,
+  NOW_MS,
+  verifierFor,
+} from '../fixtures.js';
+
+// Every code of the design's error table, produced through the public API, with its status
+// and WWW-Authenticate challenge (asserted by expectCode).
+const key = makeKey('ES256');
+const verifier = verifierFor(key);
+const sha = (body: string) => createHash('sha256').update(body).digest('base64url');
+const produced = new Set<ServiceJwtErrorCode>();
+
+const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
+  ['token_missing', () => verifier.verify({ method: 'GET', url: '/', headers: {} })],
+  ['token_malformed', () => verifier.verifyToken('not.a-token')],
+  ['token_too_large', () => verifier.verifyToken('x'.repeat(8193))],
+  [
+    'algorithm_not_allowed',
+    () => verifier.verifyToken(`${b64({ alg: 'none' })}.${b64(claimsAt())}.AA`),
+  ],
+  ['key_not_found', () => verifier.verifyToken(mint(makeKey('ES256', 'unknown-kid'), claimsAt()))],
+  [
+    'signature_invalid',
+    () => verifier.verifyToken(mint({ ...makeKey('ES256'), kid: key.kid }, claimsAt())),
+  ],
+  ['token_expired', () => verifier.verifyToken(mint(key, claimsAt({ exp: NOW - 60 })))],
+  ['token_not_yet_valid', () => verifier.verifyToken(mint(key, claimsAt({ nbf: NOW + 60 })))],
+  ['token_too_old', () => verifier.forRoute({ maxTokenAge: 1 }).verifyToken(mint(key, claimsAt()))],
+  [
+    'issuer_not_trusted',
+    () => verifier.verifyToken(mint(key, claimsAt({ iss: 'https://elsewhere.test' }))),
+  ],
+  [
+    'audience_mismatch',
+    () => verifier.verifyToken(mint(key, claimsAt({ aud: 'https://elsewhere.test' }))),
+  ],
+  [
+    'claim_missing',
+    () => verifier.forRoute({ requiredClaims: ['tenant'] }).verifyToken(mint(key, claimsAt())),
+  ],
+  [
+    'body_hash_missing',
+    () =>
+      verifier
+        .forRoute({ bodyHash: { required: true } })
+        .verify(bearer(mint(key, claimsAt()), { body: '{}' })),
+  ],
+  [
+    'body_hash_mismatch',
+    () => verifier.verify(bearer(mint(key, claimsAt({ bdy: sha('{}') })), { body: '{ }' })),
+  ],
+  [
+    'request_binding_mismatch',
+    () => verifier.verify(bearer(mint(key, claimsAt({ htm: 'DELETE' })))),
+  ],
+  [
+    'token_replayed',
+    async () => {
+      const once = verifierFor(key, { replay: createMemoryReplayStore({ now: () => NOW_MS }) });
+      const token = mint(key, claimsAt({ jti: 'twice' }));
+      await once.verifyToken(token);
+      return once.verifyToken(token);
+    },
+  ],
+  [
+    'token_revoked',
+    async () => {
+      const revocation = createMemoryRevocationList({ now: () => NOW_MS });
+      await revocation.revokeToken(ISSUER, 'gone', NOW + 600);
+      return verifierFor(key, { revocation }).verifyToken(mint(key, claimsAt({ jti: 'gone' })));
+    },
+  ],
+  ['source_mismatch', () => verifier.verifyToken(mint(key, claimsAt({ source: 'user' })))],
+  [
+    'claim_check_failed',
+    () => verifier.forRoute({ claims: { tier: 'gold' } }).verifyToken(mint(key, claimsAt())),
+  ],
+  [
+    'caller_not_allowed',
+    () =>
+      verifier.forRoute({ callers: { subjects: ['billing'] } }).verifyToken(mint(key, claimsAt())),
+  ],
+  [
+    'token_duplicated',
+    () => {
+      const token = mint(key, claimsAt());
+      return verifier.verify({
+        method: 'GET',
+        url: '/',
+        headers: { authorization: [`Bearer ${token}`, `Bearer ${token}`] },
+      });
+    },
+  ],
+  [
+    'body_too_large',
+    () =>
+      verifier
+        .forRoute({ bodyHash: { maxBodyBytes: 2 } })
+        .verify(bearer(mint(key, claimsAt({ bdy: sha('{"a":1}') })), { body: '{"a":1}' })),
+  ],
+  [
+    'content_encoding_unsupported',
+    () =>
+      verifier.verify(
+        bearer(mint(key, claimsAt({ bdy: sha('x') })), {
+          body: 'x',
+          headers: { 'content-encoding': 'br' },
+        }),
+      ),
+  ],
+  [
+    'keys_unavailable',
+    async () => {
+      const server = await serveJwks({ keys: [key.jwk as never] });
+      await server.stop();
+      const remote = createVerifier({
+        issuers: { [ISSUER]: { jwksUri: server.url, allowInsecureHttp: true, timeout: 500 } },
+        audience: AUDIENCE,
+        now: () => NOW_MS,
+      });
+      try {
+        return await remote.verifyToken(mint(key, claimsAt()));
+      } finally {
+        await remote.close();
+        await server.close();
+      }
+    },
+  ],
+  [
+    'store_unavailable',
+    () =>
+      verifierFor(key, { replay: { claim: () => Promise.reject(new Error('down')) } }).verifyToken(
+        mint(key, claimsAt({ jti: 'x' })),
+      ),
+  ],
+  [
+    'configuration_error',
+    async () => createVerifier({ issuers: { [ISSUER]: { keys: [key.jwk as never] } } } as never),
+  ],
+];
+
+describe('every error code of the design table', () => {
+  it.each(CASES)('%s', async (code, produce) => {
+    await expectCode(produce(), code);
+    produced.add(code);
+  });
+
+  it('covers the whole table', () => {
+    expect([...produced].sort()).toEqual([...SERVICE_JWT_ERROR_CODES].sort());
+  });
+});
