@@ -2,7 +2,8 @@
 // store and 1,000,000 distinct tokens through the verification cache, both at their default
 // sizes, printing the heap before and after (after a full GC, stores still referenced).
 // Prints figures only; asserts nothing. Run: pnpm bench:memory (needs --expose-gc).
-import { createMemoryReplayStore, createVerificationCache, replayKey } from '@service-jwt/core';
+import { createMemoryReplayStore, replayKey } from '@service-jwt/core';
+import { createVerificationCache } from '../packages/core/src/verify/verification-cache.js';
 
 const N = 1_000_000;
 const MiB = 1024 * 1024;

@@ -21,8 +21,14 @@ export function detectPinning(): Pinning {
   return { enabled, server: '0', load: '1' };
 }
 
-function start(pinning: Pinning, core: string, script: string, args: string[]): ChildProcess {
-  const node = [process.execPath, ...NODE_ARGS, script, ...args];
+function start(
+  pinning: Pinning,
+  core: string,
+  script: string,
+  args: string[],
+  nodeArgs: readonly string[] = [],
+): ChildProcess {
+  const node = [process.execPath, ...NODE_ARGS, ...nodeArgs, script, ...args];
   const [command, ...rest] = pinning.enabled ? ['taskset', '-c', core, ...node] : node;
   return spawn(command!, rest, { stdio: ['ignore', 'pipe', 'inherit'] });
 }
@@ -62,9 +68,10 @@ export async function startServer(
   pinning: Pinning,
   contextFile: string,
   caseId: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<RunningServer> {
   // taskset execs node, so the child's pid is the server's pid.
-  const child = start(pinning, pinning.server, SERVER, [contextFile, caseId]);
+  const child = start(pinning, pinning.server, SERVER, [contextFile, caseId], nodeArgs);
   const port = Number(await lineFrom(child, 'LISTENING ', 60_000));
   return {
     port,

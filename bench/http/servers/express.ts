@@ -56,6 +56,8 @@ const rawBodies = new WeakMap<IncomingMessage, Buffer>();
 
 export const expressServers: Record<string, Builder> = {
   'express-bare': async () => staticApp(),
+  // What any middleware costs in Express 5: a router layer and one `next()`.
+  'express-noop': async () => staticApp((_req, _res, next) => next()),
   'express-ours': async (c) => staticApp(ours(c)),
   'express-ours-jwks': async (c) =>
     staticApp(

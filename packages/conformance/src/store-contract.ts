@@ -35,7 +35,7 @@ interface Clock {
   /** Short expiry: far enough for two calls, close enough to wait for on a real clock. */
   readonly shortTtl: number;
   /** Makes `at` (epoch seconds) the past, then keeps calling `probe` until it says done. */
-  passUntil(at: number, probe: () => Promise<boolean>): Promise<boolean>;
+  passUntil(at: number, probe: () => boolean | Promise<boolean>): Promise<boolean>;
   /** Moves an injected clock to one millisecond before `at`; a no-op on a real clock. */
   justBefore(at: number): void;
 }

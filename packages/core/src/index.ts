@@ -1,36 +1,112 @@
-export * from './adapter/adapter-options.js';
-export * from './adapter/node-body.js';
-export * from './adapter/node-headers.js';
-export * from './adapter/realm-headers.js';
-export * from './errors/service-jwt-error.js';
+// @service-jwt/core: what an application calls. Adapter plumbing is on the
+// `@service-jwt/core/adapter` subpath; everything else is internal.
+
+export type {
+  ErrorResponse,
+  ErrorResponseBody,
+  ErrorResponseOptions,
+  Rfc6750Error,
+  ServiceJwtErrorCode,
+  ServiceJwtErrorOptions,
+} from './errors/service-jwt-error.js';
+// Errors
 export {
-  createIssuerKeyResolver,
-  type FetchJsonOptions,
-  fetchJson,
-  type IssuerKeyResolverOptions,
-  REMOTE_KEY_SET_DEFAULTS,
-} from './keys/index.js';
-export type { IssuerKeyResolver, KeyLookup, VerificationKey } from './keys/key-resolver.js';
-export * from './response-signing/index.js';
-export * from './signer/index.js';
+  errorResponse,
+  isServiceJwtError,
+  SERVICE_JWT_ERROR_CODES,
+  ServiceJwtError,
+} from './errors/service-jwt-error.js';
+export type { Algorithm } from './jws/algorithms.js';
+export type {
+  ResponseSignerOptions,
+  SigningKeySetFetchOptions,
+} from './response-signing/options.js';
+export type {
+  ResponseSigner,
+  ResponseSigningResult,
+  SignableResponse,
+} from './response-signing/response-signer.js';
+// Gateway response signing
+export { createResponseSigner } from './response-signing/response-signer.js';
+export type { JwksHttpResponse, JwksResponseOptions } from './signer/jwks-response.js';
+export { jwksResponse } from './signer/jwks-response.js';
+export type { GeneratedKeyPair, KeyPairAlgorithm } from './signer/key-pairs.js';
 export {
-  createMemoryReplayStore,
-  type MemoryReplayStoreOptions,
-} from './stores/memory-replay-store.js';
-export * from './stores/memory-revocation-list.js';
-export * from './stores/replay-key.js';
-export type * from './stores/store-interfaces.js';
-export * from './verify/body-hash.js';
-export {
-  type ClaimCheckRules,
-  type ClaimsCheck,
-  checkClaims,
-  createClaimsCheck,
-} from './verify/claim-rules.js';
-export * from './verify/extract-token.js';
-export type * from './verify/options.js';
-export * from './verify/request-binding.js';
-export type * from './verify/types.js';
-export * from './verify/verification-cache.js';
+  exportPem,
+  exportPrivateJwk,
+  exportPublicJwk,
+  generateKeyPair,
+  generateSecret,
+  importPrivateKey,
+} from './signer/key-pairs.js';
+export type { RotateOptions, RotationPlan } from './signer/key-ring.js';
+export type { FetchLike, ServiceFetchOptions } from './signer/service-fetch.js';
+export { createServiceFetch } from './signer/service-fetch.js';
+export type {
+  ServiceJwtSigner,
+  SignerOptions,
+  SignOptions,
+  SignRequestInput,
+  TokenForOptions,
+} from './signer/signer.js';
+// Signing
+export { createSigner } from './signer/signer.js';
+export type {
+  PrivateKeyInput,
+  PublicJwk,
+  SignerKey,
+  SignerKeyInput,
+  SigningKey,
+} from './signer/signing-keys.js';
+export { computeJwkThumbprint } from './signer/signing-keys.js';
+export type { MemoryReplayStoreOptions } from './stores/memory-replay-store.js';
+// Replay and revocation
+export { createMemoryReplayStore } from './stores/memory-replay-store.js';
+export type { MemoryRevocationListOptions } from './stores/memory-revocation-list.js';
+export { createMemoryRevocationList } from './stores/memory-revocation-list.js';
+export { replayKey } from './stores/replay-key.js';
+export type {
+  ReplayStore,
+  RevocationList,
+  RevocationReason,
+  RevocationSubject,
+} from './stores/store-interfaces.js';
+export type { BodyHashAlgorithm } from './verify/body-hash.js';
+// Body hashes for callers that build requests by hand
+export { computeBodyHash } from './verify/body-hash.js';
+export type { ClaimCheckRules, ClaimsCheck } from './verify/claim-rules.js';
+// Claim rules on claims verified elsewhere (a managed gateway's authorizer)
+export { createClaimsCheck } from './verify/claim-rules.js';
+export type {
+  BodyHashOptions,
+  CallerRules,
+  ClaimRule,
+  ClaimRules,
+  DiscoveryIssuer,
+  IssuerKeys,
+  JwksUriIssuer,
+  LocalKeySetIssuer,
+  PublicKeyIssuer,
+  RemoteKeySetOptions,
+  ReplayOptions,
+  RequestBindingOptions,
+  RouteOptions,
+  SecretIssuer,
+  SourceRule,
+  TokenLocation,
+  VerifierOptions,
+} from './verify/options.js';
+export type {
+  BodyReader,
+  HeadersLike,
+  JsonWebKeyInput,
+  JsonWebKeySetInput,
+  KeyInput,
+  RequestLike,
+  ServiceJwtClaims,
+  ServiceJwtHeader,
+  VerifiedServiceJwt,
+} from './verify/types.js';
+// Verifying
 export { createVerifier } from './verify/verifier.js';
-export type * from './verify/verifier-interface.js';
+export type { ServiceJwtVerifier } from './verify/verifier-interface.js';

@@ -1,3 +1,10 @@
+export {
+  isServiceJwtError,
+  type ServiceJwtClaims,
+  ServiceJwtError,
+  type ServiceJwtErrorCode,
+  type VerifiedServiceJwt,
+} from '@service-jwt/core';
 export { type JwksHandlerOptions, type JwksPublisher, jwksHandler } from './jwks-handler.js';
 export {
   requireServiceJwt,

@@ -1,18 +1,7 @@
-import {
-  errorResponse,
-  type RouteOptions,
-  type ServiceJwtError,
-  type ServiceJwtVerifier,
-  toServiceJwtError,
-  type VerifiedServiceJwt,
-  withRealmHeaders,
-} from '@service-jwt/core';
+import type { RouteOptions, VerifiedServiceJwt } from '@service-jwt/core';
+import { createGuard, type Guard } from '@service-jwt/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import {
-  type ExpressServiceJwtOptions,
-  type ResolvedAdapterOptions,
-  resolveExpressOptions,
-} from './options.js';
+import type { AdapterOptions, ExpressServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
 
 declare global {
@@ -24,47 +13,44 @@ declare global {
   }
 }
 
-function sendError(res: Response, err: ServiceJwtError, adapter: ResolvedAdapterOptions): void {
-  const response = errorResponse(err, adapter.realm === undefined ? {} : { realm: adapter.realm });
-  res.status(response.status).set(response.headers);
-  // core leaves the rest of an oversized body unread: don't keep the connection for it.
-  if (err.code === 'body_too_large') res.set('connection', 'close');
-  res.json(response.body);
+function refuse(guard: Guard, res: Response, next: NextFunction, caught: unknown): void {
+  const err = guard.forHost(caught);
+  if (guard.onError === 'throw' || res.headersSent) {
+    next(err);
+    return;
+  }
+  const { status, headers, body } = guard.response(err);
+  res.status(status).set(headers).json(body);
 }
 
-function middlewareFor(
-  verifier: ServiceJwtVerifier,
-  adapter: ResolvedAdapterOptions,
-): RequestHandler {
+function middlewareFor(guard: Guard): RequestHandler {
   return function serviceJwtMiddleware(req: Request, res: Response, next: NextFunction): void {
-    const request = toRequestLike(req);
-    verifier
-      .authenticate(request)
-      .then((pending) =>
-        // `bodyCheck === null`: neither token nor policy needs the body; leave the stream alone.
-        pending.bodyCheck === null ? pending.complete() : pending.complete(request.body),
-      )
-      .then(
-        (verified) => {
-          req.serviceJwt = verified;
-          next();
-        },
-        (caught: unknown) => {
-          const err = toServiceJwtError(caught);
-          if (adapter.onError === 'throw') {
-            next(withRealmHeaders(err, adapter.realm));
-          } else if (res.headersSent) {
-            next(err);
-          } else {
-            sendError(res, err, adapter);
-          }
-        },
-      );
+    let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+    try {
+      outcome = guard.verify(toRequestLike(req));
+    } catch (err) {
+      refuse(guard, res, next, err);
+      return;
+    }
+    // Most requests are answered in this turn (a cached token, local keys, in-memory stores):
+    // the rest of the app then runs without waiting for a microtask.
+    if (!(outcome instanceof Promise)) {
+      req.serviceJwt = outcome;
+      next();
+      return;
+    }
+    outcome.then(
+      (verified) => {
+        req.serviceJwt = verified;
+        next();
+      },
+      (err: unknown) => refuse(guard, res, next, err),
+    );
   };
 }
 
 /** A per-route middleware maker returned by {@link serviceJwt}. */
-export type ServiceJwtRouteFactory = (route?: RouteOptions) => RequestHandler;
+export type ServiceJwtRouteFactory = (route?: RouteOptions & AdapterOptions) => RequestHandler;
 
 /**
  * Creates a factory of per-route middleware that share one verifier (one key cache, one
@@ -81,12 +67,8 @@ export type ServiceJwtRouteFactory = (route?: RouteOptions) => RequestHandler;
  * ```
  */
 export function serviceJwt(options: ExpressServiceJwtOptions): ServiceJwtRouteFactory {
-  const { verifier, adapter } = resolveExpressOptions(options);
-  return (route) => {
-    const routeVerifier =
-      route === undefined || Object.keys(route).length === 0 ? verifier : verifier.forRoute(route);
-    return middlewareFor(routeVerifier, adapter);
-  };
+  const guard = createGuard(options);
+  return (route) => middlewareFor(guard.forRoute(route));
 }
 
 /**
@@ -112,6 +94,5 @@ export function serviceJwt(options: ExpressServiceJwtOptions): ServiceJwtRouteFa
  * ```
  */
 export function requireServiceJwt(options: ExpressServiceJwtOptions): RequestHandler {
-  const { verifier, adapter } = resolveExpressOptions(options);
-  return middlewareFor(verifier, adapter);
+  return middlewareFor(createGuard(options));
 }

@@ -1,10 +1,4 @@
-import {
-  type ResolvedErrorHandling,
-  type RouteOptions,
-  resolveAdapterOptions,
-  type ServiceJwtVerifier,
-  type VerifierOptions,
-} from '@service-jwt/core';
+import type { RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
 
 /** Options every service-jwt HTTP adapter understands (same names in Express, Koa, Fastify). */
 export interface AdapterOptions {
@@ -31,19 +25,3 @@ export type ExpressReuseOptions = RouteOptions &
 
 /** Options of `requireServiceJwt` and `serviceJwt`. */
 export type ExpressServiceJwtOptions = ExpressVerifierOptions | ExpressReuseOptions;
-
-/** Adapter options after validation. */
-export type ResolvedAdapterOptions = ResolvedErrorHandling;
-
-/**
- * Turns adapter options into a verifier and the validated adapter options, with core's
- * `resolveAdapterOptions`. With `verifier`, the remaining members are route overrides applied through `forRoute` (same key cache);
- * otherwise they are core's `VerifierOptions` and a new verifier is created.
- */
-export function resolveExpressOptions(options: ExpressServiceJwtOptions): {
-  readonly verifier: ServiceJwtVerifier;
-  readonly adapter: ResolvedAdapterOptions;
-} {
-  const { verifier, onError, realm } = resolveAdapterOptions(options);
-  return { verifier, adapter: { onError, realm } };
-}

@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type BodyReader, readNodeRequestBody, ServiceJwtError } from '@service-jwt/core';
+import { type BodyReader, isServiceJwtError } from '@service-jwt/core';
+import {
+  bodyTooLarge,
+  configurationError,
+  declaresBody,
+  readNodeRequestBody,
+} from '@service-jwt/core/adapter';
 
 interface CapturedBody {
   readonly bytes: Uint8Array;
@@ -40,11 +46,6 @@ export function captureRawBody(
   captured.set(req, { bytes: buf, decoded });
 }
 
-function declaresBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
 /**
  * A {@link BodyReader} over an Express request, called by core only when a body hash must be
  * checked: the bytes captured by {@link captureRawBody}, else the untouched stream read with
@@ -57,26 +58,22 @@ export function expressBodyReader(req: IncomingMessage): BodyReader {
     const capture = captured.get(req);
     if (capture !== undefined) {
       if (capture.decoded) {
-        throw new ServiceJwtError(
-          'configuration_error',
+        throw configurationError(
           'the body parser decompressed the body before requireServiceJwt saw it: mount requireServiceJwt before the body parser so the hash covers the bytes as sent',
         );
       }
-      if (capture.bytes.byteLength > maxBytes) {
-        throw new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
-      }
+      if (capture.bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
       return capture.bytes;
     }
     try {
       return await readNodeRequestBody(req, maxBytes);
     } catch (err) {
-      if (!(err instanceof ServiceJwtError) || err.code !== 'configuration_error') throw err;
+      if (!isServiceJwtError(err) || err.code !== 'configuration_error') throw err;
       // Read by someone else: harmless when nothing was sent (a parser drained an empty body).
-      if (!declaresBody(req)) return EMPTY;
-      throw new ServiceJwtError(
-        'configuration_error',
+      if (!declaresBody(req.headers)) return EMPTY;
+      throw configurationError(
         'the raw request body was already consumed by a body parser: pass `verify: captureRawBody` to express.json()/urlencoded()/text()/raw(), or mount requireServiceJwt before the body parser',
-        { cause: err },
+        err,
       );
     }
   };

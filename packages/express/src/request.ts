@@ -1,4 +1,5 @@
-import { nodeRequestHeaders, type RequestLike } from '@service-jwt/core';
+import type { RequestLike } from '@service-jwt/core';
+import { declaresBody, nodeRequestHeaders } from '@service-jwt/core/adapter';
 import type { Request } from 'express';
 import { expressBodyReader } from './raw-body.js';
 
@@ -14,6 +15,8 @@ export function toRequestLike(req: Request): RequestLike {
     method: req.method,
     url: req.originalUrl,
     headers: nodeRequestHeaders(req),
-    body: expressBodyReader(req),
+    // A reader only for a request that announces a body: without one the verifier can answer
+    // in the same turn (an absent body hashes as the empty string).
+    body: declaresBody(req.headers) ? expressBodyReader(req) : undefined,
   };
 }

@@ -1,13 +1,15 @@
 import {
   createResponseSigner,
   errorResponse,
-  isJsonContentType,
   type ResponseSigner,
   type ResponseSignerOptions,
-  resolveErrorHandling,
-  ServiceJwtError,
-  toServiceJwtError,
 } from '@service-jwt/core';
+import {
+  configurationError,
+  isJsonContentType,
+  resolveErrorHandling,
+  toServiceJwtError,
+} from '@service-jwt/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdapterOptions } from './options.js';
 
@@ -73,7 +75,7 @@ export function signResponseKeys(
   options: ExpressSignResponseKeysOptions,
 ): SignResponseKeysMiddleware {
   if (typeof options !== 'object' || options === null) {
-    throw new ServiceJwtError('configuration_error', 'options must be an object');
+    throw configurationError('options must be an object');
   }
   const adapter = resolveErrorHandling(options);
   const { onError: _onError, realm: _realm, ...signerOptions } = options;
@@ -93,7 +95,6 @@ export function signResponseKeys(
     const body = JSON.stringify(response.body);
     res.statusCode = response.status;
     for (const [name, value] of Object.entries(response.headers)) res.setHeader(name, value);
-    res.setHeader('content-type', 'application/json; charset=utf-8');
     res.setHeader('content-length', Buffer.byteLength(body));
     end.call(res, body, 'utf8');
   }
@@ -108,8 +109,7 @@ export function signResponseKeys(
     const rawEnd = end as (...args: unknown[]) => Response;
     const held: Buffer[] = [];
     const unsignable = () =>
-      new ServiceJwtError(
-        'configuration_error',
+      configurationError(
         'a JSON response was flushed before it could be signed; send it with res.json or res.end',
       );
 

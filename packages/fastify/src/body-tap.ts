@@ -1,10 +1,6 @@
 import { Transform, type TransformCallback } from 'node:stream';
-import {
-  type BodyHasher,
-  type PendingVerification,
-  ServiceJwtError,
-  type VerifiedServiceJwt,
-} from '@service-jwt/core';
+import type { VerifiedServiceJwt } from '@service-jwt/core';
+import { type BodyHasher, bodyTooLarge, type PendingVerification } from '@service-jwt/core/adapter';
 
 /** What {@link BodyTap} needs from the request's pending verification. */
 export interface BodyTapOptions {
@@ -51,11 +47,7 @@ export class BodyTap extends Transform {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     this.receivedEncodedLength += bytes.length;
     if (this.receivedEncodedLength > this.#options.maxBodyBytes) {
-      const error = new ServiceJwtError(
-        'body_too_large',
-        `request body exceeds ${this.#options.maxBodyBytes} bytes`,
-      );
-      done(this.#options.onFailure(error));
+      done(this.#options.onFailure(bodyTooLarge(this.#options.maxBodyBytes)));
       return;
     }
     this.#options.hasher.update(bytes);

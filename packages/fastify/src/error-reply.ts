@@ -1,70 +1,44 @@
-import { STATUS_CODES } from 'node:http';
-import { errorResponse, type ServiceJwtError, toServiceJwtError } from '@service-jwt/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ResolvedSettings } from './options.js';
+import type { ServiceJwtError } from '@service-jwt/core';
+import type { Guard } from '@service-jwt/core/adapter';
+import type { FastifyError, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 
-// The failure each request ended with, so the route's onSend hook can recognise Fastify's
-// built-in rendering of exactly that error. A WeakMap keeps the request object's shape fixed.
-const failures = new WeakMap<FastifyRequest, ServiceJwtError>();
+type ErrorHandler = NonNullable<RouteOptions['errorHandler']>;
+
+// Refusals the plugin answers itself (`onError: 'respond'`), with the guard that refused: the
+// route's error handler recognises them by identity, never by looking at a reply body.
+const answered = new WeakMap<Error, Guard>();
 
 /**
- * Turns anything thrown by the pipeline into the `ServiceJwtError` handed to Fastify. In
- * `'respond'` mode the challenge headers (configured realm) go on the reply first: Fastify's
- * error handling keeps headers already set, so an app's own error handler starts from them.
+ * Turns anything thrown while guarding a request into the `ServiceJwtError` handed to
+ * Fastify (its `headers` carry the configured realm). In `'respond'` mode it is also marked
+ * as one the route's error handler answers with the design's body.
  */
-export function prepareFailure(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  thrown: unknown,
-  settings: ResolvedSettings,
-): ServiceJwtError {
-  const error = toServiceJwtError(thrown);
-  if (settings.onError === 'respond') {
-    failures.set(request, error);
-    reply.headers(errorResponse(error, { realm: settings.realm }).headers);
-  }
-  return error;
-}
-
-/** `true` when `payload` is Fastify's built-in serialisation of `error` (no app handler). */
-function isBuiltInErrorBody(payload: unknown, error: ServiceJwtError, status: number): boolean {
-  if (typeof payload !== 'string' || status !== error.status) return false;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(payload);
-  } catch {
-    return false;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return false;
-  const body = parsed as Record<string, unknown>;
-  return (
-    Object.keys(body).length === 4 &&
-    body.statusCode === status &&
-    body.code === error.code &&
-    body.message === error.message &&
-    body.error === STATUS_CODES[status]
-  );
+export function failure(guard: Guard, thrown: unknown): Error {
+  const err = guard.forHost(thrown);
+  if (guard.onError === 'respond') answered.set(err, guard);
+  return err;
 }
 
 /**
- * The route's `onSend` hook in `'respond'` mode. Fastify's built-in error handler writes
- * `{ statusCode, code, error: 'Unauthorized', message }` and re-applies `error.headers` with
- * the default realm; when that is what is about to be sent, the design's body and headers
- * replace it. Anything an app's error handler produced is left alone.
+ * The error handler of a protected route. Every failure of the guard's hooks (the token in
+ * `onRequest`, an oversized or tampered body in `preParsing`, the hash and replay record in
+ * `preHandler`) reaches Fastify's error handling as an error; in `'respond'` mode this
+ * handler answers it with core's `errorResponse`. Any other error goes on to the route's own
+ * handler or, when it has none, up to the app's (`setErrorHandler`) or Fastify's default.
  */
-export function createErrorBodyHook(settings: ResolvedSettings) {
-  return async function serviceJwtErrorBody(
+export function errorHandlerFor(own: ErrorHandler | undefined): ErrorHandler {
+  return function serviceJwtErrors(
+    this: unknown,
+    error: FastifyError,
     request: FastifyRequest,
     reply: FastifyReply,
-    payload: unknown,
-  ): Promise<unknown> {
-    const error = failures.get(request);
-    if (error === undefined || !isBuiltInErrorBody(payload, error, reply.statusCode)) {
-      return payload;
+  ) {
+    const guard = answered.get(error);
+    if (guard !== undefined) {
+      const { status, headers, body } = guard.response(error as unknown as ServiceJwtError);
+      return reply.code(status).headers(headers).send(body);
     }
-    const response = errorResponse(error, { realm: settings.realm });
-    reply.headers(response.headers);
-    reply.header('content-type', 'application/json; charset=utf-8');
-    return JSON.stringify(response.body);
-  };
+    if (own !== undefined) return own.call(this as never, error, request, reply);
+    throw error;
+  } as ErrorHandler;
 }

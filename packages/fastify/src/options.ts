@@ -1,20 +1,16 @@
-import {
-  type RouteOptions,
-  resolveAdapterOptions,
-  ServiceJwtError,
-  type ServiceJwtVerifier,
-  type VerifierOptions,
-} from '@service-jwt/core';
+import type { RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
+import { configurationError, createGuard, type Guard } from '@service-jwt/core/adapter';
 
 /** Options every service-jwt HTTP adapter understands (same names in Express, Koa, Fastify). */
 export interface AdapterOptions {
   /**
    * What the plugin does with a failure. Either way the `ServiceJwtError` goes through
-   * Fastify's error handling (`onError` hooks, `setErrorHandler`). With `'respond'` the plugin
-   * also sets `WWW-Authenticate`, `Cache-Control` and `Retry-After` (configured realm) on the
-   * reply first, and, when Fastify's built-in error handler answers, replaces its body with the
-   * design's `{ error, code, message }`. With `'throw'` the error is handed over untouched: the
-   * app's error handler owns the response (the error carries `statusCode`, `code`, `headers`).
+   * Fastify's error handling (`onError` hooks run). With `'respond'` the protected route's
+   * error handler answers it with the design's status, headers (`WWW-Authenticate` with the
+   * configured realm, `Cache-Control`, `Retry-After`) and body `{ error, code, message }`, as
+   * every adapter does; other errors go on to the app's `setErrorHandler`. With `'throw'` the
+   * app's error handler (or Fastify's default) owns the response: the error carries
+   * `statusCode`, `code` and `headers`.
    * @default 'respond'
    */
   readonly onError?: 'respond' | 'throw';
@@ -44,35 +40,24 @@ export type FastifyReuseOptions = RouteOptions &
 /** Options of the `serviceJwt` plugin. */
 export type FastifyServiceJwtOptions = FastifyVerifierOptions | FastifyReuseOptions;
 
-/** Plugin settings after validation. */
-export interface ResolvedSettings {
-  readonly onError: 'respond' | 'throw';
-  readonly realm: string | undefined;
-  readonly global: boolean;
-}
-
 function fail(message: string): never {
-  throw new ServiceJwtError('configuration_error', message);
+  throw configurationError(message);
 }
 
 /**
- * Validates the plugin options once, at registration: `global`, then core's
- * `resolveAdapterOptions` (`onError`, `realm`, and core's options through `createVerifier`, or
- * `forRoute` on a given `verifier`). `owned` tells whether the plugin created the verifier and
- * must close it with the app.
+ * Validates the plugin options once, at registration: `global`, then core's adapter kit
+ * (`onError`, `realm`, and core's options through `createVerifier`, or `forRoute` on a given
+ * `verifier`). `guard.owned` tells whether the plugin created the verifier and must close it
+ * with the app.
  */
 export function resolvePluginOptions(options: FastifyServiceJwtOptions | undefined): {
-  readonly verifier: ServiceJwtVerifier;
-  readonly owned: boolean;
-  readonly settings: ResolvedSettings;
+  readonly guard: Guard;
+  readonly global: boolean;
 } {
   // `global` first: nothing (no verifier) is created for options that are going to fail.
   const global = (options as PluginOnlyOptions | undefined)?.global ?? false;
   if (typeof global !== 'boolean') fail('options.global must be a boolean');
-  const { verifier, owned, onError, realm } = resolveAdapterOptions(options, {
-    adapterKeys: ['global'],
-  });
-  return { verifier, owned, settings: { onError, realm, global } };
+  return { guard: createGuard(options, { adapterKeys: ['global'] }), global };
 }
 
 /** Validates per-route options: an object of core's `RouteOptions`, or nothing. */

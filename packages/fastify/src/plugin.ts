@@ -1,9 +1,9 @@
-import {
-  type RouteOptions as CoreRouteOptions,
-  ServiceJwtError,
-  type ServiceJwtVerifier,
-  type VerifiedServiceJwt,
+import type {
+  RouteOptions as CoreRouteOptions,
+  ServiceJwtVerifier,
+  VerifiedServiceJwt,
 } from '@service-jwt/core';
+import { configurationError, type Guard } from '@service-jwt/core/adapter';
 import type {
   FastifyInstance,
   FastifyPluginAsync,
@@ -12,13 +12,8 @@ import type {
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { createErrorBodyHook } from './error-reply.js';
-import {
-  type FastifyServiceJwtOptions,
-  type ResolvedSettings,
-  resolvePluginOptions,
-  routeOverrides,
-} from './options.js';
+import { errorHandlerFor } from './error-reply.js';
+import { type FastifyServiceJwtOptions, resolvePluginOptions, routeOverrides } from './options.js';
 import { createRouteGuard, type RouteGuard } from './route-guard.js';
 import { markRouteSeen, watchDeclaredRoutes } from './scope-watch.js';
 
@@ -70,29 +65,17 @@ function own<T extends object>(hook: T): T {
   return hook;
 }
 
-function makeGuard(
-  verifier: ServiceJwtVerifier,
-  overrides: CoreRouteOptions | undefined,
-  settings: ResolvedSettings,
-) {
-  return createRouteGuard(
-    overrides === undefined ? verifier : verifier.forRoute(overrides),
-    settings,
-  );
+function routeGuard(guard: Guard, overrides: CoreRouteOptions | undefined): RouteGuard {
+  return createRouteGuard(guard.forRoute(overrides));
 }
 
 /**
  * Adds the hooks of a protected route to its options, from `onRoute`: the guard's `onRequest`
  * and `preParsing` run first among the route's own hooks; its `preHandler` is either the hook
  * the route already lists (from requireServiceJwt, at the position the app chose) or is put
- * first.
+ * first. The route's error handler answers the guard's refusals (see `errorHandlerFor`).
  */
-function protectRoute(
-  route: RouteOptions,
-  guard: RouteGuard,
-  errorBody: object | undefined,
-  hasHook: boolean,
-): void {
+function protectRoute(route: RouteOptions, guard: RouteGuard, hasHook: boolean): void {
   route.onRequest = [
     own(guard.onRequest),
     ...asArray(route.onRequest),
@@ -107,29 +90,22 @@ function protectRoute(
       ...asArray(route.preHandler),
     ] as RouteOptions['preHandler'];
   }
-  if (errorBody !== undefined) {
-    route.onSend = [...asArray(route.onSend), errorBody] as RouteOptions['onSend'];
-  }
+  route.errorHandler = errorHandlerFor(route.errorHandler);
 }
 
 const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
   fastify: FastifyInstance,
   options,
 ) => {
-  const { verifier, owned, settings } = resolvePluginOptions(options);
-  const appGuard = createRouteGuard(verifier, settings);
-  const errorBody = settings.onError === 'respond' ? own(createErrorBodyHook(settings)) : undefined;
+  const { guard, global } = resolvePluginOptions(options);
+  const appGuard = createRouteGuard(guard);
 
   fastify.decorateRequest('serviceJwt', null);
-  fastify.decorate('serviceJwtVerifier', verifier);
+  fastify.decorate('serviceJwtVerifier', guard.verifier);
   fastify.decorate('requireServiceJwt', (routeOptions?: CoreRouteOptions): ServiceJwtHook => {
-    const guard = makeGuard(
-      verifier,
-      routeOverrides(routeOptions, 'requireServiceJwt(options)'),
-      settings,
-    );
-    hookGuards.set(guard.preHandler, guard);
-    return guard.preHandler;
+    const hooks = routeGuard(guard, routeOverrides(routeOptions, 'requireServiceJwt(options)'));
+    hookGuards.set(hooks.preHandler, hooks);
+    return hooks.preHandler;
   });
 
   watchDeclaredRoutes(fastify);
@@ -142,28 +118,22 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
       .find((guard) => guard !== undefined);
     if (hooked !== undefined) {
       if (typeof configured === 'object') {
-        throw new ServiceJwtError(
-          'configuration_error',
+        throw configurationError(
           `route ${route.method} ${route.url}: config.serviceJwt and requireServiceJwt() both give options; use one`,
         );
       }
-      protectRoute(route, hooked, errorBody, true);
+      protectRoute(route, hooked, true);
       return;
     }
-    if (configured === false || (configured === undefined && !settings.global)) return;
+    if (configured === false || (configured === undefined && !global)) return;
     const overrides = routeOverrides(
       configured,
       `route ${route.method} ${route.url} config.serviceJwt`,
     );
-    protectRoute(
-      route,
-      overrides === undefined ? appGuard : makeGuard(verifier, overrides, settings),
-      errorBody,
-      false,
-    );
+    protectRoute(route, overrides === undefined ? appGuard : routeGuard(guard, overrides), false);
   });
 
-  if (owned) fastify.addHook('onClose', async () => verifier.close());
+  if (guard.owned) fastify.addHook('onClose', async () => guard.verifier.close());
 };
 
 /**
@@ -181,7 +151,8 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
  *
  * Failures are `ServiceJwtError`s with `statusCode` thrown into Fastify's error handling (see
  * `onError`): 401/403/400 with `WWW-Authenticate` (RFC 6750 §3), 413, 415, 503 with
- * `Retry-After`, 500 `configuration_error`.
+ * `Retry-After`, 500 `configuration_error`. In `'respond'` mode the protected route's error
+ * handler answers them; other errors reach the app's own error handler.
  *
  * @example
  * ```ts

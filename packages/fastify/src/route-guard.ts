@@ -1,30 +1,38 @@
 import type { Readable } from 'node:stream';
+import type { RequestLike, VerifiedServiceJwt } from '@service-jwt/core';
 import {
+  bodyTooLarge,
+  configurationError,
+  declaresBody,
+  type Guard,
   nodeRequestHeaders,
   type PendingVerification,
-  type RequestLike,
-  ServiceJwtError,
-  type ServiceJwtVerifier,
-} from '@service-jwt/core';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+} from '@service-jwt/core/adapter';
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { BodyTap } from './body-tap.js';
-import { prepareFailure } from './error-reply.js';
-import type { ResolvedSettings } from './options.js';
+import { failure } from './error-reply.js';
 
-/** The hooks one protected route runs, bound to that route's verifier. */
+type PreParsingDone = (err: Error | null, payload?: Readable) => void;
+
+/** The hooks one protected route runs, bound to that route's guard. */
 export interface RouteGuard {
-  /** Authenticates the token before the body is read (everything but the body hash). */
-  onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  /** Verifies the token before the body is read (everything, when no body is announced). */
+  onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   /** Wraps the payload in a hashing pass-through when the body must be checked. */
-  preParsing(request: FastifyRequest, reply: FastifyReply, payload: Readable): Promise<Readable>;
+  preParsing(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    payload: Readable,
+    done: PreParsingDone,
+  ): void;
   /** Completes verification and attaches `request.serviceJwt` before the handler. */
   preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
 }
 
-interface RequestState {
-  readonly pending: PendingVerification;
-  tap: BodyTap | undefined;
-}
+/** Where a request stands between the hooks. */
+type RequestState =
+  | { readonly result: VerifiedServiceJwt }
+  | { readonly pending: PendingVerification; tap: BodyTap | undefined };
 
 /**
  * The one function that maps a Fastify request to core's request shape: `request.method`,
@@ -43,78 +51,87 @@ export function toRequestLike(request: FastifyRequest): RequestLike {
 
 /**
  * Builds the hooks of one protected route. `onRequest` runs before Fastify reads the body, so
- * an unauthenticated request is refused before any byte of it is parsed; `preParsing` tees the
- * bytes into the hasher on their way to the content-type parser; `preHandler` hands the
- * verified result to the route. A request that reaches `preHandler` without the earlier hooks
- * (a hook used on a route the plugin never saw) is verified there, and fails with a
- * `configuration_error` if its token asks for a body hash, since the raw bytes are gone.
+ * an unauthenticated request is refused before any byte of it is parsed: a request that
+ * announces no body is verified there completely (often without waiting at all); one with a
+ * body is authenticated there, `preParsing` tees the bytes into the hasher on their way to
+ * the content-type parser, and `preHandler` hands the verified result to the route. A request
+ * that reaches `preHandler` without the earlier hooks (a hook used on a route the plugin never
+ * saw) is verified there, and fails with a `configuration_error` if its token asks for a body
+ * hash, since the raw bytes are gone.
  */
-export function createRouteGuard(
-  verifier: ServiceJwtVerifier,
-  settings: ResolvedSettings,
-): RouteGuard {
+export function createRouteGuard(guard: Guard): RouteGuard {
   const states = new WeakMap<FastifyRequest, RequestState>();
 
-  async function onRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    try {
-      states.set(request, {
-        pending: await verifier.authenticate(toRequestLike(request)),
-        tap: undefined,
-      });
-    } catch (thrown) {
-      throw prepareFailure(request, reply, thrown, settings);
+  function onRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const verified = (result: VerifiedServiceJwt) => {
+      states.set(request, { result });
+      done();
+    };
+    const refused = (err: unknown) => done(failure(guard, err));
+    if (!declaresBody(request.headers)) {
+      let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+      try {
+        outcome = guard.verify(toRequestLike(request));
+      } catch (err) {
+        refused(err);
+        return;
+      }
+      if (outcome instanceof Promise) outcome.then(verified, refused);
+      else verified(outcome);
+      return;
     }
+    guard.authenticate(toRequestLike(request)).then((pending) => {
+      states.set(request, { pending, tap: undefined });
+      done();
+    }, refused);
   }
 
-  async function preParsing(
+  function preParsing(
     request: FastifyRequest,
-    reply: FastifyReply,
+    _reply: FastifyReply,
     payload: Readable,
-  ): Promise<Readable> {
+    done: PreParsingDone,
+  ): void {
     const state = states.get(request);
-    const bodyCheck = state?.pending.bodyCheck;
-    if (state === undefined || bodyCheck === null || bodyCheck === undefined) return payload;
-    const declared = Number(request.headers['content-length']);
-    if (declared > bodyCheck.maxBodyBytes) {
-      const error = new ServiceJwtError(
-        'body_too_large',
-        `request body exceeds ${bodyCheck.maxBodyBytes} bytes`,
-      );
-      throw prepareFailure(request, reply, error, settings);
+    const bodyCheck = state !== undefined && 'pending' in state ? state.pending.bodyCheck : null;
+    if (state === undefined || !('pending' in state) || bodyCheck === null) {
+      done(null, payload);
+      return;
+    }
+    if (Number(request.headers['content-length']) > bodyCheck.maxBodyBytes) {
+      done(failure(guard, bodyTooLarge(bodyCheck.maxBodyBytes)));
+      return;
     }
     const tap = new BodyTap({
       pending: state.pending,
       hasher: bodyCheck.createHasher(),
       maxBodyBytes: bodyCheck.maxBodyBytes,
-      onFailure: (thrown) => prepareFailure(request, reply, thrown, settings),
+      onFailure: (thrown) => failure(guard, thrown),
     });
     // Not `pipeline`: on failure it would destroy the incoming message and with it the socket
     // the error response has to go out on.
     payload.on('error', (error) => tap.destroy(error));
     payload.pipe(tap);
     state.tap = tap;
-    return tap;
+    done(null, tap);
   }
 
-  async function preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  async function preHandler(request: FastifyRequest): Promise<void> {
+    const state = states.get(request);
     try {
-      const state = states.get(request);
-      if (state === undefined) {
-        request.serviceJwt = await verifyLate(request);
-        return;
-      }
-      request.serviceJwt =
-        state.tap === undefined ? await state.pending.complete() : await state.tap.result();
+      if (state === undefined) request.serviceJwt = await verifyLate(request);
+      else if ('result' in state) request.serviceJwt = state.result;
+      else if (state.tap !== undefined) request.serviceJwt = await state.tap.result();
+      else request.serviceJwt = await state.pending.complete();
     } catch (thrown) {
-      throw prepareFailure(request, reply, thrown, settings);
+      throw failure(guard, thrown);
     }
   }
 
-  async function verifyLate(request: FastifyRequest) {
-    const pending = await verifier.authenticate(toRequestLike(request));
+  async function verifyLate(request: FastifyRequest): Promise<VerifiedServiceJwt> {
+    const pending = await guard.authenticate(toRequestLike(request));
     if (pending.bodyCheck !== null) {
-      throw new ServiceJwtError(
-        'configuration_error',
+      throw configurationError(
         'this request needs a body hash but its raw bytes were not captured: register the ' +
           'service-jwt plugin (await app.register) in a scope that contains the route, before the route',
       );

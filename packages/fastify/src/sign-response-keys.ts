@@ -3,9 +3,12 @@ import {
   errorResponse,
   type ResponseSigner,
   type ResponseSignerOptions,
-  ServiceJwtError,
-  toServiceJwtError,
 } from '@service-jwt/core';
+import {
+  configurationError,
+  resolveErrorHandling,
+  toServiceJwtError,
+} from '@service-jwt/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdapterOptions } from './options.js';
 
@@ -17,10 +20,6 @@ export interface SignResponseKeysHook {
   (request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown>;
   /** The core signer behind it (`await hook.signer.ready()` checks the keys at start-up). */
   readonly signer: ResponseSigner;
-}
-
-function fail(message: string): never {
-  throw new ServiceJwtError('configuration_error', message);
 }
 
 function destroyStream(payload: unknown): void {
@@ -53,14 +52,11 @@ function destroyStream(payload: unknown): void {
  * ```
  */
 export function signResponseKeys(options: FastifySignResponseKeysOptions): SignResponseKeysHook {
-  if (typeof options !== 'object' || options === null) fail('options must be an object');
-  const { onError = 'respond', realm, ...signerOptions } = options;
-  if (onError !== 'respond' && onError !== 'throw') {
-    fail(`options.onError must be 'respond' or 'throw'`);
+  if (typeof options !== 'object' || options === null) {
+    throw configurationError('options must be an object');
   }
-  if (realm !== undefined && (typeof realm !== 'string' || realm === '' || /["\\]/.test(realm))) {
-    fail('options.realm must be a non-empty string without quotes or backslashes');
-  }
+  const { onError, realm } = resolveErrorHandling(options);
+  const { onError: _onError, realm: _realm, ...signerOptions } = options;
   const signer = createResponseSigner(signerOptions);
 
   const hook = async function serviceJwtSignResponseKeys(
@@ -85,7 +81,6 @@ export function signResponseKeys(options: FastifySignResponseKeysOptions): SignR
       const response = errorResponse(err, realm === undefined ? {} : { realm });
       reply.code(response.status);
       reply.headers(response.headers);
-      reply.header('content-type', 'application/json; charset=utf-8');
       return JSON.stringify(response.body);
     }
   };

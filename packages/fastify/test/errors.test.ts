@@ -55,7 +55,27 @@ describe.each(MAJORS)('%s', (_major, create) => {
     expect(response.json()).toMatchObject({ error: 'insufficient_scope', code: 'source_mismatch' });
   });
 
-  it('hands the ServiceJwtError to the app error handler, which may reshape it', async () => {
+  it('answers its refusals itself in respond mode, as every adapter does', async () => {
+    app = create();
+    const seen: unknown[] = [];
+    app.setErrorHandler((error, _request, reply) => {
+      seen.push(error);
+      return reply.code(418).send({ problem: 'not ours to answer' });
+    });
+    await app.register(serviceJwt, options);
+    app.get('/x', { preHandler: app.requireServiceJwt() }, ok);
+    const response = await send(app, { method: 'GET', url: '/x' });
+    expect(response.statusCode).toBe(401);
+    expect(response.json()).toEqual({
+      error: 'invalid_request',
+      code: 'token_missing',
+      message: expect.any(String),
+    });
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="service-jwt"');
+    expect(seen).toHaveLength(0);
+  });
+
+  it('hands the ServiceJwtError to the app error handler in throw mode, which may reshape it', async () => {
     app = create();
     const seen: unknown[] = [];
     app.setErrorHandler((error, _request, reply) => {
@@ -65,15 +85,19 @@ describe.each(MAJORS)('%s', (_major, create) => {
       }
       return reply.send(error);
     });
-    await app.register(serviceJwt, options);
+    await app.register(serviceJwt, { ...options, onError: 'throw' });
     app.get('/x', { preHandler: app.requireServiceJwt() }, ok);
     const response = await send(app, { method: 'GET', url: '/x' });
     expect(response.statusCode).toBe(401);
     expect(response.json()).toEqual({ problem: 'token_missing' });
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="service-jwt"');
+    // The app's handler owns the response; the challenge is on the error for it to use.
+    expect(response.headers['www-authenticate']).toBeUndefined();
     expect(seen).toHaveLength(1);
     expect(seen[0]).toBeInstanceOf(ServiceJwtError);
     expect(seen[0]).toMatchObject({ code: 'token_missing', statusCode: 401 });
+    expect((seen[0] as ServiceJwtError).headers['www-authenticate']).toBe(
+      'Bearer realm="service-jwt"',
+    );
   });
 
   it('keeps the default answer when the app error handler passes the error on', async () => {
@@ -111,13 +135,14 @@ describe.each(MAJORS)('%s', (_major, create) => {
     app.get('/x', { preHandler: app.requireServiceJwt() }, ok);
     const response = await send(app, { method: 'GET', url: '/x' });
     expect(response.statusCode).toBe(401);
-    // Fastify's built-in handler: its own body, and the error's `headers` (default realm).
+    // Fastify's built-in handler: its own body, and the error's `headers`, which carry the
+    // configured realm (as `next(err)` in Express and a thrown error in Koa do).
     expect(response.json()).toMatchObject({
       statusCode: 401,
       code: 'token_missing',
       error: 'Unauthorized',
     });
-    expect(response.headers['www-authenticate']).toBe('Bearer realm="service-jwt"');
+    expect(response.headers['www-authenticate']).toBe('Bearer realm="census"');
   });
 
   it('leaves errors of unprotected routes and handlers untouched', async () => {

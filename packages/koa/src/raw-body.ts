@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { type BodyReader, readNodeRequestBody, ServiceJwtError } from '@service-jwt/core';
+import type { BodyReader } from '@service-jwt/core';
+import { bodyTooLarge, configurationError, readNodeRequestBody } from '@service-jwt/core/adapter';
 import type { Context } from 'koa';
 
 // Bytes this adapter has already read, so a second guard on the same request (app-wide and
@@ -16,10 +17,6 @@ const NOT_REPRODUCIBLE =
   '(non-UTF-8 bytes, a byte order mark, a charset other than UTF-8, or a compressed body): ' +
   'mount requireServiceJwt before the body parser';
 
-function tooLarge(maxBytes: number): ServiceJwtError {
-  return new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
-}
-
 function isIdentityEncoding(ctx: Context): boolean {
   const encoding = ctx.get('content-encoding').trim().toLowerCase();
   return encoding === '' || encoding === 'identity';
@@ -35,21 +32,21 @@ function isIdentityEncoding(ctx: Context): boolean {
  */
 function parserBytes(ctx: Context, rawBody: unknown, maxBytes: number): Uint8Array {
   if (rawBody instanceof Uint8Array) {
-    if (rawBody.byteLength > maxBytes) throw tooLarge(maxBytes);
+    if (rawBody.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
     return rawBody;
   }
   if (typeof rawBody !== 'string') {
-    throw new ServiceJwtError('configuration_error', BODY_CONSUMED);
+    throw configurationError(BODY_CONSUMED);
   }
   if (!isIdentityEncoding(ctx) || rawBody.includes('\uFFFD')) {
-    throw new ServiceJwtError('configuration_error', NOT_REPRODUCIBLE);
+    throw configurationError(NOT_REPRODUCIBLE);
   }
   const bytes = Buffer.from(rawBody, 'utf8');
   const declared = ctx.get('content-length');
   if (declared !== '' && Number(declared) !== bytes.byteLength) {
-    throw new ServiceJwtError('configuration_error', NOT_REPRODUCIBLE);
+    throw configurationError(NOT_REPRODUCIBLE);
   }
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
   return bytes;
 }
 
@@ -72,13 +69,13 @@ export function koaBodyReader(ctx: Context): BodyReader {
     const message = ctx.req;
     const known = captured.get(message);
     if (known !== undefined) {
-      if (known.byteLength > maxBytes) throw tooLarge(maxBytes);
+      if (known.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
       return known;
     }
     const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
     if (rawBody !== undefined) return parserBytes(ctx, rawBody, maxBytes);
     if (streamTouched(message)) {
-      throw new ServiceJwtError('configuration_error', BODY_CONSUMED);
+      throw configurationError(BODY_CONSUMED);
     }
     const bytes = await readNodeRequestBody(message, maxBytes);
     captured.set(message, bytes);

@@ -1,12 +1,21 @@
-import { type BodyReader, nodeRequestHeaders, type RequestLike } from '@service-jwt/core';
+import type { RequestLike } from '@service-jwt/core';
+import { declaresBody, nodeRequestHeaders } from '@service-jwt/core/adapter';
 import type { Context } from 'koa';
+import { koaBodyReader } from './raw-body.js';
 
 /**
  * Maps a Koa context to core's `RequestLike`: the method and the request target as received
- * (`ctx.originalUrl`, untouched by routers and mounts), the Node headers (core's `nodeRequestHeaders`: every value of a
- * repeated header, so two `Authorization` headers are `token_duplicated`), and a lazy body
- * reader that core calls only once the token is authenticated and asks for a body hash.
+ * (`ctx.originalUrl`, untouched by routers and mounts), the Node headers (core's
+ * `nodeRequestHeaders`: every value of a repeated header, so two `Authorization` headers are
+ * `token_duplicated`), and, for a request that announces a body, a lazy body reader that core
+ * calls only once the token is authenticated and asks for a body hash.
  */
-export function toRequestLike(ctx: Context, body: BodyReader): RequestLike {
-  return { method: ctx.method, url: ctx.originalUrl, headers: nodeRequestHeaders(ctx.req), body };
+export function toRequestLike(ctx: Context): RequestLike {
+  const headers = nodeRequestHeaders(ctx.req);
+  return {
+    method: ctx.method,
+    url: ctx.originalUrl,
+    headers,
+    body: declaresBody(ctx.req.headers) ? koaBodyReader(ctx) : undefined,
+  };
 }

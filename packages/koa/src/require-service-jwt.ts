@@ -1,22 +1,7 @@
-import {
-  type ErrorResponse,
-  errorResponse,
-  type ServiceJwtError,
-  type ServiceJwtVerifier,
-  toServiceJwtError,
-  type VerifiedServiceJwt,
-} from '@service-jwt/core';
+import type { ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
+import { createGuard, type Guard } from '@service-jwt/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
-import {
-  type KoaRouteOptions,
-  type KoaServiceJwtOptions,
-  type ResolvedAdapterOptions,
-  resolveAdapterOptions,
-  resolveKoaOptions,
-  routeVerifier,
-  withoutAdapterKeys,
-} from './options.js';
-import { koaBodyReader } from './raw-body.js';
+import type { KoaRouteOptions, KoaServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
 
 /** A Koa middleware that guards its routes with a service JWT. */
@@ -33,60 +18,26 @@ export interface ServiceJwtMiddlewareFactory {
   readonly verifier: ServiceJwtVerifier;
 }
 
-/**
- * Core's response for `err`, plus `Connection: close` after a 413: core leaves the rest of an
- * oversized body unread, so the connection must not be kept for it.
- */
-function adapterResponse(err: ServiceJwtError, realm: string | undefined): ErrorResponse {
-  const response = errorResponse(err, realm === undefined ? {} : { realm });
-  if (err.code === 'body_too_large') response.headers.connection = 'close';
-  return response;
-}
-
-/** Writes the error the way every adapter does: status, headers and the JSON body. */
-function respond(ctx: Context, err: ServiceJwtError, realm: string | undefined): void {
-  const response = adapterResponse(err, realm);
-  ctx.status = response.status;
-  ctx.set(response.headers);
-  ctx.body = response.body;
-}
-
-/**
- * Koa's error handling sets the headers of `err.headers`. The class getter knows only the
- * default realm and core's headers, so the adapter's headers are pinned on this instance.
- */
-function forThrow(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
-  if (realm !== undefined || err.code === 'body_too_large') {
-    Object.defineProperty(err, 'headers', {
-      value: adapterResponse(err, realm).headers,
-      configurable: true,
-      enumerable: false,
-      writable: true,
-    });
-  }
-  return err;
-}
-
-function guard(
-  verifier: ServiceJwtVerifier,
-  adapter: ResolvedAdapterOptions,
-): ServiceJwtMiddleware {
+function middlewareFor(guard: Guard): ServiceJwtMiddleware {
   const middleware = async (ctx: Context, next: Next): Promise<void> => {
     let result: VerifiedServiceJwt;
     try {
-      const body = koaBodyReader(ctx);
-      const pending = await verifier.authenticate(toRequestLike(ctx, body));
-      result = await (pending.bodyCheck === null ? pending.complete() : pending.complete(body));
-    } catch (thrown) {
-      const err = toServiceJwtError(thrown);
-      if (adapter.onError === 'throw') throw forThrow(err, adapter.realm);
-      respond(ctx, err, adapter.realm);
+      const outcome = guard.verify(toRequestLike(ctx));
+      // Awaited only when a step had to wait: most requests are answered in this turn.
+      result = outcome instanceof Promise ? await outcome : outcome;
+    } catch (caught) {
+      const err = guard.forHost(caught);
+      if (guard.onError === 'throw') throw err;
+      const { status, headers, body } = guard.response(err);
+      ctx.status = status;
+      ctx.set(headers);
+      ctx.body = body;
       return;
     }
     ctx.state.serviceJwt = result;
     await next();
   };
-  return Object.assign(middleware, { verifier }) as ServiceJwtMiddleware;
+  return Object.assign(middleware, { verifier: guard.verifier });
 }
 
 /**
@@ -115,8 +66,7 @@ function guard(
  * ```
  */
 export function requireServiceJwt(options: KoaServiceJwtOptions): ServiceJwtMiddleware {
-  const { verifier, adapter } = resolveKoaOptions(options);
-  return guard(verifier, adapter);
+  return middlewareFor(createGuard(options));
 }
 
 /**
@@ -133,11 +83,7 @@ export function requireServiceJwt(options: KoaServiceJwtOptions): ServiceJwtMidd
  * ```
  */
 export function serviceJwt(options: KoaServiceJwtOptions): ServiceJwtMiddlewareFactory {
-  const shared = resolveKoaOptions(options);
-  const factory = (routeOptions: KoaRouteOptions = {}): ServiceJwtMiddleware => {
-    const overrides = routeOptions as Record<string, unknown>;
-    const adapter = resolveAdapterOptions(overrides, shared.adapter);
-    return guard(routeVerifier(shared.verifier, withoutAdapterKeys(overrides)), adapter);
-  };
-  return Object.assign(factory, { verifier: shared.verifier }) as ServiceJwtMiddlewareFactory;
+  const guard = createGuard(options);
+  const factory = (routeOptions?: KoaRouteOptions) => middlewareFor(guard.forRoute(routeOptions));
+  return Object.assign(factory, { verifier: guard.verifier });
 }

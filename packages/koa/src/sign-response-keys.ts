@@ -3,11 +3,14 @@ import {
   errorResponse,
   type ResponseSigner,
   type ResponseSignerOptions,
-  ServiceJwtError,
-  toServiceJwtError,
 } from '@service-jwt/core';
+import {
+  configurationError,
+  resolveErrorHandling,
+  toServiceJwtError,
+} from '@service-jwt/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
-import { type KoaAdapterOptions, resolveAdapterOptions } from './options.js';
+import type { KoaAdapterOptions } from './options.js';
 
 /** Options of {@link signResponseKeys}: core's `createResponseSigner` options plus `onError`/`realm`. */
 export type KoaSignResponseKeysOptions = ResponseSignerOptions & KoaAdapterOptions;
@@ -49,9 +52,9 @@ function destroyStream(body: unknown): void {
  */
 export function signResponseKeys(options: KoaSignResponseKeysOptions): SignResponseKeysMiddleware {
   if (typeof options !== 'object' || options === null) {
-    throw new ServiceJwtError('configuration_error', 'options must be an object');
+    throw configurationError('options must be an object');
   }
-  const adapter = resolveAdapterOptions(options as unknown as Record<string, unknown>);
+  const adapter = resolveErrorHandling(options);
   const { onError: _onError, realm: _realm, ...signerOptions } = options;
   const signer = createResponseSigner(signerOptions);
 

@@ -3,12 +3,11 @@ import {
   type ClaimsCheck,
   createClaimsCheck,
   type RouteOptions,
-  resolveAdapterOptions,
-  resolveErrorHandling,
   ServiceJwtError,
   type ServiceJwtVerifier,
   type VerifierOptions,
 } from '@service-jwt/core';
+import { createGuard, type Guard, resolveErrorHandling } from '@service-jwt/core/adapter';
 
 /** Options shared by both modes (same names as in the Express, Koa and Fastify adapters). */
 export interface LambdaAdapterOptions {
@@ -53,7 +52,7 @@ export type LambdaServiceJwtOptions = LambdaVerifyOptions | LambdaAuthorizerOpti
 export type ResolvedLambdaOptions =
   | {
       readonly mode: 'verify';
-      readonly verifier: ServiceJwtVerifier;
+      readonly guard: Guard;
       readonly onError: 'respond' | 'throw';
       readonly realm: string | undefined;
     }
@@ -132,6 +131,7 @@ export function resolveLambdaOptions(options: LambdaServiceJwtOptions): Resolved
     const check = compileAuthorizerRules(options as unknown as Record<string, unknown>);
     return { mode, check, onError, realm };
   }
-  const { verifier, onError, realm } = resolveAdapterOptions(options, { adapterKeys: ['mode'] });
-  return { mode, verifier, onError, realm };
+  const { realm } = resolveErrorHandling(options);
+  const guard = createGuard(options, { adapterKeys: ['mode'] });
+  return { mode, guard, onError: guard.onError, realm };
 }

@@ -1,9 +1,5 @@
-import {
-  type BodyReader,
-  type HeadersLike,
-  type RequestLike,
-  ServiceJwtError,
-} from '@service-jwt/core';
+import type { BodyReader, HeadersLike, RequestLike } from '@service-jwt/core';
+import { bodyTooLarge, configurationError } from '@service-jwt/core/adapter';
 import type { ApiGatewayEventLike, HttpApiEventLike, RestApiEventLike } from './events.js';
 
 type MutableHeaders = Record<string, string | string[]>;
@@ -95,13 +91,18 @@ export function restQueryString(event: RestApiEventLike): string {
 
 const EMPTY = new Uint8Array(0);
 
-function bodyReader(body: string | null | undefined, base64: boolean): BodyReader {
+// The event holds the whole body: an empty one is handed over as such (the verifier can then
+// answer without waiting), any other is decoded only if core asks for it.
+function bodyOf(event: {
+  readonly body?: string | null;
+  readonly isBase64Encoded: boolean;
+}): BodyReader | Uint8Array {
+  const body = event.body;
+  if (body === undefined || body === null || body === '') return EMPTY;
   return async (maxBytes) => {
-    if (body === undefined || body === null || body === '') return EMPTY;
-    const bytes = base64 ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
-    if (bytes.byteLength > maxBytes) {
-      throw new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
-    }
+    const bytes =
+      event.isBase64Encoded === true ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8');
+    if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
     return bytes;
   };
 }
@@ -125,7 +126,7 @@ export function toRequestLike(event: ApiGatewayEventLike): RequestLike {
       method: event.requestContext.http.method,
       url: query === '' ? event.rawPath : `${event.rawPath}?${query}`,
       headers: httpHeaders(event),
-      body: bodyReader(event.body, event.isBase64Encoded === true),
+      body: bodyOf(event),
     };
   }
   if (isRestApiEvent(event)) {
@@ -138,11 +139,10 @@ export function toRequestLike(event: ApiGatewayEventLike): RequestLike {
       method: event.httpMethod,
       url: query === '' ? path : `${path}?${query}`,
       headers: restHeaders(event),
-      body: bodyReader(event.body, event.isBase64Encoded === true),
+      body: bodyOf(event),
     };
   }
-  throw new ServiceJwtError(
-    'configuration_error',
+  throw configurationError(
     'the event is not an API Gateway proxy event (payload format 1.0 or 2.0): put the function behind an API Gateway proxy integration',
   );
 }

@@ -1,11 +1,10 @@
 import {
   errorResponse,
   type ServiceJwtClaims,
-  ServiceJwtError,
-  toServiceJwtError,
+  type ServiceJwtError,
   type VerifiedServiceJwt,
-  withRealmHeaders,
 } from '@service-jwt/core';
+import { configurationError, toServiceJwtError, withRealmHeaders } from '@service-jwt/core/adapter';
 import { readAuthorizerClaims } from './authorizer-claims.js';
 import type { ApiGatewayEventLike, ServiceJwtErrorResult } from './events.js';
 import {
@@ -41,7 +40,7 @@ export function toErrorResult(err: ServiceJwtError, realm?: string): ServiceJwtE
   const response = errorResponse(err, realm === undefined ? {} : { realm });
   return {
     statusCode: response.status,
-    headers: { 'content-type': 'application/json', ...response.headers },
+    headers: response.headers,
     body: JSON.stringify(response.body),
     isBase64Encoded: false,
   };
@@ -92,7 +91,7 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
 ): ServiceJwtLambdaHandler<E, C, R> {
   const resolved = resolveLambdaOptions(options);
   if (typeof handler !== 'function') {
-    throw new ServiceJwtError('configuration_error', 'handler must be a function');
+    throw configurationError('handler must be a function');
   }
 
   const authenticate = async (event: E): Promise<AuthorizedServiceJwt> => {
@@ -101,9 +100,7 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
       resolved.check(claims);
       return Object.freeze({ claims, issuer: claims.iss, subject: stringOrUndefined(claims.sub) });
     }
-    const request = toRequestLike(event);
-    const pending = await resolved.verifier.authenticate(request);
-    return pending.bodyCheck === null ? pending.complete() : pending.complete(request.body);
+    return resolved.guard.verify(toRequestLike(event));
   };
 
   return async function serviceJwtHandler(event: E, context: C) {
@@ -111,8 +108,8 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
     try {
       serviceJwt = await authenticate(event);
     } catch (caught) {
-      const err = toServiceJwtError(caught);
-      if (resolved.onError === 'throw') throw withRealmHeaders(err, resolved.realm);
+      const err = withRealmHeaders(toServiceJwtError(caught), resolved.realm);
+      if (resolved.onError === 'throw') throw err;
       return toErrorResult(err, resolved.realm);
     }
     return handler({ ...event, serviceJwt }, context);

@@ -50,7 +50,7 @@ export function expectError(
   const response = result as ServiceJwtErrorResult;
   expect(response.statusCode).toBe(status);
   expect(response.isBase64Encoded).toBe(false);
-  expect(response.headers['content-type']).toBe('application/json');
+  expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
   expect(response.headers['cache-control']).toBe('no-store');
   const body = JSON.parse(response.body) as Record<string, unknown>;
   expect(body.code).toBe(code);

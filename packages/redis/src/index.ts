@@ -1,5 +1,9 @@
 export type { IoRedisClientLike, NodeRedisClientLike, RedisClientLike } from './client.js';
-export { createRedisReplayStore, type RedisReplayStoreOptions } from './replay-store.js';
+export {
+  createRedisReplayStore,
+  type RedisReplayStore,
+  type RedisReplayStoreOptions,
+} from './replay-store.js';
 export {
   createRedisRevocationList,
   type RedisRevocationList,

@@ -36,6 +36,11 @@ const MAX_PXAT = 8_640_000_000_000_000;
 
 const KNOWN = ['client', 'prefix', 'clockTolerance', 'commandTimeout', 'maxInFlight', 'retryAfter'];
 
+/** A replay store on Redis: every claim is a round trip, so it always answers with a promise. */
+export interface RedisReplayStore extends ReplayStore {
+  claim(key: string, expiresAt: number): Promise<boolean>;
+}
+
 /**
  * A {@link ReplayStore} shared by every instance that uses the same Redis and prefix.
  *
@@ -56,7 +61,7 @@ const KNOWN = ['client', 'prefix', 'clockTolerance', 'commandTimeout', 'maxInFli
  *   replay: createRedisReplayStore({ client: redis, prefix: 'orders:' }) });
  * ```
  */
-export function createRedisReplayStore(options: RedisReplayStoreOptions): ReplayStore {
+export function createRedisReplayStore(options: RedisReplayStoreOptions): RedisReplayStore {
   if (options === null || typeof options !== 'object') {
     throw configError('createRedisReplayStore: options must be an object');
   }

@@ -1,6 +1,6 @@
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { configurationError } from '../errors/refusals.js';
 import type { RouteOptions, VerifierOptions } from '../verify/options.js';
-import { createVerifier } from '../verify/verifier.js';
+import { createVerifier, isVerifier } from '../verify/verifier.js';
 import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
 
 /** How an adapter answers a refused request, as its users configure it. */
@@ -47,16 +47,7 @@ const OWN_KEYS = ['onError', 'realm', 'verifier'];
 const REALM = /^[\x20\x21\x23-\x5b\x5d-\x7e]+$/;
 
 function fail(message: string): never {
-  throw new ServiceJwtError('configuration_error', message);
-}
-
-function isVerifier(value: unknown): value is ServiceJwtVerifier {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as ServiceJwtVerifier).authenticate === 'function' &&
-    typeof (value as ServiceJwtVerifier).forRoute === 'function'
-  );
+  throw configurationError(message);
 }
 
 /**

@@ -1,11 +1,11 @@
-import { errorResponse, type ServiceJwtError } from '../errors/service-jwt-error.js';
+import { challengeHeaders, type ServiceJwtError } from '../errors/service-jwt-error.js';
 
 /**
  * Makes `err.headers` carry the configured realm, for an adapter that hands the error to the
  * host's own error handling (`onError: 'throw'`): `headers` is a getter built with the default
  * realm, so with a configured one it is shadowed on this instance by
- * `errorResponse(err, { realm }).headers` (RFC 6750 §3). With `realm` `undefined` the error is
- * left as it is.
+ * `challengeHeaders(err, { realm })` (RFC 6750 §3). With `realm` `undefined` the error is left
+ * as it is.
  *
  * @returns `err` itself.
  * @example
@@ -16,9 +16,10 @@ import { errorResponse, type ServiceJwtError } from '../errors/service-jwt-error
 export function withRealmHeaders(err: ServiceJwtError, realm: string | undefined): ServiceJwtError {
   if (realm !== undefined) {
     Object.defineProperty(err, 'headers', {
-      value: errorResponse(err, { realm }).headers,
+      value: challengeHeaders(err, { realm }),
       enumerable: false,
       configurable: true,
+      writable: true,
     });
   }
   return err;

@@ -115,9 +115,13 @@ export class ServiceJwtError extends Error {
     this.retryAfter = info.status === 503 ? (options.retryAfter ?? 5) : undefined;
   }
 
-  /** Response headers for this error with the default realm. See {@link errorResponse}. */
+  /**
+   * The headers any response to this error needs, with the default realm: `WWW-Authenticate`,
+   * `Retry-After` for 503s, `Cache-Control: no-store`, and `Connection: close` after a 413.
+   * A host's error handler that writes its own body uses them; see {@link errorResponse}.
+   */
   get headers(): Record<string, string> {
-    return errorResponse(this).headers;
+    return challengeHeaders(this);
   }
 }
 
@@ -154,15 +158,15 @@ function quote(value: string): string {
 }
 
 /**
- * Builds the HTTP response for an error: status, `WWW-Authenticate` (RFC 6750 §3; no `error`
- * attribute for `token_missing`, §3.1), `Retry-After` for 503s, `Cache-Control: no-store`, and
- * the JSON body `{ error, code, message }`. Every adapter calls this one function so they all
- * answer alike.
+ * The headers a response to `err` carries whoever writes its body: `Cache-Control: no-store`,
+ * the `WWW-Authenticate` challenge for 400, 401 and 403 (RFC 6750 §3; no `error` attribute for
+ * `token_missing`, §3.1), `Retry-After` for 503s, and `Connection: close` after a 413 (the
+ * rest of an oversized body is left unread, so the connection must not be reused).
  */
-export function errorResponse(
+export function challengeHeaders(
   err: ServiceJwtError,
   options: ErrorResponseOptions = {},
-): ErrorResponse {
+): Record<string, string> {
   const realm = options.realm ?? 'service-jwt';
   const headers: Record<string, string> = { 'cache-control': 'no-store' };
   if (err.status === 401 || err.status === 403 || err.status === 400) {
@@ -173,6 +177,30 @@ export function errorResponse(
     headers['www-authenticate'] = challenge;
   }
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
+  if (err.status === 413) headers.connection = 'close';
+  return headers;
+}
+
+/** The `Content-Type` of every error body service-jwt writes. */
+export const ERROR_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Builds the HTTP response for an error: its status, the {@link challengeHeaders} plus
+ * `Content-Type: application/json; charset=utf-8`, and the JSON body
+ * `{ error, code, message }`. Every adapter writes exactly this, so they all answer alike.
+ *
+ * @example
+ * ```ts
+ * const { status, headers, body } = errorResponse(err, { realm: 'billing' });
+ * res.writeHead(status, headers).end(JSON.stringify(body));
+ * ```
+ */
+export function errorResponse(
+  err: ServiceJwtError,
+  options: ErrorResponseOptions = {},
+): ErrorResponse {
+  const headers = challengeHeaders(err, options);
+  headers['content-type'] = ERROR_CONTENT_TYPE;
   const error =
     err.rfc6750Error ??
     (err.code === 'token_missing'

@@ -1,40 +1,43 @@
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { Algorithm } from '../verify/options.js';
+// The one list of JWS algorithms (RFC 7518 §3, RFC 8037, RFC 9864). Everything else derives
+// from it: the `Algorithm` type, the verifier's allow-lists, the key binding rules and the
+// signature checks. `none` is not in it and never will be.
+export const ALGORITHMS = {
+  RS256: { family: 'RSA', hash: 'sha256' },
+  RS384: { family: 'RSA', hash: 'sha384' },
+  RS512: { family: 'RSA', hash: 'sha512' },
+  PS256: { family: 'RSA-PSS', hash: 'sha256' },
+  PS384: { family: 'RSA-PSS', hash: 'sha384' },
+  PS512: { family: 'RSA-PSS', hash: 'sha512' },
+  ES256: { family: 'EC', hash: 'sha256', crv: 'P-256', size: 64 },
+  ES384: { family: 'EC', hash: 'sha384', crv: 'P-384', size: 96 },
+  ES512: { family: 'EC', hash: 'sha512', crv: 'P-521', size: 132 },
+  EdDSA: { family: 'OKP', hash: null },
+  Ed25519: { family: 'OKP', hash: null },
+  HS256: { family: 'HMAC', hash: 'sha256', size: 32 },
+  HS384: { family: 'HMAC', hash: 'sha384', size: 48 },
+  HS512: { family: 'HMAC', hash: 'sha512', size: 64 },
+} as const;
 
-/** Every algorithm service-jwt verifies, in a stable order. */
-export const ALL_ALGORITHMS: readonly Algorithm[] = Object.freeze([
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  'HS256',
-  'HS384',
-  'HS512',
-]);
+/** JWS algorithms service-jwt can verify and sign with. `none` is never among them. */
+export type Algorithm = keyof typeof ALGORITHMS;
 
-export const RSA_ALGORITHMS: readonly Algorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-];
-export const HMAC_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
+/** Every algorithm, in the table's order. */
+export const ALL_ALGORITHMS = Object.freeze(Object.keys(ALGORITHMS) as Algorithm[]);
+
+function ofFamily(...families: readonly string[]): readonly Algorithm[] {
+  return Object.freeze(ALL_ALGORITHMS.filter((alg) => families.includes(ALGORITHMS[alg].family)));
+}
+
+export const RSA_ALGORITHMS = ofFamily('RSA', 'RSA-PSS');
+export const HMAC_ALGORITHMS = ofFamily('HMAC');
+export const ASYMMETRIC_ALGORITHMS = Object.freeze(
+  ALL_ALGORITHMS.filter((alg) => ALGORITHMS[alg].family !== 'HMAC'),
+);
 
 /** JWK `crv` → the one ECDSA algorithm of that curve (RFC 7518 §3.4). */
-export const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, Algorithm>> = {
-  'P-256': 'ES256',
-  'P-384': 'ES384',
-  'P-521': 'ES512',
-};
+export const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, Algorithm>> = Object.fromEntries(
+  ofFamily('EC').map((alg) => [(ALGORITHMS[alg] as { crv: string }).crv, alg]),
+);
 
 /** OpenSSL curve names as `KeyObject.asymmetricKeyDetails.namedCurve` reports them. */
 export const JWK_CURVE_BY_NODE_CURVE: Readonly<Record<string, string>> = {
@@ -44,11 +47,11 @@ export const JWK_CURVE_BY_NODE_CURVE: Readonly<Record<string, string>> = {
 };
 
 export function isAlgorithm(value: unknown): value is Algorithm {
-  return typeof value === 'string' && (ALL_ALGORITHMS as readonly string[]).includes(value);
+  return typeof value === 'string' && Object.hasOwn(ALGORITHMS, value);
 }
 
 export function isHmac(alg: string): boolean {
-  return alg === 'HS256' || alg === 'HS384' || alg === 'HS512';
+  return isAlgorithm(alg) && ALGORITHMS[alg].family === 'HMAC';
 }
 
 export function isEdDsa(alg: string): boolean {
@@ -64,8 +67,4 @@ export function algorithmMatches(bound: Algorithm, headerAlg: string): boolean {
 export function isAllowed(alg: Algorithm, allowed: readonly Algorithm[]): boolean {
   if (allowed.includes(alg)) return true;
   return isEdDsa(alg) && (allowed.includes('EdDSA') || allowed.includes('Ed25519'));
-}
-
-export function configError(message: string, cause?: unknown): ServiceJwtError {
-  return new ServiceJwtError('configuration_error', message, { cause });
 }

@@ -1,8 +1,7 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { KeyLookup, VerificationKey } from '../keys/key-resolver.js';
-import type { Algorithm } from '../verify/options.js';
-import { algorithmMatches } from './algorithms.js';
+import { ALGORITHMS, ALL_ALGORITHMS, type Algorithm, algorithmMatches } from './algorithms.js';
 import { checkProtectedHeader, parseCompact } from './token-syntax.js';
 
 // Signature checks straight on node:crypto with the KeyObject the key source bound at load
@@ -59,22 +58,25 @@ function hmac(hash: string, size: number): Check {
   };
 }
 
-const CHECKS: Readonly<Record<Algorithm, Check>> = {
-  RS256: rsa('sha256'),
-  RS384: rsa('sha384'),
-  RS512: rsa('sha512'),
-  PS256: pss('sha256'),
-  PS384: pss('sha384'),
-  PS512: pss('sha512'),
-  ES256: ecdsa('sha256', 64),
-  ES384: ecdsa('sha384', 96),
-  ES512: ecdsa('sha512', 132),
-  EdDSA: eddsa,
-  Ed25519: eddsa,
-  HS256: hmac('sha256', 32),
-  HS384: hmac('sha384', 48),
-  HS512: hmac('sha512', 64),
-};
+function checkFor(alg: Algorithm): Check {
+  const spec = ALGORITHMS[alg];
+  switch (spec.family) {
+    case 'RSA':
+      return rsa(spec.hash);
+    case 'RSA-PSS':
+      return pss(spec.hash);
+    case 'EC':
+      return ecdsa(spec.hash, spec.size);
+    case 'OKP':
+      return eddsa;
+    case 'HMAC':
+      return hmac(spec.hash, spec.size);
+  }
+}
+
+const CHECKS = Object.fromEntries(ALL_ALGORITHMS.map((alg) => [alg, checkFor(alg)])) as Readonly<
+  Record<Algorithm, Check>
+>;
 
 /**
  * Verifies `signature` over the signing input `input` (bytes, or the `header.payload` string

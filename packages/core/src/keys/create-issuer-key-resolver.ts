@@ -1,5 +1,7 @@
-import { configError, isAlgorithm, isHmac } from '../jws/algorithms.js';
-import type { Algorithm, IssuerKeys } from '../verify/options.js';
+import { configurationError } from '../errors/refusals.js';
+import type { Algorithm } from '../jws/algorithms.js';
+import { isAlgorithm, isHmac } from '../jws/algorithms.js';
+import type { IssuerKeys } from '../verify/options.js';
 import type { KeyInput } from '../verify/types.js';
 import { createDiscoveryLoader } from './discovery.js';
 import {
@@ -9,8 +11,8 @@ import {
   fetchJson,
   parseFingerprint,
 } from './fetch-key-set.js';
-import { importPublicKey, type KeyImportContext } from './key-import.js';
-import type { IssuerKeyResolver } from './key-resolver.js';
+import { importPublicKey } from './key-import.js';
+import type { IssuerKeyResolver, KeyImportContext } from './key-resolver.js';
 import {
   createStaticKeyResolver,
   indexKeys,
@@ -71,7 +73,7 @@ function number(
     value < 0 ||
     (integer && !Number.isInteger(value))
   ) {
-    throw configError(
+    throw configurationError(
       `${path}.${name} must be a non-negative finite ${integer ? 'integer' : 'number'}`,
     );
   }
@@ -86,7 +88,7 @@ function positive(
   integer = false,
 ): number {
   const value = number(config, name, path, fallback, integer);
-  if (value === 0) throw configError(`${path}.${name} must be greater than 0`);
+  if (value === 0) throw configurationError(`${path}.${name} must be greater than 0`);
   return value;
 }
 
@@ -95,13 +97,13 @@ function checkUrl(value: unknown, path: string, allowHttp: boolean): string {
   try {
     url = new URL(String(value));
   } catch (err) {
-    throw configError(`${path} must be an absolute URL`, err);
+    throw configurationError(`${path} must be an absolute URL`, err);
   }
   if (
     typeof value !== 'string' ||
     !(url.protocol === 'https:' || (allowHttp && url.protocol === 'http:'))
   ) {
-    throw configError(`${path} must be an https: URL (http: needs allowInsecureHttp: true)`);
+    throw configurationError(`${path} must be an https: URL (http: needs allowInsecureHttp: true)`);
   }
   return value;
 }
@@ -112,26 +114,26 @@ function fetchOptions(
 ): FetchJsonOptions & { allowInsecureHttp: boolean } {
   const allowInsecureHttp = config.allowInsecureHttp ?? false;
   if (typeof allowInsecureHttp !== 'boolean')
-    throw configError(`${path}.allowInsecureHttp must be a boolean`);
+    throw configurationError(`${path}.allowInsecureHttp must be a boolean`);
   const { ca, fingerprints, ciphers } = config;
   const isPem = (v: unknown): boolean => typeof v === 'string' || Buffer.isBuffer(v);
   if (ca !== undefined && !(isPem(ca) || (Array.isArray(ca) && ca.length > 0 && ca.every(isPem)))) {
-    throw configError(`${path}.ca must be PEM text, a Buffer, or an array of them`);
+    throw configurationError(`${path}.ca must be PEM text, a Buffer, or an array of them`);
   }
   if (fingerprints !== undefined) {
     if (!Array.isArray(fingerprints) || fingerprints.length === 0) {
-      throw configError(`${path}.fingerprints must be a non-empty array`);
+      throw configurationError(`${path}.fingerprints must be a non-empty array`);
     }
     fingerprints.forEach((fp, i) => {
       if (typeof fp !== 'string' || parseFingerprint(fp) === undefined) {
-        throw configError(
+        throw configurationError(
           `${path}.fingerprints[${i}] must be a SHA-256 fingerprint in hex or base64`,
         );
       }
     });
   }
   if (ciphers !== undefined && (typeof ciphers !== 'string' || ciphers === '')) {
-    throw configError(`${path}.ciphers must be a non-empty OpenSSL cipher list`);
+    throw configurationError(`${path}.ciphers must be a non-empty OpenSSL cipher list`);
   }
   return {
     allowInsecureHttp,
@@ -167,10 +169,12 @@ function effectiveAlgorithms(
   const own = config.algorithms;
   if (own !== undefined) {
     if (!Array.isArray(own) || own.length === 0 || !own.every(isAlgorithm)) {
-      throw configError(`${path}.algorithms must be a non-empty array of supported JWS algorithms`);
+      throw configurationError(
+        `${path}.algorithms must be a non-empty array of supported JWS algorithms`,
+      );
     }
     if (own.some((alg) => isHmac(alg) !== secret)) {
-      throw configError(
+      throw configurationError(
         secret
           ? `${path}.algorithms: a secret issuer accepts HS256, HS384 and HS512 only`
           : `${path}.algorithms: HS256/384/512 need a "secret" issuer`,
@@ -181,7 +185,7 @@ function effectiveAlgorithms(
     (alg) => isHmac(alg) === secret && (own === undefined || (own as string[]).includes(alg)),
   );
   if (allowed.length === 0) {
-    throw configError(
+    throw configurationError(
       `${path}.algorithms: no allowed algorithm fits a ${secret ? 'secret' : 'public key'} issuer`,
     );
   }
@@ -212,18 +216,19 @@ export function createIssuerKeyResolver(
 ): IssuerKeyResolver {
   const path = options.optionPath;
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw configError(`${path} must be an object`);
+    throw configurationError(`${path} must be an object`);
   }
   const raw = config as unknown as Options;
   const present = SOURCES.filter((name) => raw[name] !== undefined);
   if (present.length !== 1) {
-    throw configError(`${path} needs exactly one of ${SOURCES.join(', ')}`);
+    throw configurationError(`${path} needs exactly one of ${SOURCES.join(', ')}`);
   }
   const source = present[0] as (typeof SOURCES)[number];
   const remote = source === 'jwksUri' || source === 'discovery';
   const known = new Set<string>(['algorithms', source, ...(remote ? REMOTE_OPTIONS : [])]);
   for (const name of Object.keys(raw)) {
-    if (!known.has(name)) throw configError(`${path}.${name} is not an option of this issuer form`);
+    if (!known.has(name))
+      throw configurationError(`${path}.${name} is not an option of this issuer form`);
   }
   const ctx: KeyImportContext = {
     algorithms: effectiveAlgorithms(raw, source === 'secret', options),
@@ -247,7 +252,7 @@ export function createIssuerKeyResolver(
         const url = checkUrl(raw.jwksUri, ctx.optionPath, fetch.allowInsecureHttp);
         load = (signal) => fetchJson(url, { ...fetch, signal });
       } else {
-        if (raw.discovery !== true) throw configError(`${path}.discovery must be true`);
+        if (raw.discovery !== true) throw configurationError(`${path}.discovery must be true`);
         checkUrl(issuer, `${path} (the issuer URL used for discovery)`, fetch.allowInsecureHttp);
         load = createDiscoveryLoader(issuer, fetch);
       }

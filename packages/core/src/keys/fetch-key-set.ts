@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
+import { configurationError } from '../errors/refusals.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import { configError } from '../jws/algorithms.js';
 
 /** Options of {@link fetchJson}. */
 export interface FetchJsonOptions {
@@ -74,19 +74,21 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
   try {
     target = new URL(url);
   } catch (err) {
-    return Promise.reject(configError('fetchJson: invalid URL', err));
+    return Promise.reject(configurationError('fetchJson: invalid URL', err));
   }
   const secure = target.protocol === 'https:';
   if (!secure && !(target.protocol === 'http:' && options.allowInsecureHttp === true)) {
     return Promise.reject(
-      configError('fetchJson: the URL must use https: (or http: with allowInsecureHttp)'),
+      configurationError('fetchJson: the URL must use https: (or http: with allowInsecureHttp)'),
     );
   }
   const pins: Buffer[] = [];
   for (const value of options.fingerprints ?? []) {
     const pin = parseFingerprint(value);
     if (pin === undefined) {
-      return Promise.reject(configError('fetchJson: fingerprints must be SHA-256 hex or base64'));
+      return Promise.reject(
+        configurationError('fetchJson: fingerprints must be SHA-256 hex or base64'),
+      );
     }
     pins.push(pin);
   }

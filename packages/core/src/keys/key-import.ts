@@ -1,27 +1,17 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { types } from 'node:util';
+import { configurationError } from '../errors/refusals.js';
+import type { Algorithm } from '../jws/algorithms.js';
 import {
-  configError,
   EC_ALGORITHM_BY_CURVE,
   isAllowed,
   JWK_CURVE_BY_NODE_CURVE,
   RSA_ALGORITHMS,
 } from '../jws/algorithms.js';
-import type { Algorithm } from '../verify/options.js';
 import type { KeyInput } from '../verify/types.js';
-import type { VerificationKey } from './key-resolver.js';
+import type { KeyImportContext, VerificationKey } from './key-resolver.js';
 import { checkRsaPublicKey } from './rsa-checks.js';
 import { importSecret } from './secret-key.js';
-
-/** Where a key is loaded from and what it may be bound to. */
-export interface KeyImportContext {
-  /** The effective allow-list of the issuer. */
-  readonly algorithms: readonly Algorithm[];
-  /** Names the key in error messages, e.g. `issuers["https://a"].publicKey`. */
-  readonly optionPath: string;
-  /** Accept `kty: "oct"` JWKs (only the secret path and its tests do). @default false */
-  readonly allowSymmetric?: boolean;
-}
 
 // A verifier never needs these: a private key in a verifier's configuration or in a published
 // key set means the signing key has leaked, so it is refused rather than silently trimmed.
@@ -49,11 +39,13 @@ function bindAlgorithm(
         : [EC_ALGORITHM_BY_CURVE[curve ?? ''] as Algorithm];
   if (declared !== undefined) {
     if (typeof declared !== 'string' || !(candidates as readonly string[]).includes(declared)) {
-      throw configError(`${path}.alg does not match the key type (${family} ${curve ?? ''})`);
+      throw configurationError(
+        `${path}.alg does not match the key type (${family} ${curve ?? ''})`,
+      );
     }
     const alg = declared as Algorithm;
     if (!isAllowed(alg, allowed)) {
-      throw configError(`${path}.alg ${alg} is not among the issuer's allowed algorithms`);
+      throw configurationError(`${path}.alg ${alg} is not among the issuer's allowed algorithms`);
     }
     return alg;
   }
@@ -67,11 +59,11 @@ function bindAlgorithm(
     const usable = RSA_ALGORITHMS.filter((alg) => allowed.includes(alg));
     if (usable.length === 1) return usable[0] as Algorithm;
     if (allowed.includes('RS256')) return 'RS256';
-    throw configError(
+    throw configurationError(
       `${path}: an RSA key without "alg" needs exactly one RSA algorithm (or RS256) among the allowed algorithms; set the JWK "alg"`,
     );
   }
-  throw configError(`${path}: no allowed algorithm fits this ${family} key`);
+  throw configurationError(`${path}: no allowed algorithm fits this ${family} key`);
 }
 
 /**
@@ -86,7 +78,7 @@ export function bindPublicKey(
 ): VerificationKey {
   const path = ctx.optionPath;
   if (key.type !== 'public') {
-    throw configError(
+    throw configurationError(
       `${path}: a ${key.type} key was given; configure the issuer's public key only`,
     );
   }
@@ -99,14 +91,15 @@ export function bindPublicKey(
       break;
     case 'ec':
       curve = JWK_CURVE_BY_NODE_CURVE[key.asymmetricKeyDetails?.namedCurve ?? ''];
-      if (curve === undefined) throw configError(`${path}: EC keys must use P-256, P-384 or P-521`);
+      if (curve === undefined)
+        throw configurationError(`${path}: EC keys must use P-256, P-384 or P-521`);
       family = 'EC';
       break;
     case 'ed25519':
       family = 'OKP';
       break;
     default:
-      throw configError(
+      throw configurationError(
         `${path}: unsupported key type ${key.asymmetricKeyType ?? 'unknown'} (RSA, EC P-256/384/521 or Ed25519)`,
       );
   }
@@ -118,7 +111,7 @@ function publicMaterial(jwk: Record<string, unknown>, path: string): Record<stri
   const need = (member: string): string => {
     const value = jwk[member];
     if (typeof value !== 'string' || value === '') {
-      throw configError(`${path}.${member} must be a non-empty base64url string`);
+      throw configurationError(`${path}.${member} must be a non-empty base64url string`);
     }
     return value;
   };
@@ -127,15 +120,15 @@ function publicMaterial(jwk: Record<string, unknown>, path: string): Record<stri
       return { kty: 'RSA', n: need('n'), e: need('e') };
     case 'EC': {
       if (typeof jwk.crv !== 'string' || EC_ALGORITHM_BY_CURVE[jwk.crv] === undefined) {
-        throw configError(`${path}.crv must be P-256, P-384 or P-521`);
+        throw configurationError(`${path}.crv must be P-256, P-384 or P-521`);
       }
       return { kty: 'EC', crv: jwk.crv, x: need('x'), y: need('y') };
     }
     case 'OKP':
-      if (jwk.crv !== 'Ed25519') throw configError(`${path}.crv must be Ed25519`);
+      if (jwk.crv !== 'Ed25519') throw configurationError(`${path}.crv must be Ed25519`);
       return { kty: 'OKP', crv: 'Ed25519', x: need('x') };
     default:
-      throw configError(`${path}.kty must be RSA, EC or OKP`);
+      throw configurationError(`${path}.kty must be RSA, EC or OKP`);
   }
 }
 
@@ -146,29 +139,30 @@ function publicMaterial(jwk: Record<string, unknown>, path: string): Record<stri
  */
 export function importJwk(jwk: unknown, ctx: KeyImportContext): VerificationKey {
   const path = ctx.optionPath;
-  if (!isRecord(jwk)) throw configError(`${path} must be a JWK object`);
-  if (jwk.use !== undefined && jwk.use !== 'sig') throw configError(`${path}.use must be "sig"`);
+  if (!isRecord(jwk)) throw configurationError(`${path} must be a JWK object`);
+  if (jwk.use !== undefined && jwk.use !== 'sig')
+    throw configurationError(`${path}.use must be "sig"`);
   if (jwk.key_ops !== undefined) {
     if (!Array.isArray(jwk.key_ops) || !jwk.key_ops.includes('verify')) {
-      throw configError(`${path}.key_ops must include "verify"`);
+      throw configurationError(`${path}.key_ops must include "verify"`);
     }
   }
   if (jwk.kid !== undefined && (typeof jwk.kid !== 'string' || jwk.kid === '')) {
-    throw configError(`${path}.kid must be a non-empty string`);
+    throw configurationError(`${path}.kid must be a non-empty string`);
   }
   const kid = jwk.kid as string | undefined;
   if (jwk.kty === 'oct') {
     if (ctx.allowSymmetric !== true) {
-      throw configError(
+      throw configurationError(
         `${path}: symmetric keys (kty "oct") are only accepted as an issuer "secret"`,
       );
     }
-    if (typeof jwk.k !== 'string') throw configError(`${path}.k must be a base64url string`);
+    if (typeof jwk.k !== 'string') throw configurationError(`${path}.k must be a base64url string`);
     return importSecret(Buffer.from(jwk.k, 'base64url'), ctx, { kid, declaredAlg: jwk.alg });
   }
   for (const member of PRIVATE_MEMBERS) {
     if (jwk[member] !== undefined) {
-      throw configError(`${path} holds private key members; configure the public key only`);
+      throw configurationError(`${path} holds private key members; configure the public key only`);
     }
   }
   const material = publicMaterial(jwk, path);
@@ -176,7 +170,7 @@ export function importJwk(jwk: unknown, ctx: KeyImportContext): VerificationKey 
   try {
     key = createPublicKey({ key: material as never, format: 'jwk' });
   } catch (err) {
-    throw configError(`${path} is not a valid ${String(jwk.kty)} public key`, err);
+    throw configurationError(`${path} is not a valid ${String(jwk.kty)} public key`, err);
   }
   return bindPublicKey(key, ctx, jwk.alg, kid);
 }
@@ -195,12 +189,12 @@ function importEncoded(input: string | Uint8Array, ctx: KeyImportContext): Verif
     try {
       parsed = JSON.parse(text);
     } catch (err) {
-      throw configError(`${path} is neither PEM nor JWK JSON`, err);
+      throw configurationError(`${path} is neither PEM nor JWK JSON`, err);
     }
     return importJwk(parsed, ctx);
   }
   if (text?.includes('PRIVATE KEY')) {
-    throw configError(`${path} is a private key; configure the issuer's public key only`);
+    throw configurationError(`${path} is a private key; configure the issuer's public key only`);
   }
   let key: KeyObject;
   try {
@@ -209,7 +203,7 @@ function importEncoded(input: string | Uint8Array, ctx: KeyImportContext): Verif
         ? createPublicKey(text)
         : createPublicKey({ key: bytes as Buffer, format: 'der', type: 'spki' });
   } catch (err) {
-    throw configError(
+    throw configurationError(
       `${path} is not a PEM public key, certificate, or DER SubjectPublicKeyInfo`,
       err,
     );
@@ -225,5 +219,5 @@ export function importPublicKey(input: KeyInput, ctx: KeyImportContext): Verific
   if (types.isKeyObject(input)) return bindPublicKey(input as KeyObject, ctx);
   if (typeof input === 'string' || input instanceof Uint8Array) return importEncoded(input, ctx);
   if (isRecord(input)) return importJwk(input, ctx);
-  throw configError(`${ctx.optionPath} must be a JWK, a PEM string or a KeyObject`);
+  throw configurationError(`${ctx.optionPath} must be a JWK, a PEM string or a KeyObject`);
 }

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Algorithm } from '../verify/options.js';
+import type { Algorithm } from '../jws/algorithms.js';
 
 /** A verification key bound, at load time, to exactly one algorithm. */
 export interface VerificationKey {
@@ -29,4 +29,14 @@ export interface IssuerKeyResolver {
   isActive(key: VerificationKey): boolean;
   /** Stops timers and aborts fetches in flight. */
   close(): void;
+}
+
+/** Where a key is loaded from and what it may be bound to. */
+export interface KeyImportContext {
+  /** The effective allow-list of the issuer. */
+  readonly algorithms: readonly Algorithm[];
+  /** Names the key in error messages, e.g. `issuers["https://a"].publicKey`. */
+  readonly optionPath: string;
+  /** Accept `kty: "oct"` JWKs (only the secret path and its tests do). @default false */
+  readonly allowSymmetric?: boolean;
 }

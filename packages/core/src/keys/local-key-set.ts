@@ -1,7 +1,13 @@
+import { configurationError } from '../errors/refusals.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import { algorithmMatches, configError } from '../jws/algorithms.js';
-import { importJwk, type KeyImportContext } from './key-import.js';
-import type { IssuerKeyResolver, KeyLookup, VerificationKey } from './key-resolver.js';
+import { algorithmMatches } from '../jws/algorithms.js';
+import { importJwk } from './key-import.js';
+import type {
+  IssuerKeyResolver,
+  KeyImportContext,
+  KeyLookup,
+  VerificationKey,
+} from './key-resolver.js';
 
 /** Keys of one issuer, indexed for O(1) lookup by `kid`. */
 export interface KeyIndex {
@@ -86,17 +92,17 @@ export function loadLocalKeySet(input: unknown, ctx: KeyImportContext): KeyIndex
       ? (input as { keys?: unknown }).keys
       : undefined;
   if (!Array.isArray(list))
-    throw configError(`${path} must be a JWK set ({ keys: [...] }) or an array`);
-  if (list.length === 0) throw configError(`${path} holds no keys`);
+    throw configurationError(`${path} must be a JWK set ({ keys: [...] }) or an array`);
+  if (list.length === 0) throw configurationError(`${path} holds no keys`);
   const keys = list.map((jwk, i) => importJwk(jwk, { ...ctx, optionPath: `${path}[${i}]` }));
   const symmetric = keys.filter((key) => key.key.type === 'secret').length;
   if (symmetric !== 0 && symmetric !== keys.length) {
-    throw configError(`${path} mixes symmetric and asymmetric keys`);
+    throw configurationError(`${path} mixes symmetric and asymmetric keys`);
   }
   if (keys.length > 1 && keys.some((key) => key.kid === undefined)) {
-    throw configError(`${path}: every key needs a "kid" when the set holds several keys`);
+    throw configurationError(`${path}: every key needs a "kid" when the set holds several keys`);
   }
   const index = indexKeys(keys);
-  if ('duplicateKid' in index) throw configError(`${path} holds two keys with the same kid`);
+  if ('duplicateKid' in index) throw configurationError(`${path} holds two keys with the same kid`);
   return index;
 }

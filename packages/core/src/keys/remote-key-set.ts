@@ -1,7 +1,11 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { KeyImportContext } from './key-import.js';
 import { importJwk } from './key-import.js';
-import type { IssuerKeyResolver, KeyLookup, VerificationKey } from './key-resolver.js';
+import type {
+  IssuerKeyResolver,
+  KeyImportContext,
+  KeyLookup,
+  VerificationKey,
+} from './key-resolver.js';
 import { indexKeys, type KeyIndex, selectKey } from './local-key-set.js';
 
 /** Cache policy of a remote key set (all durations in seconds). */

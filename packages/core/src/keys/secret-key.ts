@@ -1,8 +1,8 @@
 import { createSecretKey } from 'node:crypto';
-import { configError, HMAC_ALGORITHMS, isHmac } from '../jws/algorithms.js';
-import type { Algorithm } from '../verify/options.js';
-import type { KeyImportContext } from './key-import.js';
-import type { VerificationKey } from './key-resolver.js';
+import { configurationError } from '../errors/refusals.js';
+import type { Algorithm } from '../jws/algorithms.js';
+import { HMAC_ALGORITHMS, isHmac } from '../jws/algorithms.js';
+import type { KeyImportContext, VerificationKey } from './key-resolver.js';
 
 /** Shortest accepted HMAC secret, in bytes (design: 32). */
 export const MIN_SECRET_BYTES = 32;
@@ -14,16 +14,18 @@ function bindHmac(declared: unknown, ctx: KeyImportContext): Algorithm {
   const allowed = ctx.algorithms.filter(isHmac);
   if (declared !== undefined) {
     if (typeof declared !== 'string' || !isHmac(declared)) {
-      throw configError(`${path}.alg must be HS256, HS384 or HS512 for a secret`);
+      throw configurationError(`${path}.alg must be HS256, HS384 or HS512 for a secret`);
     }
     if (!allowed.includes(declared as Algorithm)) {
-      throw configError(`${path}.alg ${declared} is not among the issuer's allowed algorithms`);
+      throw configurationError(
+        `${path}.alg ${declared} is not among the issuer's allowed algorithms`,
+      );
     }
     return declared as Algorithm;
   }
   if (allowed.length === 1) return allowed[0] as Algorithm;
   if (allowed.includes('HS256')) return 'HS256';
-  throw configError(
+  throw configurationError(
     allowed.length === 0
       ? `${path}: a secret needs HS256, HS384 or HS512 among the allowed algorithms`
       : `${path}: a secret is bound to one algorithm; allow exactly one of ${HMAC_ALGORITHMS.join(', ')}`,
@@ -45,11 +47,11 @@ export function importSecret(
   let bytes: Buffer;
   if (typeof secret === 'string') bytes = Buffer.from(secret, 'utf8');
   else if (secret instanceof Uint8Array) bytes = Buffer.from(secret);
-  else throw configError(`${path} must be a string or a Uint8Array`);
+  else throw configurationError(`${path} must be a string or a Uint8Array`);
   const algorithm = bindHmac(extra.declaredAlg, ctx);
   const minimum = Math.max(MIN_SECRET_BYTES, HASH_BYTES[algorithm] ?? 0);
   if (bytes.length < minimum) {
-    throw configError(`${path} must hold at least ${minimum} bytes for ${algorithm}`);
+    throw configurationError(`${path} must hold at least ${minimum} bytes for ${algorithm}`);
   }
   return Object.freeze({ key: createSecretKey(bytes), algorithm, kid: extra.kid });
 }

@@ -1,7 +1,7 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import type { Algorithm } from '../jws/algorithms.js';
 import { parseFingerprint } from '../keys/fetch-key-set.js';
 import { isSigningAlgorithm } from '../signer/signing-keys.js';
-import type { Algorithm } from '../verify/options.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput } from '../verify/types.js';
 
 /**

@@ -1,7 +1,7 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import type { Algorithm } from '../jws/algorithms.js';
 import { fetchJson } from '../keys/fetch-key-set.js';
 import { importSigningKey, type SigningKey } from '../signer/signing-keys.js';
-import type { Algorithm } from '../verify/options.js';
 import type { JsonWebKeyInput } from '../verify/types.js';
 import type { ResolvedResponseSignerOptions } from './options.js';
 

@@ -6,7 +6,7 @@ import {
 } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { Algorithm } from '../verify/options.js';
+import type { Algorithm } from '../jws/algorithms.js';
 import type { JsonWebKeyInput } from '../verify/types.js';
 import { importSigningKey, type PublicJwk, type SigningKey } from './signing-keys.js';
 

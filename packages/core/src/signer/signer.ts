@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
-import type { Algorithm } from '../verify/options.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { bodyBytes, requestTarget } from './request-target.js';
 import {

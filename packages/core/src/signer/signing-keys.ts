@@ -7,7 +7,14 @@ import {
   KeyObject,
 } from 'node:crypto';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { Algorithm } from '../verify/options.js';
+import {
+  type Algorithm,
+  EC_ALGORITHM_BY_CURVE,
+  HMAC_ALGORITHMS,
+  isAlgorithm,
+  JWK_CURVE_BY_NODE_CURVE,
+  RSA_ALGORITHMS,
+} from '../jws/algorithms.js';
 import type { JsonWebKeyInput } from '../verify/types.js';
 
 /**
@@ -55,22 +62,10 @@ export interface SigningKey {
   readonly publicJwk: PublicJwk | undefined;
 }
 
-const RSA_ALGORITHMS: readonly Algorithm[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512'];
-const HS_ALGORITHMS: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
-const CURVE_ALGORITHMS: Readonly<Record<string, Algorithm>> = {
-  prime256v1: 'ES256',
-  secp384r1: 'ES384',
-  secp521r1: 'ES512',
-};
-const ALL_ALGORITHMS: readonly Algorithm[] = [
-  ...RSA_ALGORITHMS,
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-  ...HS_ALGORITHMS,
-];
+const HS_ALGORITHMS = HMAC_ALGORITHMS;
+const CURVE_ALGORITHMS: Readonly<Record<string, Algorithm>> = Object.fromEntries(
+  Object.entries(JWK_CURVE_BY_NODE_CURVE).map(([node, crv]) => [node, EC_ALGORITHM_BY_CURVE[crv]!]),
+);
 const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   RSA: ['e', 'kty', 'n'],
   EC: ['crv', 'kty', 'x', 'y'],
@@ -83,9 +78,7 @@ function fail(message: string, cause?: unknown): never {
 }
 
 /** `true` for the algorithms service-jwt can sign with. */
-export function isSigningAlgorithm(value: unknown): value is Algorithm {
-  return typeof value === 'string' && (ALL_ALGORITHMS as readonly string[]).includes(value);
-}
+export const isSigningAlgorithm = isAlgorithm;
 
 /**
  * The RFC 7638 JWK thumbprint (SHA-256, base64url): the default `kid`.

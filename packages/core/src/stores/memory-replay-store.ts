@@ -1,4 +1,5 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { answeringInMemory } from './in-memory.js';
 import type { ReplayStore } from './store-interfaces.js';
 
 /** Options of {@link createMemoryReplayStore}. */
@@ -30,15 +31,16 @@ export function checkNow(value: unknown, option: string): () => number {
  * An in-process {@link ReplayStore}: one-time `jti` for a single instance (use
  * `@service-jwt/redis` for a fleet).
  *
- * - `claim` is atomic: it checks and records in one synchronous step, so of any number of
- *   concurrent claims for one key exactly one resolves `true`.
+ * - `claim` is atomic: it checks and records in one synchronous step and returns the boolean
+ *   itself (no promise), so of any number of concurrent claims for one key exactly one is
+ *   `true`.
  * - A key is held until `expiresAt` (epoch seconds), then released. A key whose `expiresAt`
  *   has already passed is not recorded: the verifier rejects such a token as expired anyway.
  * - Memory is bounded by `maxEntries`. Expired keys are swept with no timer, in O(1) per claim:
  *   each claim advances a cursor over a few keys and drops the expired ones (a clock sweep),
  *   looks further when the store is full, and while full a full pass runs at most once per
  *   second of clock or per `max(1024, maxEntries / 4)` claims.
- * - Full of unexpired keys, `claim` rejects with `store_unavailable` (503) rather than
+ * - Full of unexpired keys, `claim` throws `store_unavailable` (503) rather than
  *   forgetting a key, which would let that token be replayed. (Full with expired keys the
  *   sweep has not reached yet, it may also refuse for a while; it never forgets a live key.)
  *
@@ -116,18 +118,14 @@ export function createMemoryReplayStore(options: MemoryReplayStoreOptions = {}):
     return true;
   }
 
-  return {
-    claim(key: string, expiresAt: number): Promise<boolean> {
-      try {
-        return Promise.resolve(claimSync(key, expiresAt));
-      } catch (err) {
-        return Promise.reject(err);
-      }
-    },
+  return answeringInMemory({
+    // Answers on the spot (a boolean, or a synchronous throw): the verifier's synchronous
+    // path relies on it.
+    claim: claimSync,
     // Nothing to release (no timer, no connection); keys stay so a closed store still refuses
     // replays if something keeps using it.
     close(): Promise<void> {
       return Promise.resolve();
     },
-  };
+  });
 }

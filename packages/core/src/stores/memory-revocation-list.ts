@@ -1,4 +1,5 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { answeringInMemory } from './in-memory.js';
 import { checkMaxEntries, checkNow } from './memory-replay-store.js';
 import type { RevocationList, RevocationReason, RevocationSubject } from './store-interfaces.js';
 
@@ -89,7 +90,7 @@ export function createMemoryRevocationList(
     return before !== undefined && (issuedAt === undefined || issuedAt <= before);
   }
 
-  return {
+  return answeringInMemory({
     check(token: RevocationSubject): RevocationReason | undefined {
       const { issuer, subject, jti, kid, issuedAt } = token;
       // Size guards skip building keys for empty maps: the common case is an empty list.
@@ -168,5 +169,5 @@ export function createMemoryRevocationList(
     close(): Promise<void> {
       return Promise.resolve();
     },
-  };
+  });
 }

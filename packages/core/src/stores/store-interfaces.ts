@@ -8,10 +8,11 @@
  */
 export interface ReplayStore {
   /**
-   * Records `key` until `expiresAt` (epoch seconds). Resolves `true` if the key was new,
-   * `false` if it was already recorded (a replay).
+   * Records `key` until `expiresAt` (epoch seconds). `true` if the key was new, `false` if it
+   * was already recorded (a replay). A store that does I/O returns a promise; one that
+   * answers from memory may return the boolean itself.
    */
-  claim(key: string, expiresAt: number): Promise<boolean>;
+  claim(key: string, expiresAt: number): boolean | Promise<boolean>;
   /** Releases timers and connections the store opened. */
   close?(): Promise<void>;
 }

@@ -1,23 +1,7 @@
 import type { KeyObject } from 'node:crypto';
+import type { Algorithm } from '../jws/algorithms.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput, ServiceJwtClaims } from './types.js';
-
-/** JWS algorithms service-jwt can verify. `none` is never among them. */
-export type Algorithm =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA'
-  | 'Ed25519'
-  | 'HS256'
-  | 'HS384'
-  | 'HS512';
 
 /** How remote key sets (JWKS URL, OIDC discovery) are fetched and cached. */
 export interface RemoteKeySetOptions {

@@ -1,20 +1,23 @@
-import { ALL_ALGORITHMS } from '../jws/algorithms.js';
+import {
+  ALL_ALGORITHMS,
+  type Algorithm,
+  ASYMMETRIC_ALGORITHMS,
+  HMAC_ALGORITHMS,
+} from '../jws/algorithms.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
 import { normalizeTyp } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
-import type { Algorithm, IssuerKeys, VerifierOptions } from './options.js';
+import type { IssuerKeys, VerifierOptions } from './options.js';
 import {
-  type GlobalClaimSettings,
+  type ResolvedReplay,
   type ResolvedRoute,
   ROUTE_KEYS,
   resolveRoute,
+  type VerifierSettings,
 } from './resolve-route.js';
 
 // Options are validated and frozen once, at construction; the hot path reads precomputed
 // fields only (a Set of audiences, compiled claim checks, one body-hash policy object).
-
-const HMAC: readonly Algorithm[] = ['HS256', 'HS384', 'HS512'];
-const ASYMMETRIC = ALL_ALGORITHMS.filter((alg) => !HMAC.includes(alg));
 
 const VERIFIER_KEYS = new Set<string>([
   ...ROUTE_KEYS,
@@ -40,13 +43,11 @@ export interface ResolvedOptions {
   /** Union of every issuer's algorithms: a token naming anything else fails before key lookup. */
   readonly algorithms: ReadonlySet<string>;
   readonly clockTolerance: number;
-  readonly maxLifetime: number | undefined;
-  readonly requireExpiration: boolean;
-  readonly typ: string | undefined;
   readonly token: { readonly header: string; readonly scheme: string | null };
   readonly maxTokenLength: number;
-  readonly replay: { readonly store: ReplayStore; readonly required: boolean } | null;
   readonly revocation: RevocationList | null;
+  /** What every route carries; `forRoute` resolves its overrides against it. */
+  readonly settings: VerifierSettings;
   readonly cacheEntries: number;
   readonly now: () => number;
   readonly route: ResolvedRoute;
@@ -74,7 +75,7 @@ function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
     if (issuer === '') fail('issuers: an issuer must be a non-empty string');
     if (!isObject(config)) fail(`${path} must be an object`);
     const secret = 'secret' in config;
-    const kind = secret ? HMAC : ASYMMETRIC;
+    const kind = secret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
     let algorithms: Algorithm[];
     if (config.algorithms !== undefined) {
       algorithms = resolveAlgorithms(config.algorithms, `${path}.algorithms`);
@@ -99,7 +100,7 @@ function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
   return issuers;
 }
 
-function resolveReplay(value: unknown): ResolvedOptions['replay'] {
+function resolveReplay(value: unknown): ResolvedReplay | null {
   if (value === undefined) return null;
   if (isObject(value) && typeof value.claim === 'function') {
     return Object.freeze({ store: value as unknown as ReplayStore, required: true });
@@ -139,11 +140,17 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (options.typ !== undefined && (typeof options.typ !== 'string' || options.typ === '')) {
     fail('typ must be a non-empty string');
   }
-  const global: GlobalClaimSettings = {
+  const revocation = options.revocation ?? null;
+  if (revocation !== null && (!isObject(revocation) || typeof revocation.check !== 'function')) {
+    fail('revocation must be a RevocationList');
+  }
+  const global: VerifierSettings = {
     clockTolerance,
     requireExpiration: flag(options.requireExpiration, 'requireExpiration', true),
     maxLifetime: positive(options.maxLifetime, 'maxLifetime'),
     typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
+    replay: resolveReplay(options.replay),
+    revocation,
   };
   const token = options.token ?? {};
   if (!isObject(token)) fail('token must be an object');
@@ -156,10 +163,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (scheme !== null && (typeof scheme !== 'string' || !/^[A-Za-z0-9._~+/-]+$/.test(scheme))) {
     fail('token.scheme must be an auth scheme name or null');
   }
-  const revocation = options.revocation ?? null;
-  if (revocation !== null && (!isObject(revocation) || typeof revocation.check !== 'function')) {
-    fail('revocation must be a RevocationList');
-  }
   const cache = options.cache ?? {};
   if (cache !== false && !isObject(cache)) fail('cache must be an object or false');
   if (cache !== false) rejectUnknown(cache, new Set(['maxEntries']), 'cache: ');
@@ -168,14 +171,14 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   return Object.freeze({
     issuers,
     algorithms,
-    ...global,
+    clockTolerance: global.clockTolerance,
     token: Object.freeze({ header: header.toLowerCase(), scheme }),
     maxTokenLength: positive(options.maxTokenLength, 'maxTokenLength', true) ?? 8192,
-    replay: resolveReplay(options.replay),
     revocation,
     cacheEntries:
       cache === false ? 0 : (positive(cache.maxEntries, 'cache.maxEntries', true) ?? 1000),
     now,
+    settings: global,
     route: resolveRoute(global, undefined, options, ''),
   });
 }

@@ -1,3 +1,5 @@
+import { answersInMemory } from '../stores/in-memory.js';
+import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
 import { type ClaimsCheck, compileClaimsCheck } from './claim-rules.js';
 import type { RegisteredClaimsPolicy } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
@@ -40,6 +42,13 @@ export interface ResolvedBodyHash {
   readonly allowContentEncoding: boolean;
 }
 
+/** Replay protection as a route applies it. */
+export interface ResolvedReplay {
+  readonly store: ReplayStore;
+  /** Every token must carry `jti` and `exp`. */
+  readonly required: boolean;
+}
+
 /** Everything a route decides, precomputed. */
 export interface ResolvedRoute {
   /** The merged route options, kept so that `forRoute` can derive from them. */
@@ -48,6 +57,12 @@ export interface ResolvedRoute {
   readonly checkClaims: ClaimsCheck;
   readonly bodyHash: ResolvedBodyHash;
   readonly requestBinding: { readonly required: boolean; readonly mountPrefix?: string };
+  readonly replay: ResolvedReplay | null;
+  /**
+   * Every store this route uses answers on the spot (core's in-memory ones, or none), so a
+   * request whose body is in hand can be verified without waiting.
+   */
+  readonly answersNow: boolean;
 }
 
 function resolveAudience(value: unknown, name: string): ReadonlySet<string> | null {
@@ -103,12 +118,14 @@ function resolveRequestBinding(value: RequestBindingOptions | undefined, name: s
   return Object.freeze({ required, mountPrefix: prefix });
 }
 
-/** Verifier-wide settings that every route's registered-claims policy carries. */
-export interface GlobalClaimSettings {
+/** Verifier-wide settings that every route carries. */
+export interface VerifierSettings {
   readonly clockTolerance: number;
   readonly requireExpiration: boolean;
   readonly maxLifetime: number | undefined;
   readonly typ: string | undefined;
+  readonly replay: ResolvedReplay | null;
+  readonly revocation: RevocationList | null;
 }
 
 /**
@@ -118,7 +135,7 @@ export interface GlobalClaimSettings {
  * @throws ServiceJwtError `configuration_error` naming the option (prefixed by `prefix`)
  */
 export function resolveRoute(
-  global: GlobalClaimSettings,
+  global: VerifierSettings,
   parent: RouteOptions | undefined,
   overrides: RouteOptions,
   prefix: string,
@@ -144,6 +161,8 @@ export function resolveRoute(
     checkClaims: compileClaimsCheck(input, prefix),
     bodyHash: resolveBodyHash(input.bodyHash, `${prefix}bodyHash`),
     requestBinding: resolveRequestBinding(input.requestBinding, `${prefix}requestBinding`),
+    replay: global.replay,
+    answersNow: answersInMemory(global.replay?.store ?? null) && answersInMemory(global.revocation),
   });
 }
 

@@ -1,5 +1,5 @@
 import type { RouteOptions } from './options.js';
-import type { PendingVerification, RequestLike, VerifiedServiceJwt } from './types.js';
+import type { RequestLike, VerifiedServiceJwt } from './types.js';
 
 /**
  * A configured verifier. Create one per process with `createVerifier` and derive per-route
@@ -11,8 +11,6 @@ export interface ServiceJwtVerifier {
   verify(request: RequestLike): Promise<VerifiedServiceJwt>;
   /** Verifies a bare compact token (no request binding or body checks). */
   verifyToken(token: string, overrides?: RouteOptions): Promise<VerifiedServiceJwt>;
-  /** Two-phase verification for adapters that stream the body (see {@link PendingVerification}). */
-  authenticate(request: RequestLike): Promise<PendingVerification>;
   /** A verifier with route-specific options that shares every cache with this one. */
   forRoute(overrides: RouteOptions): ServiceJwtVerifier;
   /** Stops background timers of key sources. Stores are closed by their owners. */

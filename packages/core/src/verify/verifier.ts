@@ -1,121 +1,131 @@
-import { ServiceJwtError, toServiceJwtError } from '../errors/service-jwt-error.js';
-import { createIssuerKeyResolver } from '../keys/index.js';
-import type { IssuerKeyResolver } from '../keys/key-resolver.js';
-import {
-  type Authenticated,
-  authenticateToken,
-  SEEN_SLOTS,
-  type Shared,
-} from './authenticate-token.js';
-import { extractTokenCandidate } from './extract-token.js';
+import { configurationError, tokenMissing } from '../errors/refusals.js';
+import { toServiceJwtError } from '../errors/service-jwt-error.js';
 import type { RouteOptions, VerifierOptions } from './options.js';
-import { checkRequestBinding } from './request-binding.js';
+import { authenticate, verifyAsync, verifySync } from './pipeline.js';
 import { resolveVerifierOptions } from './resolve-options.js';
 import { type ResolvedRoute, resolveRoute } from './resolve-route.js';
-import type {
-  PendingVerification,
-  RequestLike,
-  ServiceJwtClaims,
-  VerifiedServiceJwt,
-} from './types.js';
-import { createVerificationCache } from './verification-cache.js';
+import type { PendingVerification, RequestLike, VerifiedServiceJwt } from './types.js';
 import type { ServiceJwtVerifier } from './verifier-interface.js';
-import { pending } from './verify-body.js';
-import {
-  afterAuthentication,
-  chain,
-  checkRevocation,
-  checkRoute,
-  rethrow,
-  settle,
-} from './verify-checks.js';
+import { createVerifierState, type VerifierState } from './verifier-state.js';
 
-function makeVerifier(shared: Shared, route: ResolvedRoute): ServiceJwtVerifier {
-  const { options } = shared;
-  const overrideRoutes = new WeakMap<RouteOptions, ResolvedRoute>();
-  const routeFor = (overrides: RouteOptions | undefined): ResolvedRoute => {
-    if (overrides === undefined) return route;
-    let resolved = overrideRoutes.get(overrides);
-    if (resolved === undefined) {
-      resolved = resolveRoute(options, route.input, overrides, 'verifyToken overrides: ');
-      overrideRoutes.set(overrides, resolved);
+interface Internals {
+  readonly state: VerifierState;
+  readonly route: ResolvedRoute;
+}
+
+// The adapter kit reaches a verifier's state through this map rather than through members of
+// the public object, which stays the small user API.
+const internals = new WeakMap<ServiceJwtVerifier, Internals>();
+
+function internalsOf(verifier: ServiceJwtVerifier): Internals {
+  const found = internals.get(verifier);
+  if (found === undefined) throw configurationError('verifier must be made by createVerifier');
+  return found;
+}
+
+/** `true` for a verifier made by `createVerifier` (or its `forRoute`). */
+export function isVerifier(value: unknown): value is ServiceJwtVerifier {
+  return typeof value === 'object' && value !== null && internals.has(value as ServiceJwtVerifier);
+}
+
+function rethrow(err: unknown): never {
+  throw toServiceJwtError(err);
+}
+
+/**
+ * Verifies a request (or a bare token) and answers as soon as it can: the result itself when
+ * no step had to wait, a promise otherwise. Throws or rejects with `ServiceJwtError` only.
+ */
+export function verifyNow(
+  verifier: ServiceJwtVerifier,
+  input: RequestLike | string,
+): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
+  const { state, route } = internalsOf(verifier);
+  try {
+    if (route.answersNow && (typeof input === 'string' || bodyInHand(input))) {
+      const result = verifySync(state, route, input);
+      if (result !== undefined) return result;
     }
-    return resolved;
-  };
+    return verifyAsync(state, route, input).catch(rethrow);
+  } catch (err) {
+    return rethrow(err);
+  }
+}
 
-  // Synchronous until a key fetch or a store answers with a promise; callers settle it once.
-  const begin = (request: RequestLike): PendingVerification | Promise<PendingVerification> => {
-    // The token68 scan runs in authenticateToken, only for a token not already verified.
-    const token = extractTokenCandidate(request.headers, options.token, options.maxTokenLength);
-    const now = options.now() / 1000;
-    return chain(authenticateToken(shared, token, now, true), (entry) => {
-      checkRoute(shared, route, entry, now);
-      return chain(checkRevocation(shared, entry), () => {
-        checkRequestBinding(entry.claims as ServiceJwtClaims, request, route.requestBinding);
-        return pending(shared, route, request, token, entry);
-      });
-    });
-  };
+/** Steps 1–9 now, the body and replay steps once the adapter has streamed the body. */
+export function authenticateRequest(
+  verifier: ServiceJwtVerifier,
+  request: RequestLike,
+): Promise<PendingVerification> {
+  const { state, route } = internalsOf(verifier);
+  return authenticate(state, route, request).then(
+    (pending) => ({
+      bodyCheck: pending.bodyCheck,
+      complete: (body) => pending.complete(body).catch(rethrow),
+    }),
+    rethrow,
+  );
+}
 
-  return Object.freeze({
-    authenticate(request: RequestLike): Promise<PendingVerification> {
-      try {
-        return settle(begin(request));
-      } catch (err) {
-        return Promise.reject(toServiceJwtError(err));
-      }
-    },
+// A reader is called only when a body hash must be checked, and reading takes a turn of the
+// event loop; adapters pass one only for a request that announces a body.
+function bodyInHand(request: RequestLike): boolean {
+  return typeof request.body !== 'function';
+}
+
+function makeVerifier(
+  state: VerifierState,
+  route: ResolvedRoute,
+  settings: Settings,
+): ServiceJwtVerifier {
+  const overrideRoutes = new WeakMap<RouteOptions, ServiceJwtVerifier>();
+  const verifier: ServiceJwtVerifier = Object.freeze({
     verify(request: RequestLike): Promise<VerifiedServiceJwt> {
       try {
-        return settle(chain(begin(request), (verification) => verification.complete(request.body)));
+        return Promise.resolve(verifyNow(verifier, request));
       } catch (err) {
-        return Promise.reject(toServiceJwtError(err));
+        return Promise.reject(err);
       }
     },
     verifyToken(token: string, overrides?: RouteOptions): Promise<VerifiedServiceJwt> {
       try {
-        const effective = routeFor(overrides);
-        if (typeof token !== 'string' || token === '') {
-          throw new ServiceJwtError('token_missing', 'no token given');
+        let target = verifier;
+        if (overrides !== undefined) {
+          target = overrideRoutes.get(overrides) ?? derive(overrides, 'verifyToken overrides: ');
+          overrideRoutes.set(overrides, target);
         }
-        if (token.length > options.maxTokenLength) {
-          throw new ServiceJwtError(
-            'token_too_large',
-            `token exceeds ${options.maxTokenLength} bytes`,
-          );
-        }
-        const now = options.now() / 1000;
-        const entry = authenticateToken(shared, token, now);
-        if (entry instanceof Promise) {
-          return entry
-            .then((found) => afterAuthentication(shared, effective, token, found, now))
-            .catch(rethrow);
-        }
-        return settle(afterAuthentication(shared, effective, token, entry, now));
+        if (typeof token !== 'string') throw tokenMissing('no token given');
+        return Promise.resolve(verifyNow(target, token));
       } catch (err) {
         return Promise.reject(toServiceJwtError(err));
       }
     },
     forRoute(overrides: RouteOptions): ServiceJwtVerifier {
-      return makeVerifier(shared, resolveRoute(options, route.input, overrides, 'forRoute: '));
+      return derive(overrides, 'forRoute: ');
     },
     close(): Promise<void> {
-      for (const resolver of shared.resolvers.values()) resolver.close();
+      state.close();
       return Promise.resolve();
     },
   });
+  const derive = (overrides: RouteOptions, prefix: string) =>
+    makeVerifier(state, resolveRoute(settings, route.input, overrides, prefix), settings);
+  internals.set(verifier, { state, route });
+  return verifier;
 }
+
+type Settings = Parameters<typeof resolveRoute>[0];
 
 /**
  * Creates a verifier for service JWTs. Options are validated and frozen here; per-route
  * verifiers from `forRoute` share the key resolvers (one per issuer), the verification cache
  * and the stores.
  *
- * Pipeline (cheap before expensive): token extraction and size limit → strict compact syntax
- * and JSON → issuer chosen from `iss` before any key fetch → signature with the issuer's key
- * bound to one algorithm → `exp`/`nbf`/`iat`/age/lifetime/`aud`/`typ` → `source`, required
- * claims, claim rules, callers → revocation → `htm`/`htu` → `bdy` over the raw body → replay
- * (`(iss, jti)`, last).
+ * The pipeline, cheap before expensive: token extraction and size limit → strict compact
+ * syntax and JSON → issuer chosen from `iss` before any key fetch → signature with the
+ * issuer's key bound to one algorithm → `exp`/`nbf`/`iat`/age/lifetime/`aud`/`typ` → `source`,
+ * required claims, claim rules, callers → revocation → `htm`/`htu` → `bdy` over the raw body
+ * → replay (`(iss, jti)`, last). See `verify/pipeline.ts`.
  *
  * @throws ServiceJwtError `configuration_error` naming the bad option
  * @example
@@ -129,33 +139,5 @@ function makeVerifier(shared: Shared, route: ResolvedRoute): ServiceJwtVerifier 
  */
 export function createVerifier(options: VerifierOptions): ServiceJwtVerifier {
   const resolved = resolveVerifierOptions(options);
-  const resolvers = new Map<string, IssuerKeyResolver>();
-  try {
-    for (const [issuer, { config, algorithms }] of resolved.issuers) {
-      resolvers.set(
-        issuer,
-        createIssuerKeyResolver(issuer, config, {
-          algorithms,
-          optionPath: `issuers[${JSON.stringify(issuer)}]`,
-          now: resolved.now,
-        }),
-      );
-    }
-  } catch (err) {
-    for (const resolver of resolvers.values()) resolver.close();
-    throw err;
-  }
-  const cache =
-    resolved.cacheEntries === 0
-      ? null
-      : createVerificationCache<Authenticated>({
-          maxEntries: resolved.cacheEntries,
-          maxAgeSeconds: 3600,
-        });
-  const seen = new Int32Array(SEEN_SLOTS);
-  let single: Shared['single'] = null;
-  if (resolvers.size === 1) {
-    for (const [issuer, resolver] of resolvers) single = { issuer, resolver };
-  }
-  return makeVerifier({ options: resolved, resolvers, single, cache, seen }, resolved.route);
+  return makeVerifier(createVerifierState(resolved), resolved.route, resolved.settings);
 }

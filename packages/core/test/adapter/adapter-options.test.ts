@@ -1,10 +1,6 @@
 import { thrownBy } from '@service-jwt/conformance';
-import {
-  resolveAdapterOptions,
-  resolveErrorHandling,
-  type ServiceJwtError,
-  type ServiceJwtVerifier,
-} from '@service-jwt/core';
+import type { ServiceJwtError, ServiceJwtVerifier } from '@service-jwt/core';
+import { resolveAdapterOptions, resolveErrorHandling } from '../../src/adapter/adapter-options.js';
 import {
   AUDIENCE,
   bearer,
@@ -51,7 +47,7 @@ describe('resolveErrorHandling', () => {
 });
 
 describe('resolveAdapterOptions', () => {
-  it('creates and owns a verifier from core options, without the adapter keys', () => {
+  it('creates and owns a verifier from core options, without the adapter keys', async () => {
     const resolved = resolveAdapterOptions(
       { issuers, audience: AUDIENCE, now: () => NOW_MS, realm: 'census', global: true },
       { adapterKeys: ['global'] },
@@ -59,7 +55,8 @@ describe('resolveAdapterOptions', () => {
     expect(resolved.owned).toBe(true);
     expect(resolved.onError).toBe('respond');
     expect(resolved.realm).toBe('census');
-    expect(typeof resolved.verifier.authenticate).toBe('function');
+    const verified = await resolved.verifier.verify(bearer(mint(key)));
+    expect(verified.issuer).toBe(ISSUER);
   });
 
   it('passes an adapter key it was not told about on to core, which refuses it', () => {

@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import { connect } from 'node:net';
 import { type Loopback, listenOnLoopback } from '@service-jwt/conformance';
-import { errorResponse, readNodeRequestBody, ServiceJwtError } from '@service-jwt/core';
+import { errorResponse, ServiceJwtError } from '@service-jwt/core';
+import { readNodeRequestBody } from '@service-jwt/core/adapter';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 

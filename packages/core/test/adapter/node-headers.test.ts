@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import { connect } from 'node:net';
 import { type Loopback, listenOnLoopback, thrownBy } from '@service-jwt/conformance';
-import { errorResponse, extractToken, nodeRequestHeaders } from '@service-jwt/core';
+import { errorResponse } from '@service-jwt/core';
+import { nodeRequestHeaders } from '@service-jwt/core/adapter';
+import { extractToken } from '../../src/verify/extract-token.js';
 
 const BEARER = { header: 'authorization', scheme: 'Bearer' } as const;
 

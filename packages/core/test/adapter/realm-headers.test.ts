@@ -1,4 +1,5 @@
-import { ServiceJwtError, withRealmHeaders } from '@service-jwt/core';
+import { ServiceJwtError } from '@service-jwt/core';
+import { withRealmHeaders } from '@service-jwt/core/adapter';
 
 describe('withRealmHeaders', () => {
   it('puts the configured realm into err.headers and returns the same error', () => {

@@ -1,8 +1,8 @@
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Algorithm } from '../../src/jws/algorithms.js';
 import { verifySignature } from '../../src/jws/signature.js';
-import type { Algorithm } from '../../src/verify/options.js';
 
 // Wycheproof primitive vectors through the verifier's signature check (signature.ts), the
 // exact code the pipeline runs. `acceptable` allows either verdict.

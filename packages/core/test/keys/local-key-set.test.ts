@@ -1,6 +1,6 @@
 import { errorResponse } from '../../src/errors/service-jwt-error.js';
+import type { Algorithm } from '../../src/jws/algorithms.js';
 import { createIssuerKeyResolver, type VerificationKey } from '../../src/keys/index.js';
-import type { Algorithm } from '../../src/verify/options.js';
 import { caught, ecKeyPair, publicJwk } from './jwks-server.js';
 
 const PATH = 'issuers["https://a"]';

@@ -1,10 +1,11 @@
 import { errorResponse } from '../../src/errors/service-jwt-error.js';
+import type { Algorithm } from '../../src/jws/algorithms.js';
 import {
   createIssuerKeyResolver,
   type IssuerKeyResolver,
   type VerificationKey,
 } from '../../src/keys/index.js';
-import type { Algorithm, JwksUriIssuer } from '../../src/verify/options.js';
+import type { JwksUriIssuer } from '../../src/verify/options.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 
 const ALGS: Algorithm[] = ['RS256', 'ES256', 'EdDSA'];

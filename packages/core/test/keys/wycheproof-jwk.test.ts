@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compactVerify } from 'jose';
+import type { Algorithm } from '../../src/jws/algorithms.js';
 import {
   ALL_ALGORITHMS,
   createIssuerKeyResolver,
@@ -10,7 +11,6 @@ import {
   type VerificationKey,
 } from '../../src/keys/index.js';
 import { createStaticKeyResolver } from '../../src/keys/local-key-set.js';
-import type { Algorithm } from '../../src/verify/options.js';
 
 // Wycheproof json_web_key_test.json: every key set goes through our loading, every JWS is then
 // resolved and verified with the bound key. Expected verdicts are taken as published: none of

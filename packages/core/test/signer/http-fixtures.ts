@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import { type Loopback, listenOnLoopback as listen } from '@service-jwt/conformance';
-import { errorResponse, type ServiceJwtVerifier, toServiceJwtError } from '@service-jwt/core';
+import { errorResponse, type ServiceJwtVerifier } from '@service-jwt/core';
+import { toServiceJwtError } from '@service-jwt/core/adapter';
 
 export { type Loopback, listen };
 

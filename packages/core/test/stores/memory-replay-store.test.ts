@@ -18,7 +18,7 @@ describe('createMemoryReplayStore', () => {
     const store = createMemoryReplayStore({ maxEntries: 3, now: c.now });
     for (const jti of ['a', 'b', 'c'])
       expect(await store.claim(replayKey('i', jti), NOW + 60)).toBe(true);
-    const err = await caughtBy(store.claim(replayKey('i', 'd'), NOW + 60));
+    const err = await caughtBy(() => store.claim(replayKey('i', 'd'), NOW + 60));
     expect(err.code).toBe('store_unavailable');
     expect(err.status).toBe(503);
     expect(errorResponse(err).headers['retry-after']).toBe('5');
@@ -33,15 +33,11 @@ describe('createMemoryReplayStore', () => {
     await store.claim('short-1', NOW + 10);
     await store.claim('short-2', NOW + 10);
     await store.claim('long', NOW + 100);
-    await expect(store.claim('new', NOW + 100)).rejects.toMatchObject({
-      code: 'store_unavailable',
-    });
+    expect((await caughtBy(() => store.claim('new', NOW + 100))).code).toBe('store_unavailable');
     c.at(NOW + 10);
     expect(await store.claim('new', NOW + 100)).toBe(true);
     expect(await store.claim('newer', NOW + 100)).toBe(true);
-    await expect(store.claim('newest', NOW + 100)).rejects.toMatchObject({
-      code: 'store_unavailable',
-    });
+    expect((await caughtBy(() => store.claim('newest', NOW + 100))).code).toBe('store_unavailable');
     expect(await store.claim('long', NOW + 100)).toBe(false);
   });
 
@@ -70,20 +66,23 @@ describe('createMemoryReplayStore', () => {
     expect(await store.claim('day-long', NOW + 86_400)).toBe(false);
   });
 
-  it('refuses cheaply, not by scanning itself, while overloaded', async () => {
+  // How cheap each refusal is (no scan of the whole store per claim) is measured by
+  // `pnpm bench:memory`, not here: no test asserts a wall-clock time.
+  it('keeps refusing while overloaded and never forgets a live key to make room', async () => {
     const c = clock();
     const store = createMemoryReplayStore({ maxEntries: 20_000, now: c.now });
     for (let i = 0; i < 20_000; i++) await store.claim(`live${i}`, NOW + 3600);
-    const started = process.hrtime.bigint();
     let refused = 0;
     for (let i = 0; i < 20_000; i++) {
-      await store.claim(`more${i}`, NOW + 3600).catch(() => refused++);
+      try {
+        store.claim(`more${i}`, NOW + 3600);
+      } catch {
+        refused++;
+      }
     }
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
     expect(refused).toBe(20_000);
-    // 20,000 full scans of 20,000 keys (400 million steps) take many seconds; O(1) refusals
-    // take a few hundred milliseconds even on a busy machine.
-    expect(ms).toBeLessThan(3_000);
+    expect(store.claim('live0', NOW + 3600)).toBe(false);
+    expect(store.claim('live19999', NOW + 3600)).toBe(false);
   });
 
   it('does not record a key whose expiry has already passed', async () => {
@@ -96,9 +95,9 @@ describe('createMemoryReplayStore', () => {
   it('refuses a non-finite expiry or a non-string key as a bug (configuration_error)', async () => {
     const store = createMemoryReplayStore();
     for (const expiresAt of [Number.NaN, Number.POSITIVE_INFINITY, '1' as unknown as number]) {
-      expect((await caughtBy(store.claim('k', expiresAt))).code).toBe('configuration_error');
+      expect((await caughtBy(() => store.claim('k', expiresAt))).code).toBe('configuration_error');
     }
-    expect((await caughtBy(store.claim(1 as unknown as string, NOW))).code).toBe(
+    expect((await caughtBy(() => store.claim(1 as unknown as string, NOW))).code).toBe(
       'configuration_error',
     );
   });

@@ -1,11 +1,6 @@
 import { createHash } from 'node:crypto';
-import {
-  type BodyHashAlgorithm,
-  bodyHashEquals,
-  computeBodyHash,
-  createBodyHasher,
-  ServiceJwtError,
-} from '@service-jwt/core';
+import { type BodyHashAlgorithm, computeBodyHash, ServiceJwtError } from '@service-jwt/core';
+import { bodyHashEquals, createBodyHasher } from '../../src/verify/body-hash.js';
 
 const ALGORITHMS: BodyHashAlgorithm[] = ['sha256', 'sha384', 'sha512', 'md5-hex'];
 

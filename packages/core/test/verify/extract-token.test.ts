@@ -1,12 +1,11 @@
 import { thrownBy } from '@service-jwt/conformance';
 import {
   errorResponse,
-  extractToken,
   type HeadersLike,
-  type ResolvedTokenLocation,
   type ServiceJwtError,
   type ServiceJwtErrorCode,
 } from '@service-jwt/core';
+import { extractToken, type ResolvedTokenLocation } from '../../src/verify/extract-token.js';
 
 const BEARER: ResolvedTokenLocation = { header: 'authorization', scheme: 'Bearer' };
 const CUSTOM: ResolvedTokenLocation = { header: 'jwt', scheme: null };

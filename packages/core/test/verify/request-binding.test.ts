@@ -1,10 +1,10 @@
 import {
-  checkRequestBinding,
   errorResponse,
   type ServiceJwtClaims,
   ServiceJwtError,
   type ServiceJwtErrorCode,
 } from '@service-jwt/core';
+import { checkRequestBinding } from '../../src/verify/request-binding.js';
 
 const ISS = 'https://caller.example';
 

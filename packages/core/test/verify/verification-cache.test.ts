@@ -1,4 +1,5 @@
-import { createVerificationCache, ServiceJwtError } from '@service-jwt/core';
+import { ServiceJwtError } from '@service-jwt/core';
+import { createVerificationCache } from '../../src/verify/verification-cache.js';
 
 const NOW = 1_900_000_000;
 

@@ -1,4 +1,13 @@
-import { checkClaims, createVerifier, type ServiceJwtError } from '@service-jwt/core';
+import {
+  type ClaimCheckRules,
+  createClaimsCheck,
+  createVerifier,
+  type ServiceJwtError,
+} from '@service-jwt/core';
+
+const checkClaims = (claims: Record<string, unknown>, rules?: ClaimCheckRules) =>
+  createClaimsCheck(rules)(claims);
+
 import {
   AUDIENCE,
   claimsAt,
@@ -210,7 +219,7 @@ describe('verifyToken: source, required claims, claim rules, callers', () => {
   });
 });
 
-describe('checkClaims on already-verified claims', () => {
+describe('createClaimsCheck on already-verified claims', () => {
   const claims = { iss: ISSUER, sub: 'u1', source: 'microservice', 'st-ev': { v: true } };
 
   it('passes and fails like the verifier', () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { listenOnLoopback } from '@service-jwt/conformance';
-import { errorResponse, type ServiceJwtVerifier, toServiceJwtError } from '@service-jwt/core';
+import { errorResponse, type ServiceJwtVerifier } from '@service-jwt/core';
+import { toServiceJwtError } from '@service-jwt/core/adapter';
 
 /** A plain node:http service protected by a verifier, listening on 127.0.0.1. */
 export interface Service {

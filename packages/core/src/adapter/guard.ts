@@ -1,0 +1,101 @@
+import { configurationError } from '../errors/refusals.js';
+import {
+  type ErrorResponse,
+  errorResponse,
+  type ServiceJwtError,
+  toServiceJwtError,
+} from '../errors/service-jwt-error.js';
+import type { RouteOptions } from '../verify/options.js';
+import type { PendingVerification, RequestLike, VerifiedServiceJwt } from '../verify/types.js';
+import { authenticateRequest, verifyNow } from '../verify/verifier.js';
+import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
+import {
+  type AdapterOptionsSettings,
+  type ErrorHandlingOptions,
+  resolveAdapterOptions,
+  resolveErrorHandling,
+} from './adapter-options.js';
+import { withRealmHeaders } from './realm-headers.js';
+
+/**
+ * Everything an adapter needs from core, resolved once from its options: the verifier, how
+ * refusals are answered, and the calls a request makes. Adapters map their framework's
+ * request to `RequestLike`, call {@link Guard.verify} (or {@link Guard.authenticate} when they
+ * stream the body), attach the result, and write {@link Guard.response} or hand
+ * {@link Guard.forHost} to the framework. Nothing else.
+ */
+export interface Guard {
+  /** The route's verifier (shared key caches and stores with every guard of the same options). */
+  readonly verifier: ServiceJwtVerifier;
+  /** `'respond'`: write {@link Guard.response}; `'throw'`: hand {@link Guard.forHost} to the host. */
+  readonly onError: 'respond' | 'throw';
+  /** `true` when the guard created the verifier, so the adapter closes it with the app. */
+  readonly owned: boolean;
+  /**
+   * The guard of one route: `onError` and `realm` replace the guard's own, the rest goes
+   * through the verifier's `forRoute` (validated now, `configuration_error` naming the
+   * option). No overrides: this guard itself.
+   */
+  forRoute(overrides: (RouteOptions & ErrorHandlingOptions) | undefined): Guard;
+  /**
+   * Every step of the pipeline. Returns the result itself when no step had to wait (a cached
+   * token, local keys, in-memory stores, no body to read), so the framework can go on in the
+   * same turn; otherwise a promise. Throws (or rejects with) `ServiceJwtError` only.
+   */
+  verify(request: RequestLike): VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+  /** Steps 1–9 now and the body hash and replay record after the body streamed through. */
+  authenticate(request: RequestLike): Promise<PendingVerification>;
+  /** The response for a refusal: status, headers (with the realm) and the JSON body. */
+  response(err: ServiceJwtError): ErrorResponse;
+  /** The refusal as the host's error handling gets it: `headers` carry the configured realm. */
+  forHost(err: unknown): ServiceJwtError;
+}
+
+function makeGuard(
+  verifier: ServiceJwtVerifier,
+  owned: boolean,
+  onError: 'respond' | 'throw',
+  realm: string | undefined,
+): Guard {
+  const responseOptions = realm === undefined ? {} : { realm };
+  const guard: Guard = {
+    verifier,
+    onError,
+    owned,
+    forRoute(overrides) {
+      if (overrides === undefined || Object.keys(overrides).length === 0) return guard;
+      if (typeof overrides !== 'object' || overrides === null) {
+        throw configurationError('route options must be an object');
+      }
+      const { onError: ownOnError, realm: ownRealm, ...route } = overrides;
+      const handling = resolveErrorHandling({ onError: ownOnError, realm: ownRealm });
+      return makeGuard(
+        Object.keys(route).length === 0 ? verifier : verifier.forRoute(route),
+        false,
+        ownOnError === undefined ? onError : handling.onError,
+        ownRealm === undefined ? realm : handling.realm,
+      );
+    },
+    verify: (request) => verifyNow(verifier, request),
+    authenticate: (request) => authenticateRequest(verifier, request),
+    response: (err) => errorResponse(err, responseOptions),
+    forHost: (err) => withRealmHeaders(toServiceJwtError(err), realm),
+  };
+  return guard;
+}
+
+/**
+ * Resolves an adapter's options once, at construction: core's verifier options (or
+ * `{ verifier, ...routeOverrides }`) plus `onError` and `realm`.
+ *
+ * @throws ServiceJwtError `configuration_error` naming the invalid option.
+ * @example
+ * ```ts
+ * const guard = createGuard(options, { adapterKeys: ['global'] });
+ * const outcome = guard.verify(toRequestLike(req));
+ * ```
+ */
+export function createGuard(options: unknown, settings: AdapterOptionsSettings = {}): Guard {
+  const { verifier, owned, onError, realm } = resolveAdapterOptions(options, settings);
+  return makeGuard(verifier, owned, onError, realm);
+}

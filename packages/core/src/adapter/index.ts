@@ -1,0 +1,24 @@
+// @service-jwt/core/adapter: the kit every framework adapter is built from. Applications do
+// not need it; a new adapter needs nothing else.
+
+export { bodyTooLarge, configurationError } from '../errors/refusals.js';
+export {
+  challengeHeaders,
+  ERROR_CONTENT_TYPE,
+  toServiceJwtError,
+} from '../errors/service-jwt-error.js';
+export { isJsonContentType } from '../response-signing/response-signer.js';
+export { declaresBody } from '../verify/body-digest.js';
+export type { BodyHasher, PendingVerification } from '../verify/types.js';
+export type {
+  AdapterOptionsSettings,
+  ErrorHandlingOptions,
+  ResolvedErrorHandling,
+} from './adapter-options.js';
+export { resolveErrorHandling } from './adapter-options.js';
+export type { Guard } from './guard.js';
+export { createGuard } from './guard.js';
+export { readNodeRequestBody } from './node-body.js';
+export type { NodeHeaderSource } from './node-headers.js';
+export { nodeRequestHeaders } from './node-headers.js';
+export { withRealmHeaders } from './realm-headers.js';

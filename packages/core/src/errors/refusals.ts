@@ -1,0 +1,85 @@
+import { ServiceJwtError, type ServiceJwtErrorOptions } from './service-jwt-error.js';
+
+// One constructor per code of the error table, so a refusal reads the same wherever it is
+// raised (core, adapters, stores). Messages are short, fixed, and never quote the token, a
+// signature or key material; what varies is a limit, a claim name or a configuration fact.
+
+export const tokenMissing = (message = 'no token in the request') =>
+  new ServiceJwtError('token_missing', message);
+
+export const tokenMalformed = (message: string, cause?: unknown) =>
+  new ServiceJwtError('token_malformed', message, cause === undefined ? {} : { cause });
+
+export const tokenTooLarge = (maxLength: number) =>
+  new ServiceJwtError('token_too_large', `token exceeds ${maxLength} bytes`);
+
+export const algorithmNotAllowed = (message = 'token algorithm is not allowed') =>
+  new ServiceJwtError('algorithm_not_allowed', message);
+
+export const keyNotFound = (message = 'no key of the issuer has the token kid') =>
+  new ServiceJwtError('key_not_found', message);
+
+export const signatureInvalid = () =>
+  new ServiceJwtError('signature_invalid', 'token signature is invalid');
+
+export const tokenExpired = () => new ServiceJwtError('token_expired', 'token has expired');
+
+export const tokenNotYetValid = (message = 'token is not valid yet') =>
+  new ServiceJwtError('token_not_yet_valid', message);
+
+export const tokenTooOld = (message = 'token is too old') =>
+  new ServiceJwtError('token_too_old', message);
+
+export const issuerNotTrusted = () =>
+  new ServiceJwtError('issuer_not_trusted', 'token issuer is not trusted');
+
+export const audienceMismatch = () =>
+  new ServiceJwtError('audience_mismatch', 'token is not meant for this audience');
+
+export const claimMissing = (name: string) =>
+  new ServiceJwtError('claim_missing', `token lacks the "${name}" claim`);
+
+export const bodyHashMissing = () =>
+  new ServiceJwtError('body_hash_missing', 'token lacks the body hash this route requires');
+
+export const bodyHashMismatch = (message = 'request body does not match the token') =>
+  new ServiceJwtError('body_hash_mismatch', message);
+
+export const requestBindingMismatch = (message: string) =>
+  new ServiceJwtError('request_binding_mismatch', message);
+
+export const tokenReplayed = () =>
+  new ServiceJwtError('token_replayed', 'token has already been used');
+
+export const tokenRevoked = () => new ServiceJwtError('token_revoked', 'token has been revoked');
+
+export const sourceMismatch = () =>
+  new ServiceJwtError('source_mismatch', 'token is not a service token');
+
+export const claimCheckFailed = (name: string) =>
+  new ServiceJwtError('claim_check_failed', `claim "${name}" is not accepted`);
+
+export const callerNotAllowed = () =>
+  new ServiceJwtError('caller_not_allowed', 'caller is not allowed on this route');
+
+export const tokenDuplicated = () =>
+  new ServiceJwtError('token_duplicated', 'the request carries more than one credential');
+
+export const bodyTooLarge = (maxBytes: number) =>
+  new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
+
+export const contentEncodingUnsupported = () =>
+  new ServiceJwtError(
+    'content_encoding_unsupported',
+    'compressed bodies are not accepted on a route that checks body hashes',
+  );
+
+export const keysUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
+  new ServiceJwtError('keys_unavailable', message, options);
+
+export const storeUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
+  new ServiceJwtError('store_unavailable', message, options);
+
+/** A misconfiguration; the message names the option (or the call) and the fix. */
+export const configurationError = (message: string, cause?: unknown) =>
+  new ServiceJwtError('configuration_error', message, cause === undefined ? {} : { cause });

@@ -1,0 +1,372 @@
+import {
+  algorithmNotAllowed,
+  bodyHashMismatch,
+  bodyHashMissing,
+  claimMissing,
+  configurationError,
+  contentEncodingUnsupported,
+  issuerNotTrusted,
+  signatureInvalid,
+  storeUnavailable,
+  tokenMalformed,
+  tokenMissing,
+  tokenReplayed,
+  tokenRevoked,
+  tokenTooLarge,
+} from '../errors/refusals.js';
+import { isServiceJwtError, type ServiceJwtError } from '../errors/service-jwt-error.js';
+import { algorithmMatches } from '../jws/algorithms.js';
+import { verifySignature } from '../jws/signature.js';
+import {
+  checkProtectedHeader,
+  decodeJsonObject,
+  type JsonObject,
+  parseCompact,
+} from '../jws/token-syntax.js';
+import type { IssuerKeyResolver, VerificationKey } from '../keys/key-resolver.js';
+import { replayKey } from '../stores/replay-key.js';
+import type { RevocationReason, RevocationSubject } from '../stores/store-interfaces.js';
+import { digestBodyAsync, digestBodyInHand } from './body-digest.js';
+import { bodyHashEquals, createBodyHasher } from './body-hash.js';
+import { checkClaimTypes, checkRegisteredClaims } from './claims.js';
+import { assertToken68, extractTokenCandidate } from './extract-token.js';
+import { checkRequestBinding } from './request-binding.js';
+import type { ResolvedRoute } from './resolve-route.js';
+import type {
+  PendingVerification,
+  RequestLike,
+  ServiceJwtClaims,
+  ServiceJwtHeader,
+  VerifiedServiceJwt,
+} from './types.js';
+import type { Signed, VerifierState } from './verifier-state.js';
+
+// The verification of one token, in the order of the design's pipeline (cheap before
+// expensive; nothing read before it has to be):
+//
+//    1 extract     the credential of a request (or verifyToken's bare token), size first
+//    2 parse       strict compact syntax and JSON, the token68 scan for a header token
+//    3 issuer      `iss` picks the issuer's keys; an unknown issuer costs no key fetch
+//    4 key         the issuer's key for `alg`/`kid` (a remote set may have to be fetched)
+//    5 signature   on node:crypto, with the algorithm the key was bound to when loaded
+//    6 claims      exp, nbf, iat, max age and lifetime, aud, typ
+//    7 route       source, required claims, claim rules, callers, replay's jti and exp
+//    8 revocation  the revocation list (a store may answer later)
+//    9 binding     htm/htu against the request line
+//   10 body        bdy against the raw body bytes (the body may arrive later)
+//   11 replay      (iss, jti) claimed in the replay store, last, so a refusal burns nothing
+//
+// Steps 2–5 depend on the token string only: a verified token is cached (bounded, never past
+// `exp`, dropped when its key leaves the set) and a hit skips them. Steps 6–11 run on every
+// request.
+//
+// `verifySync` runs the steps when nothing has to wait: the stores are core's in-memory ones
+// (or none) and the body is in hand. It gives up (returns `undefined`) only at step 4, when a
+// key has to be fetched; nothing but the parse is then done twice. `verifyAsync` runs the same
+// steps and waits where a key fetch, a store or the body reader answers later. `authenticate`
+// runs steps 2–9 and hands out steps 10–11 for adapters that hash the body as it streams.
+
+/** Steps 2–3, before any key is looked up. */
+interface Parsed {
+  readonly token: string;
+  readonly header: JsonObject;
+  readonly claims: JsonObject;
+  readonly signature: Buffer;
+  readonly signingInputLength: number;
+  readonly issuer: string;
+  readonly alg: string;
+  readonly keys: IssuerKeyResolver;
+}
+
+/** The body check a route owes once steps 1–9 passed: the digest the token commits to. */
+interface BodyCheck {
+  readonly expected: string;
+}
+
+export function verifySync(
+  state: VerifierState,
+  route: ResolvedRoute,
+  input: RequestLike | string,
+): VerifiedServiceJwt | undefined {
+  const now = state.now() / 1000;
+  const request = typeof input === 'string' ? undefined : input;
+  const token = extract(state, input); //                                                1
+  let signed = cached(state, token, now);
+  if (signed === undefined) {
+    const parsed = parse(state, token, request !== undefined); //                        2, 3
+    const key = parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
+    if (key instanceof Promise) {
+      // The fetch is shared: the asynchronous path asks the same resolver and waits for it.
+      key.catch(() => undefined);
+      return undefined;
+    }
+    signed = checkSignature(state, parsed, key, now); //                                  5
+  }
+  checkRegisteredClaims(signed.header, signed.claims, route.registered, now); //         6
+  checkRoute(route, signed.claims); //                                                   7
+  decideRevocation(revocationNow(state, signed)); //                                     8
+  if (request !== undefined) checkRequestBinding(claimsOf(signed), request, route.requestBinding); // 9
+  const body = bodyCheck(route, signed, request); //                                     10
+  if (body !== null) compareBody(body, digestBodyInHand(route, request as RequestLike));
+  // The replay store here is core's in-memory one: it answers with the boolean itself.
+  decideReplay(recordReplay(state, route, signed) as boolean | undefined); //             11
+  return verified(token, signed);
+}
+
+export async function verifyAsync(
+  state: VerifierState,
+  route: ResolvedRoute,
+  input: RequestLike | string,
+): Promise<VerifiedServiceJwt> {
+  const now = state.now() / 1000;
+  const request = typeof input === 'string' ? undefined : input;
+  const token = extract(state, input); //                                                1
+  let signed = cached(state, token, now);
+  if (signed === undefined) {
+    const parsed = parse(state, token, request !== undefined); //                        2, 3
+    const key = await parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
+    signed = checkSignature(state, parsed, key, now); //                                  5
+  }
+  checkRegisteredClaims(signed.header, signed.claims, route.registered, now); //         6
+  checkRoute(route, signed.claims); //                                                   7
+  decideRevocation(await checkRevocation(state, signed)); //                             8
+  if (request !== undefined) checkRequestBinding(claimsOf(signed), request, route.requestBinding); // 9
+  const body = bodyCheck(route, signed, request); //                                     10
+  if (body !== null) compareBody(body, await digestBodyAsync(route, request as RequestLike));
+  decideReplay(await recordReplay(state, route, signed)); //                             11
+  return verified(token, signed);
+}
+
+/**
+ * Steps 2–9 now, steps 10–11 when the adapter has seen the body (hashed as it streamed, so
+ * an unauthenticated request is refused before any byte of its body is read).
+ */
+export async function authenticate(
+  state: VerifierState,
+  route: ResolvedRoute,
+  request: RequestLike,
+): Promise<PendingVerification> {
+  const now = state.now() / 1000;
+  const token = extract(state, request); //                                              1
+  let signed = cached(state, token, now);
+  if (signed === undefined) {
+    const parsed = parse(state, token, true); //                                         2, 3
+    const key = await parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
+    signed = checkSignature(state, parsed, key, now); //                                  5
+  }
+  checkRegisteredClaims(signed.header, signed.claims, route.registered, now); //         6
+  checkRoute(route, signed.claims); //                                                   7
+  decideRevocation(await checkRevocation(state, signed)); //                             8
+  checkRequestBinding(claimsOf(signed), request, route.requestBinding); //               9
+  const body = bodyCheck(route, signed, request); //                                     10 (what it owes)
+  const authenticated = signed;
+  let completed = false;
+  return {
+    bodyCheck:
+      body === null
+        ? null
+        : {
+            maxBodyBytes: route.bodyHash.maxBodyBytes,
+            createHasher: () => createBodyHasher(route.bodyHash.algorithm),
+          },
+    async complete(bytes) {
+      if (completed) throw configurationError('complete() was already called');
+      completed = true;
+      if (body !== null) {
+        compareBody(body, await digestBodyAsync(route, { ...request, body: bytes })); //    10
+      }
+      decideReplay(await recordReplay(state, route, authenticated)); //                  11
+      return verified(token, authenticated);
+    },
+  };
+}
+
+// --- steps ---------------------------------------------------------------------------------
+
+/**
+ * Step 1: the credential, checked for presence, duplicates and size before anything reads it.
+ * A header token's character scan waits for step 2: a token already verified needs none.
+ */
+function extract(state: VerifierState, input: RequestLike | string): string {
+  if (typeof input !== 'string') {
+    return extractTokenCandidate(input.headers, state.token, state.maxTokenLength);
+  }
+  if (input === '') throw tokenMissing('no token given');
+  if (input.length > state.maxTokenLength) throw tokenTooLarge(state.maxTokenLength);
+  return input;
+}
+
+function cached(state: VerifierState, token: string, now: number): Signed | undefined {
+  const hit = state.cache?.get(token, now);
+  if (hit === undefined) return undefined;
+  if (hit.keys.isActive(hit.key)) return hit;
+  state.cache?.delete(token);
+  return undefined;
+}
+
+/** Steps 2–3: strict syntax and JSON, then the issuer, before any key is looked up. */
+function parse(state: VerifierState, token: string, fromHeader: boolean): Parsed {
+  // A header token skipped the token68 scan in step 1: a cached one needs none.
+  if (fromHeader) assertToken68(token);
+  const compact = parseCompact(token);
+  const alg = checkProtectedHeader(compact.header);
+  if (!state.algorithms.has(alg)) throw algorithmNotAllowed();
+  const claims = decodeJsonObject(compact.payload, 'payload');
+  const issuer = checkClaimTypes(claims);
+  const keys = state.keysOf(issuer);
+  if (keys === undefined) throw issuerNotTrusted();
+  return {
+    token,
+    header: compact.header,
+    claims,
+    signature: compact.signature,
+    signingInputLength: compact.signingInputLength,
+    issuer,
+    alg,
+    keys,
+  };
+}
+
+/** Step 5, once the key is known; caches the outcome. */
+function checkSignature(
+  state: VerifierState,
+  parsed: Parsed,
+  key: VerificationKey,
+  now: number,
+): Signed {
+  if (!algorithmMatches(key.algorithm, parsed.alg)) {
+    throw algorithmNotAllowed('token algorithm does not match the key');
+  }
+  const input = parsed.token.slice(0, parsed.signingInputLength);
+  if (!verifySignature(key.algorithm, key.key, input, parsed.signature)) throw signatureInvalid();
+  const signed: Signed = {
+    header: parsed.header,
+    claims: parsed.claims,
+    issuer: parsed.issuer,
+    key,
+    keys: parsed.keys,
+  };
+  state.admit(parsed.token, signed, now);
+  return signed;
+}
+
+/** Step 7: the route's claim rules, and the claims a one-time token must carry. */
+function checkRoute(route: ResolvedRoute, claims: JsonObject): void {
+  route.checkClaims(claims);
+  if (route.replay?.required === true) {
+    if (claims.jti === undefined) throw claimMissing('jti');
+    if (claims.exp === undefined) throw claimMissing('exp');
+  }
+}
+
+function revocationSubject(signed: Signed): RevocationSubject {
+  const claims = signed.claims;
+  return {
+    issuer: signed.issuer,
+    subject: claims.sub as string | undefined,
+    jti: claims.jti as string | undefined,
+    // The key that verified the signature, not the header: a lone key needs no `kid` in the
+    // token, and a revoked key must not pass by leaving it out.
+    kid: signed.key.kid ?? (signed.header.kid as string | undefined),
+    issuedAt: claims.iat as number | undefined,
+  };
+}
+
+/** Step 8 on the synchronous path, where the list is core's in-memory one (or none). */
+function revocationNow(state: VerifierState, signed: Signed): RevocationReason | undefined {
+  return state.revocation?.check(revocationSubject(signed)) as RevocationReason | undefined;
+}
+
+/** Step 8 through a store that may answer later; its failures become `store_unavailable`. */
+async function checkRevocation(
+  state: VerifierState,
+  signed: Signed,
+): Promise<RevocationReason | undefined> {
+  const list = state.revocation;
+  if (list === null) return undefined;
+  try {
+    return await list.check(revocationSubject(signed));
+  } catch (err) {
+    throw storeError(err, 'revocation list');
+  }
+}
+
+function decideRevocation(reason: RevocationReason | undefined): void {
+  if (reason !== undefined) throw tokenRevoked();
+}
+
+/** Step 10's part that needs no body: what the token commits to, and whether it may be checked. */
+function bodyCheck(
+  route: ResolvedRoute,
+  signed: Signed,
+  request: RequestLike | undefined,
+): BodyCheck | null {
+  if (request === undefined) return null;
+  const policy = route.bodyHash;
+  const expected = signed.claims[policy.claim];
+  if (expected === undefined) {
+    if (policy.required) throw bodyHashMissing();
+    return null;
+  }
+  if (typeof expected !== 'string') {
+    throw tokenMalformed(`token claim "${policy.claim}" must be a string`);
+  }
+  if (!policy.allowContentEncoding && isEncoded(request.headers['content-encoding'])) {
+    throw contentEncodingUnsupported();
+  }
+  return { expected };
+}
+
+function isEncoded(value: string | readonly string[] | undefined): boolean {
+  if (value === undefined) return false;
+  const coding = String(value).trim().toLowerCase();
+  return coding !== '' && coding !== 'identity';
+}
+
+function compareBody(check: BodyCheck, actual: string): void {
+  if (!bodyHashEquals(check.expected, actual)) throw bodyHashMismatch();
+}
+
+/** Step 11: `(iss, jti)`, never the token string; `undefined` when the route keeps no record. */
+function recordReplay(
+  state: VerifierState,
+  route: ResolvedRoute,
+  signed: Signed,
+): boolean | Promise<boolean> | undefined {
+  const replay = route.replay;
+  const jti = signed.claims.jti as string | undefined;
+  const exp = signed.claims.exp as number | undefined;
+  if (replay === null || jti === undefined || exp === undefined) return undefined;
+  try {
+    const claimed = replay.store.claim(replayKey(signed.issuer, jti), exp + state.clockTolerance);
+    if (!(claimed instanceof Promise)) return claimed;
+    return claimed.catch((err: unknown) => {
+      throw storeError(err, 'replay store');
+    });
+  } catch (err) {
+    throw storeError(err, 'replay store');
+  }
+}
+
+function decideReplay(fresh: boolean | undefined): void {
+  if (fresh !== undefined && fresh !== true) throw tokenReplayed();
+}
+
+function storeError(err: unknown, what: string): ServiceJwtError {
+  if (isServiceJwtError(err) && err.code === 'store_unavailable') return err;
+  return storeUnavailable(`${what} is unavailable`, { cause: err });
+}
+
+function claimsOf(signed: Signed): ServiceJwtClaims {
+  return signed.claims as ServiceJwtClaims;
+}
+
+function verified(token: string, signed: Signed): VerifiedServiceJwt {
+  return Object.freeze({
+    token,
+    header: signed.header as ServiceJwtHeader,
+    claims: signed.claims as ServiceJwtClaims,
+    issuer: signed.issuer,
+    subject: signed.claims.sub as string | undefined,
+  });
+}

@@ -1,0 +1,107 @@
+import type { JsonObject } from '../jws/token-syntax.js';
+import { createIssuerKeyResolver } from '../keys/create-issuer-key-resolver.js';
+import type { IssuerKeyResolver, VerificationKey } from '../keys/key-resolver.js';
+import type { RevocationList } from '../stores/store-interfaces.js';
+import type { ResolvedTokenLocation } from './extract-token.js';
+import type { ResolvedOptions } from './resolve-options.js';
+import { createVerificationCache, type VerificationCache } from './verification-cache.js';
+
+/** The outcome of steps 2–5 for one token string: what the verification cache holds. */
+export interface Signed {
+  readonly header: JsonObject;
+  readonly claims: JsonObject;
+  readonly issuer: string;
+  readonly key: VerificationKey;
+  readonly keys: IssuerKeyResolver;
+}
+
+/**
+ * What a verifier holds for every request, built once by `createVerifier` and shared by every
+ * route verifier `forRoute` derives: the key resolvers (one per issuer), the verification
+ * cache and the revocation list. Route-specific policy lives in `ResolvedRoute`.
+ */
+export interface VerifierState {
+  /** Union of every issuer's algorithms: a token naming anything else fails before key lookup. */
+  readonly algorithms: ReadonlySet<string>;
+  readonly clockTolerance: number;
+  readonly token: ResolvedTokenLocation;
+  readonly maxTokenLength: number;
+  readonly revocation: RevocationList | null;
+  readonly cache: VerificationCache<Signed> | null;
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  /** The key resolver of a trusted issuer, `undefined` for any other `iss`. */
+  keysOf(issuer: string): IssuerKeyResolver | undefined;
+  /** Offers a freshly verified token to the cache (see the admission filter below). */
+  admit(token: string, signed: Signed, now: number): void;
+  close(): void;
+}
+
+// Admission filter: a token enters the verification cache on its second successful
+// verification within a short window. Static identity tokens repeat and get cached at once;
+// one-time request tokens never repeat and would only evict them (and cost an insert each).
+// The fingerprint covers the signature's tail, which no one can choose without the key, and a
+// false match only admits a token that has just passed full verification.
+const SEEN_SLOTS = 1024;
+
+function seenBefore(seen: Int32Array, token: string): boolean {
+  const end = token.length;
+  let hash = 0x811c9dc5 | 0;
+  for (let i = end > 16 ? end - 16 : 0; i < end; i++) {
+    hash = Math.imul(hash ^ token.charCodeAt(i), 0x01000193);
+  }
+  const slot = (hash >>> 22) & (SEEN_SLOTS - 1);
+  if (seen[slot] === hash) return true;
+  seen[slot] = hash;
+  return false;
+}
+
+/** Builds the shared state from resolved options; closes what it opened if a resolver fails. */
+export function createVerifierState(options: ResolvedOptions): VerifierState {
+  const resolvers = new Map<string, IssuerKeyResolver>();
+  try {
+    for (const [issuer, { config, algorithms }] of options.issuers) {
+      resolvers.set(
+        issuer,
+        createIssuerKeyResolver(issuer, config, {
+          algorithms,
+          optionPath: `issuers[${JSON.stringify(issuer)}]`,
+          now: options.now,
+        }),
+      );
+    }
+  } catch (err) {
+    for (const resolver of resolvers.values()) resolver.close();
+    throw err;
+  }
+  const cache =
+    options.cacheEntries === 0
+      ? null
+      : createVerificationCache<Signed>({ maxEntries: options.cacheEntries, maxAgeSeconds: 3600 });
+  const seen = new Int32Array(SEEN_SLOTS);
+  // With one trusted issuer, `iss` (a fresh string per token) is compared rather than hashed
+  // for a map lookup.
+  const [only] = resolvers.size === 1 ? resolvers : [];
+  const keysOf =
+    only === undefined
+      ? (issuer: string) => resolvers.get(issuer)
+      : (issuer: string) => (issuer === only[0] ? only[1] : undefined);
+  return {
+    algorithms: options.algorithms,
+    clockTolerance: options.clockTolerance,
+    token: options.token,
+    maxTokenLength: options.maxTokenLength,
+    revocation: options.revocation,
+    cache,
+    now: options.now,
+    keysOf,
+    admit(token, signed, now) {
+      if (cache !== null && seenBefore(seen, token)) {
+        cache.set(token, signed, signed.claims.exp as number | undefined, now);
+      }
+    },
+    close() {
+      for (const resolver of resolvers.values()) resolver.close();
+    },
+  };
+}
