@@ -1,5 +1,5 @@
 // Interleaved A/B of two server cases, for checking a difference seen in `pnpm bench`:
-//   node --conditions=source --import tsx bench/http/ab.ts <case-a> <case-b> [static|big] [rounds]
+//   pnpm build && node --import tsx bench/http/ab.ts <case-a> <case-b> [static|big] [rounds]
 // Both servers run at once (core 0) and the load generator (core 1) alternates between them,
 // 1 s warm-up + 2 s per round, so both meet the same disturbances. Prints every round and the
 // medians. Not for `fresh` cases: a server that sees the token pool twice refuses replays.

@@ -6,7 +6,8 @@ import type { LoadParams, LoadResult } from './load.js';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
 const LOAD = fileURLToPath(new URL('./load.ts', import.meta.url));
-const NODE_ARGS = ['--conditions=source', '--import', 'tsx'];
+// The servers load the built packages (dist), as users install them; `pnpm bench` builds first.
+const NODE_ARGS = ['--import', 'tsx'];
 
 /** CPU pinning: server on core 0, load generator on core 1, when `taskset` and 2 cores exist. */
 export interface Pinning {
