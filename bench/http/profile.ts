@@ -42,7 +42,7 @@ function packageOf(frame: CallFrame): string {
   const { url, functionName } = frame;
   if (url === '') return functionName.startsWith('(') ? functionName : '(native)';
   if (url.startsWith('node:')) return 'node';
-  const ours = /\/packages\/([^/]+)\/src\//.exec(url);
+  const ours = /\/packages\/([^/]+)\/(?:src|dist)\//.exec(url);
   if (ours) return `@service-jwt/${ours[1]}`;
   const module = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
   if (module) return module[1]!;
@@ -82,7 +82,7 @@ function summarise(profile: CpuProfile, answers: number): void {
     const seen = new Set<string>();
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)!.callFrame;
-      if (!/\/packages\/[^/]+\/src\//.test(frame.url)) continue;
+      if (!/\/packages\/[^/]+\/(?:src|dist)\//.test(frame.url)) continue;
       const key = `${packageOf(frame).padEnd(22)} ${where(frame)}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -17,6 +17,7 @@ export {
   ServiceJwtError,
 } from './errors/service-jwt-error.js';
 export type { Algorithm } from './jws/algorithms.js';
+export type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from './keys/key-input.js';
 export type {
   ResponseSignerOptions,
   SigningKeySetFetchOptions,
@@ -96,17 +97,8 @@ export type {
   TokenLocation,
   VerifierOptions,
 } from './verify/options.js';
-export type {
-  BodyReader,
-  HeadersLike,
-  JsonWebKeyInput,
-  JsonWebKeySetInput,
-  KeyInput,
-  RequestLike,
-  ServiceJwtClaims,
-  ServiceJwtHeader,
-  VerifiedServiceJwt,
-} from './verify/types.js';
+export type { BodyReader, HeadersLike, RequestLike } from './verify/request.js';
+export type { ServiceJwtClaims, ServiceJwtHeader, VerifiedServiceJwt } from './verify/result.js';
 // Verifying
 export { createVerifier } from './verify/verifier.js';
 export type { ServiceJwtVerifier } from './verify/verifier-interface.js';

@@ -19,25 +19,37 @@ export interface ServiceJwtMiddlewareFactory {
 }
 
 function middlewareFor(guard: Guard): ServiceJwtMiddleware {
-  const middleware = async (ctx: Context, next: Next): Promise<void> => {
-    let result: VerifiedServiceJwt;
-    try {
-      const outcome = guard.verify(toRequestLike(ctx));
-      // Awaited only when a step had to wait: most requests are answered in this turn.
-      result = outcome instanceof Promise ? await outcome : outcome;
-    } catch (caught) {
-      const err = guard.forHost(caught);
-      if (guard.onError === 'throw') throw err;
-      const { status, headers, body } = guard.response(err);
-      ctx.status = status;
-      ctx.set(headers);
-      ctx.body = body;
-      return;
-    }
-    ctx.state.serviceJwt = result;
-    await next();
+  const refuse = (ctx: Context, caught: unknown): void => {
+    const err = guard.forHost(caught);
+    if (guard.onError === 'throw') throw err;
+    const { status, headers, body } = guard.response(err);
+    ctx.status = status;
+    ctx.set(headers);
+    ctx.body = body;
   };
-  return Object.assign(middleware, { verifier: guard.verifier });
+  // Not an async function: a request answered in this turn (a cached token, local keys,
+  // in-memory stores) goes on to `next()` without a promise of its own.
+  const middleware = (ctx: Context, next: Next): Promise<void> | undefined => {
+    let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+    try {
+      outcome = guard.verify(toRequestLike(ctx));
+    } catch (caught) {
+      refuse(ctx, caught);
+      return undefined;
+    }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (verified) => {
+          ctx.state.serviceJwt = verified;
+          return next();
+        },
+        (caught: unknown) => refuse(ctx, caught),
+      );
+    }
+    ctx.state.serviceJwt = outcome;
+    return next();
+  };
+  return Object.assign(middleware, { verifier: guard.verifier }) as ServiceJwtMiddleware;
 }
 
 /**

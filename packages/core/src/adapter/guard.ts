@@ -6,7 +6,9 @@ import {
   toServiceJwtError,
 } from '../errors/service-jwt-error.js';
 import type { RouteOptions } from '../verify/options.js';
-import type { PendingVerification, RequestLike, VerifiedServiceJwt } from '../verify/types.js';
+import type { PendingVerification } from '../verify/pending-verification.js';
+import type { RequestLike } from '../verify/request.js';
+import type { VerifiedServiceJwt } from '../verify/result.js';
 import { authenticateRequest, verifyNow } from '../verify/verifier.js';
 import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
 import {

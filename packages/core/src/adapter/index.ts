@@ -9,7 +9,7 @@ export {
 } from '../errors/service-jwt-error.js';
 export { isJsonContentType } from '../response-signing/response-signer.js';
 export { declaresBody } from '../verify/body-digest.js';
-export type { BodyHasher, PendingVerification } from '../verify/types.js';
+export type { BodyHasher, PendingVerification } from '../verify/pending-verification.js';
 export type {
   AdapterOptionsSettings,
   ErrorHandlingOptions,

@@ -1,23 +1,19 @@
 import type { IncomingMessage } from 'node:http';
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { bodyHashMismatch, bodyTooLarge, configurationError } from '../errors/refusals.js';
+import type { ServiceJwtError } from '../errors/service-jwt-error.js';
 
 // One read per message: a second call (another route-level verifier, a retry) gets the same
 // bytes instead of finding the stream already read.
 const reads = new WeakMap<IncomingMessage, Promise<Uint8Array>>();
 
-function tooLarge(maxBytes: number): ServiceJwtError {
-  return new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
-}
-
 function consumed(): ServiceJwtError {
-  return new ServiceJwtError(
-    'configuration_error',
+  return configurationError(
     'the raw request body was already consumed: run the service-jwt verifier before any body parser',
   );
 }
 
 function checkLimit(bytes: Uint8Array, maxBytes: number): Uint8Array {
-  if (bytes.byteLength > maxBytes) throw tooLarge(maxBytes);
+  if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
   return bytes;
 }
 
@@ -47,16 +43,17 @@ export function readNodeRequestBody(
 ): Promise<Uint8Array> {
   if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
     return Promise.reject(
-      new ServiceJwtError(
-        'configuration_error',
-        'bodyHash.maxBodyBytes must be a non-negative number',
-      ),
+      configurationError('bodyHash.maxBodyBytes must be a non-negative number'),
     );
   }
   const earlier = reads.get(message);
   if (earlier !== undefined) return earlier.then((bytes) => checkLimit(bytes, maxBytes));
-  const read = new Promise<Uint8Array>((resolve, reject) =>
-    readOnce(message, maxBytes, resolve, reject),
+  // One microtask later the parser has usually pushed the whole of a small body (the request
+  // event fires from inside the parser, before it parses the body bytes that arrived with the
+  // headers): the body is then taken and put back at once, with no listener and no event.
+  const read = Promise.resolve().then(
+    () =>
+      new Promise<Uint8Array>((resolve, reject) => readOnce(message, maxBytes, resolve, reject)),
   );
   reads.set(message, read);
   return read;
@@ -70,11 +67,11 @@ function readOnce(
 ): void {
   const declared = message.headers['content-length'];
   if (declared !== undefined && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-    reject(tooLarge(maxBytes));
+    reject(bodyTooLarge(maxBytes));
     return;
   }
   if (message.readableEncoding !== null || message.readableObjectMode) {
-    reject(new ServiceJwtError('configuration_error', 'request stream has an encoding set'));
+    reject(configurationError('request stream has an encoding set'));
     return;
   }
   if (message.readableDidRead || message.listenerCount('data') > 0) {
@@ -117,7 +114,7 @@ function readOnce(
       chunks.push(chunk);
       if (total > maxBytes) {
         cleanup();
-        reject(tooLarge(maxBytes));
+        reject(bodyTooLarge(maxBytes));
         return;
       }
     }
@@ -137,11 +134,11 @@ function readOnce(
     reject(aborted());
   }
 
+  onReadable();
+  if (settled) return;
   message.on('error', onAbort);
   message.on('aborted', onAbort);
   message.on('close', onAbort);
-  onReadable();
-  if (settled) return;
   // Adding a 'readable' listener to an idle stream schedules a read(0) on the next tick, and
   // if the parser ends the body before that tick (a bodyless request whose end is parsed right
   // after its headers) that read(0) emits 'end' on an empty body we never took. Starting the
@@ -153,8 +150,5 @@ function readOnce(
 }
 
 function aborted(): ServiceJwtError {
-  return new ServiceJwtError(
-    'body_hash_mismatch',
-    'the request body was aborted before it was complete',
-  );
+  return bodyHashMismatch('the request body was aborted before it was complete');
 }

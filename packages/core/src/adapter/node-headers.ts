@@ -1,4 +1,4 @@
-import type { HeadersLike } from '../verify/types.js';
+import type { HeadersLike } from '../verify/request.js';
 
 /**
  * What {@link nodeRequestHeaders} reads from a Node request: an `IncomingMessage` (or any

@@ -2,7 +2,6 @@ import { configurationError } from '../errors/refusals.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { isAlgorithm, isHmac } from '../jws/algorithms.js';
 import type { IssuerKeys } from '../verify/options.js';
-import type { KeyInput } from '../verify/types.js';
 import { createDiscoveryLoader } from './discovery.js';
 import {
   DEFAULT_FETCH_TIMEOUT,
@@ -12,6 +11,7 @@ import {
   parseFingerprint,
 } from './fetch-key-set.js';
 import { importPublicKey } from './key-import.js';
+import type { KeyInput } from './key-input.js';
 import type { IssuerKeyResolver, KeyImportContext } from './key-resolver.js';
 import {
   createStaticKeyResolver,

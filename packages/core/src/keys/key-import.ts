@@ -8,7 +8,7 @@ import {
   JWK_CURVE_BY_NODE_CURVE,
   RSA_ALGORITHMS,
 } from '../jws/algorithms.js';
-import type { KeyInput } from '../verify/types.js';
+import type { KeyInput } from './key-input.js';
 import type { KeyImportContext, VerificationKey } from './key-resolver.js';
 import { checkRsaPublicKey } from './rsa-checks.js';
 import { importSecret } from './secret-key.js';

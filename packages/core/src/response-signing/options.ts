@@ -1,8 +1,8 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { parseFingerprint } from '../keys/fetch-key-set.js';
+import type { JsonWebKeyInput, JsonWebKeySetInput } from '../keys/key-input.js';
 import { isSigningAlgorithm } from '../signer/signing-keys.js';
-import type { JsonWebKeyInput, JsonWebKeySetInput } from '../verify/types.js';
 
 /**
  * TLS and transport controls for a remote signing-key set. Same names and meanings as the

@@ -1,8 +1,8 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { fetchJson } from '../keys/fetch-key-set.js';
+import type { JsonWebKeyInput } from '../keys/key-input.js';
 import { importSigningKey, type SigningKey } from '../signer/signing-keys.js';
-import type { JsonWebKeyInput } from '../verify/types.js';
 import type { ResolvedResponseSignerOptions } from './options.js';
 
 /** Where the response signer gets its one signing key. */

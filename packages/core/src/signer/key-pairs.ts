@@ -7,7 +7,7 @@ import {
 import { promisify } from 'node:util';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
-import type { JsonWebKeyInput } from '../verify/types.js';
+import type { JsonWebKeyInput } from '../keys/key-input.js';
 import { importSigningKey, type PublicJwk, type SigningKey } from './signing-keys.js';
 
 /** Asymmetric algorithms {@link generateKeyPair} can create keys for. */

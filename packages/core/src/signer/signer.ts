@@ -4,7 +4,7 @@ import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
-import { bodyBytes, requestTarget } from './request-target.js';
+import { bodyBytes, signedTarget } from './request-input.js';
 import {
   importSigningKey,
   isSigningAlgorithm,
@@ -269,7 +269,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
         aud: request.audience,
         ...subjectClaim(request.subject, 'subject'),
         htm: request.method.toUpperCase(),
-        htu: requestTarget(request.url),
+        htu: signedTarget(request.url),
         bdy: computeBodyHash('sha256', bodyBytes(request.body)),
       };
       const tokenLifetime = checkLifetime(request.lifetime ?? requestLifetime, 'lifetime');

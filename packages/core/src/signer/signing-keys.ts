@@ -15,7 +15,7 @@ import {
   JWK_CURVE_BY_NODE_CURVE,
   RSA_ALGORITHMS,
 } from '../jws/algorithms.js';
-import type { JsonWebKeyInput } from '../verify/types.js';
+import type { JsonWebKeyInput } from '../keys/key-input.js';
 
 /**
  * A public JSON Web Key as a signer publishes it: the public members of its key type only,

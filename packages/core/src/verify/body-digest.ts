@@ -1,7 +1,8 @@
 import { bodyTooLarge, configurationError } from '../errors/refusals.js';
 import { computeBodyHash } from './body-hash.js';
+import type { BodyHasher } from './pending-verification.js';
+import type { BodyReader, HeadersLike, RequestLike } from './request.js';
 import type { ResolvedRoute } from './resolve-route.js';
-import type { BodyHasher, BodyReader, HeadersLike, RequestLike } from './types.js';
 
 // Step 10's digest of the raw body, from whatever the adapter hands over: the bytes, a reader
 // called only now, or a hasher that saw the bytes as they streamed.

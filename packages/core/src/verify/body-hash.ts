@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { BodyHasher } from './types.js';
+import type { BodyHasher } from './pending-verification.js';
 
 /**
  * Body digest algorithms. SHA digests are encoded base64url without padding; `md5-hex` is the

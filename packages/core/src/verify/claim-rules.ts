@@ -1,6 +1,6 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { CallerRules, ClaimRule, ClaimRules, SourceRule } from './options.js';
-import type { ServiceJwtClaims } from './types.js';
+import type { ServiceJwtClaims } from './result.js';
 
 /** Authorization rules over verified claims: the part of a route policy that needs no key. */
 export interface ClaimCheckRules {

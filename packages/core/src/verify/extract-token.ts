@@ -1,5 +1,5 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { HeadersLike } from './types.js';
+import type { HeadersLike } from './request.js';
 
 /**
  * Where the token is read from, after option resolution: a lower-case header name and an auth

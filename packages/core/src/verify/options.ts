@@ -1,7 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm } from '../jws/algorithms.js';
+import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from '../keys/key-input.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
-import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput, ServiceJwtClaims } from './types.js';
+import type { ServiceJwtClaims } from './result.js';
 
 /** How remote key sets (JWKS URL, OIDC discovery) are fetched and cached. */
 export interface RemoteKeySetOptions {

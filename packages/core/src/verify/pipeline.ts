@@ -30,15 +30,11 @@ import { digestBodyAsync, digestBodyInHand } from './body-digest.js';
 import { bodyHashEquals, createBodyHasher } from './body-hash.js';
 import { checkClaimTypes, checkRegisteredClaims } from './claims.js';
 import { assertToken68, extractTokenCandidate } from './extract-token.js';
+import type { PendingVerification } from './pending-verification.js';
+import type { RequestLike } from './request.js';
 import { checkRequestBinding } from './request-binding.js';
 import type { ResolvedRoute } from './resolve-route.js';
-import type {
-  PendingVerification,
-  RequestLike,
-  ServiceJwtClaims,
-  ServiceJwtHeader,
-  VerifiedServiceJwt,
-} from './types.js';
+import type { ServiceJwtClaims, ServiceJwtHeader, VerifiedServiceJwt } from './result.js';
 import type { Signed, VerifierState } from './verifier-state.js';
 
 // The verification of one token, in the order of the design's pipeline (cheap before

@@ -1,5 +1,7 @@
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { ServiceJwtClaims } from './types.js';
+import { claimMissing, configurationError, requestBindingMismatch } from '../errors/refusals.js';
+import type { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { requestTarget } from './request-target.js';
+import type { ServiceJwtClaims } from './result.js';
 
 /** Options of {@link checkRequestBinding}; the verifier's resolved `requestBinding` policy. */
 export interface RequestBindingCheckOptions {
@@ -12,27 +14,8 @@ export interface RequestBindingCheckOptions {
   readonly mountPrefix?: string;
 }
 
-// scheme://authority, then the rest is path, query and (never sent) fragment.
-const ABSOLUTE_URL = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/[^/?#]*/;
-
 function mismatch(message: string): ServiceJwtError {
-  return new ServiceJwtError('request_binding_mismatch', message);
-}
-
-/** Path and query of an absolute `http(s)` URL, byte for byte; `undefined` if not one. */
-function absolutePathAndQuery(url: string): string | undefined {
-  const match = ABSOLUTE_URL.exec(url);
-  if (match === null) return undefined;
-  const scheme = match[1]!.toLowerCase();
-  if (scheme !== 'http' && scheme !== 'https') return undefined;
-  const rest = url.slice(match[0].length);
-  return rest.length === 0 || rest.charCodeAt(0) !== 0x2f ? `/${rest}` : rest;
-}
-
-/** The request target as origin-form (`/path?query`), also for absolute-form targets. */
-function requestTarget(url: string): string {
-  if (url.charCodeAt(0) === 0x2f) return url;
-  return absolutePathAndQuery(url) ?? url;
+  return requestBindingMismatch(message);
 }
 
 function normalizeMountPrefix(prefix: string): string {
@@ -42,8 +25,7 @@ function normalizeMountPrefix(prefix: string): string {
     /[?#\s]/.test(prefix) ||
     prefix.startsWith('//')
   ) {
-    throw new ServiceJwtError(
-      'configuration_error',
+    throw configurationError(
       'requestBinding.mountPrefix must be a path starting with "/" (no query, fragment or spaces)',
     );
   }
@@ -95,8 +77,8 @@ export function checkRequestBinding(
 ): void {
   const { htm, htu } = claims;
   if (options.required) {
-    if (htm === undefined) throw new ServiceJwtError('claim_missing', 'htm claim is required');
-    if (htu === undefined) throw new ServiceJwtError('claim_missing', 'htu claim is required');
+    if (htm === undefined) throw claimMissing('htm');
+    if (htu === undefined) throw claimMissing('htu');
   }
   const prefix = options.mountPrefix === undefined ? '' : normalizeMountPrefix(options.mountPrefix);
 
@@ -106,9 +88,9 @@ export function checkRequestBinding(
   if (htu === undefined) return;
   if (typeof htu !== 'string') throw mismatch('htu does not match the request target');
 
-  const signed = htu.charCodeAt(0) === 0x2f ? htu : absolutePathAndQuery(htu);
+  const signed = requestTarget(htu);
   if (signed === undefined) throw mismatch('htu does not match the request target');
-  let target = requestTarget(request.url);
+  let target = requestTarget(request.url) ?? request.url;
   if (prefix.length > 0 && !underPrefix(signed, prefix) && underPrefix(target, prefix)) {
     target = stripPrefix(target, prefix);
   }

@@ -1,5 +1,6 @@
 import type { RouteOptions } from './options.js';
-import type { RequestLike, VerifiedServiceJwt } from './types.js';
+import type { RequestLike } from './request.js';
+import type { VerifiedServiceJwt } from './result.js';
 
 /**
  * A configured verifier. Create one per process with `createVerifier` and derive per-route

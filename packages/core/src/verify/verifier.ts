@@ -1,10 +1,12 @@
 import { configurationError, tokenMissing } from '../errors/refusals.js';
 import { toServiceJwtError } from '../errors/service-jwt-error.js';
 import type { RouteOptions, VerifierOptions } from './options.js';
+import type { PendingVerification } from './pending-verification.js';
 import { authenticate, verifyAsync, verifySync } from './pipeline.js';
+import type { RequestLike } from './request.js';
 import { resolveVerifierOptions } from './resolve-options.js';
 import { type ResolvedRoute, resolveRoute } from './resolve-route.js';
-import type { PendingVerification, RequestLike, VerifiedServiceJwt } from './types.js';
+import type { VerifiedServiceJwt } from './result.js';
 import type { ServiceJwtVerifier } from './verifier-interface.js';
 import { createVerifierState, type VerifierState } from './verifier-state.js';
 

@@ -1,13 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ALL_ALGORITHMS } from '../../src/jws/algorithms.js';
 import { verifyCompactJws } from '../../src/jws/signature.js';
+import { importJwk } from '../../src/keys/key-import.js';
+import type { IssuerKeyResolver } from '../../src/keys/key-resolver.js';
 import {
-  ALL_ALGORITHMS,
-  type IssuerKeyResolver,
-  importJwk,
+  createStaticKeyResolver,
+  indexKeys,
+  type KeyIndex,
   loadLocalKeySet,
-} from '../../src/keys/index.js';
-import { createStaticKeyResolver, indexKeys, type KeyIndex } from '../../src/keys/local-key-set.js';
+} from '../../src/keys/local-key-set.js';
 
 // Wycheproof JOSE vectors through the verifier's JWS layer: strict syntax, header rules, key
 // import (the issuer's configured keys) and the node:crypto signature check. See the README

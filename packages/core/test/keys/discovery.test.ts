@@ -1,8 +1,6 @@
-import {
-  createIssuerKeyResolver,
-  discoveryUrl,
-  type IssuerKeyResolver,
-} from '../../src/keys/index.js';
+import { createIssuerKeyResolver } from '../../src/keys/create-issuer-key-resolver.js';
+import { discoveryUrl } from '../../src/keys/discovery.js';
+import type { IssuerKeyResolver } from '../../src/keys/key-resolver.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 
 const signing = ecKeyPair();

@@ -1,9 +1,7 @@
 import { createTestCertificate } from '@service-jwt/testing';
-import {
-  createIssuerKeyResolver,
-  fetchJson,
-  type IssuerKeyResolver,
-} from '../../src/keys/index.js';
+import { createIssuerKeyResolver } from '../../src/keys/create-issuer-key-resolver.js';
+import { fetchJson } from '../../src/keys/fetch-key-set.js';
+import type { IssuerKeyResolver } from '../../src/keys/key-resolver.js';
 import type { JwksUriIssuer } from '../../src/verify/options.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 

@@ -1,7 +1,8 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { errorResponse } from '../../src/errors/service-jwt-error.js';
 import type { Algorithm } from '../../src/jws/algorithms.js';
-import { createIssuerKeyResolver, type VerificationKey } from '../../src/keys/index.js';
+import { createIssuerKeyResolver } from '../../src/keys/create-issuer-key-resolver.js';
+import type { VerificationKey } from '../../src/keys/key-resolver.js';
 import type { IssuerKeys } from '../../src/verify/options.js';
 import { caught, publicJwk } from './jwks-server.js';
 

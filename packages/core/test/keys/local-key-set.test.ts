@@ -1,6 +1,7 @@
 import { errorResponse } from '../../src/errors/service-jwt-error.js';
 import type { Algorithm } from '../../src/jws/algorithms.js';
-import { createIssuerKeyResolver, type VerificationKey } from '../../src/keys/index.js';
+import { createIssuerKeyResolver } from '../../src/keys/create-issuer-key-resolver.js';
+import type { VerificationKey } from '../../src/keys/key-resolver.js';
 import { caught, ecKeyPair, publicJwk } from './jwks-server.js';
 
 const PATH = 'issuers["https://a"]';

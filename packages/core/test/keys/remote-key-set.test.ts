@@ -1,10 +1,7 @@
 import { errorResponse } from '../../src/errors/service-jwt-error.js';
 import type { Algorithm } from '../../src/jws/algorithms.js';
-import {
-  createIssuerKeyResolver,
-  type IssuerKeyResolver,
-  type VerificationKey,
-} from '../../src/keys/index.js';
+import { createIssuerKeyResolver } from '../../src/keys/create-issuer-key-resolver.js';
+import type { IssuerKeyResolver, VerificationKey } from '../../src/keys/key-resolver.js';
 import type { JwksUriIssuer } from '../../src/verify/options.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 

@@ -2,15 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compactVerify } from 'jose';
 import type { Algorithm } from '../../src/jws/algorithms.js';
-import {
-  ALL_ALGORITHMS,
-  createIssuerKeyResolver,
-  type IssuerKeyResolver,
-  isHmac,
-  loadLocalKeySet,
-  type VerificationKey,
-} from '../../src/keys/index.js';
-import { createStaticKeyResolver } from '../../src/keys/local-key-set.js';
+import { ALL_ALGORITHMS, isHmac } from '../../src/jws/algorithms.js';
+import { createIssuerKeyResolver } from '../../src/keys/create-issuer-key-resolver.js';
+import type { IssuerKeyResolver, VerificationKey } from '../../src/keys/key-resolver.js';
+import { createStaticKeyResolver, loadLocalKeySet } from '../../src/keys/local-key-set.js';
 
 // Wycheproof json_web_key_test.json: every key set goes through our loading, every JWS is then
 // resolved and verified with the bound key. Expected verdicts are taken as published: none of
