@@ -14,7 +14,13 @@ import { createContext, writeContext } from './http/context.js';
 import type { LoadParams, LoadResult } from './http/load.js';
 import { mintPool } from './http/mint-pool.js';
 import { detectPinning, runLoad, startServer } from './http/processes.js';
-import { bestRps, type Measured, type ReportInput, renderReport } from './http/report.js';
+import {
+  bestRps,
+  lowestCost,
+  type Measured,
+  type ReportInput,
+  renderReport,
+} from './http/report.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -196,8 +202,11 @@ async function main(): Promise<void> {
       if (rows[0]?.role !== 'bare') continue;
       if (group.id === 'express-static') expressBare = bestRps(rows[0]);
       const b = bestRps(rows[0]);
-      for (const r of rows.slice(1))
-        console.log(`  ratio ${r.caseId}: ${(bestRps(r) / b).toFixed(2)}`);
+      const cost = lowestCost(rows[0]);
+      for (const r of rows.slice(1)) {
+        const ratios = `CPU-cost ${(cost / lowestCost(r)).toFixed(2)}, req/s ${(bestRps(r) / b).toFixed(2)}`;
+        console.log(`  ratio ${r.caseId}: ${ratios}`);
+      }
     }
   } finally {
     await jwks.close();

@@ -41,6 +41,11 @@ export function bestRps(m: Measured): number {
   return bestRun(m).rps;
 }
 
+/** The lowest server CPU per answer over a case's runs, in µs. */
+export function lowestCost(m: Measured): number {
+  return Math.min(...m.runs.map((run) => run.serverUsPerRequest));
+}
+
 function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', {
     minimumFractionDigits: digits,
@@ -95,7 +100,7 @@ export function renderReport(input: ReportInput): string {
     const bare = bareRow ? bestRps(bareRow) : Number.NaN;
     for (const r of rows) {
       rps.set(r.caseId, bestRps(r));
-      cpu.set(r.caseId, Math.min(...r.runs.map((run) => run.serverUsPerRequest)));
+      cpu.set(r.caseId, lowestCost(r));
     }
     out.push(`## ${group.title}`, '');
     out.push(
@@ -112,26 +117,26 @@ export function renderReport(input: ReportInput): string {
   }
   out.push('## Targets', '');
   out.push(
-    '| target | measured (req/s ratio) | required | verdict | CPU-cost ratio | peers, same ratio, same run |',
+    '| target | CPU-cost ratio | required | verdict | req/s ratio | peers, same CPU-cost ratio, same run |',
   );
   out.push('| --- | ---: | ---: | --- | ---: | --- |');
-  const cost = (a: string, b: string): string => {
+  const cost = (a: string, b: string): number | undefined => {
     const x = cpu.get(a);
     const y = cpu.get(b);
-    return x === undefined || y === undefined || !(x > 0) ? '—' : (y / x).toFixed(2);
+    return x === undefined || y === undefined || !(x > 0) ? undefined : y / x;
   };
-  const ratio = (a: string, b: string): number | undefined => {
+  const ratio = (a: string, b: string): string => {
     const x = rps.get(a);
     const y = rps.get(b);
-    return x === undefined || y === undefined || !(y > 0) ? undefined : x / y;
+    return x === undefined || y === undefined || !(y > 0) ? '—' : (x / y).toFixed(2);
   };
   for (const t of input.targets) {
     const peers = (t.peers ?? [])
-      .map(([label, a, b]) => [label, ratio(a, b)] as const)
+      .map(([label, a, b]) => [label, cost(a, b)] as const)
       .filter((p): p is readonly [string, number] => p[1] !== undefined)
       .map(([label, r]) => `${label} ${r.toFixed(2)}`)
       .join('; ');
-    const measured = ratio(t.numerator, t.denominator);
+    const measured = cost(t.numerator, t.denominator);
     if (measured === undefined) {
       out.push(
         `| ${t.label} | not measured | ≥ ${t.min} | not measured in this run | — | ${peers} |`,
@@ -143,14 +148,15 @@ export function renderReport(input: ReportInput): string {
         ? 'met'
         : `**missed** by ${(t.min - measured).toFixed(2)} (${pct((t.min - measured) / t.min)} short)`;
     out.push(
-      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${t.min} | ${verdict} | ${cost(t.numerator, t.denominator)} | ${peers} |`,
+      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${t.min} | ${verdict} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
     );
   }
   out.push(
     '',
-    "CPU-cost ratio: the denominator's server CPU time per answer divided by the numerator's (the",
-    "lowest µs/req of each case's runs). It estimates the req/s ratio each side would reach with",
-    'a whole core to itself, and is the steadier figure when other work shares the machine.',
+    "CPU-cost ratio, on which the targets are judged: the denominator's server CPU time per",
+    "answer divided by the numerator's (the lowest µs/req of each case's runs). It estimates the",
+    'req/s ratio each side would reach with a whole core to itself, and is the steadier figure',
+    'when other work shares the machine. The req/s ratio is shown beside it.',
     '',
   );
   const saturated = input.groups.flatMap(({ rows }) =>
