@@ -11,8 +11,14 @@ export interface ReplayStore {
    * Records `key` until `expiresAt` (epoch seconds). `true` if the key was new, `false` if it
    * was already recorded (a replay). A store that does I/O returns a promise; one that
    * answers from memory may return the boolean itself.
+   *
+   * `issuedAt` is the token's `iat` (epoch seconds), `undefined` when it has none. A store
+   * that finds it has lost its records (a restart without persistence, a flush, a failover to
+   * a lagging replica) cannot tell a replay of a token it saw before the loss from a first
+   * use: it refuses (`store_unavailable`) every token issued before the loss, or without
+   * `iat`, until such tokens have expired.
    */
-  claim(key: string, expiresAt: number): boolean | Promise<boolean>;
+  claim(key: string, expiresAt: number, issuedAt?: number): boolean | Promise<boolean>;
   /** Releases timers and connections the store opened. */
   close?(): Promise<void>;
 }

@@ -334,7 +334,11 @@ function recordReplay(
   const exp = signed.claims.exp as number | undefined;
   if (replay === null || jti === undefined || exp === undefined) return undefined;
   try {
-    const claimed = replay.store.claim(replayKey(signed.issuer, jti), exp + state.clockTolerance);
+    const claimed = replay.store.claim(
+      replayKey(signed.issuer, jti),
+      exp + state.clockTolerance,
+      signed.claims.iat as number | undefined,
+    );
     if (!(claimed instanceof Promise)) return claimed;
     return claimed.catch((err: unknown) => {
       throw storeError(err, 'replay store');
