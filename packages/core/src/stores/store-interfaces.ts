@@ -31,6 +31,11 @@ export interface RevocationSubject {
   readonly kid: string | undefined;
   /** `iat` in epoch seconds, when present. */
   readonly issuedAt: number | undefined;
+  /**
+   * `exp` in epoch seconds, when present: how long a list that lost its records must keep
+   * refusing tokens issued before the loss.
+   */
+  readonly expiresAt?: number | undefined;
 }
 
 /** Why a token is revoked. */

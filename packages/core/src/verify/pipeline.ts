@@ -265,6 +265,7 @@ function revocationSubject(signed: Signed): RevocationSubject {
     // token, and a revoked key must not pass by leaving it out.
     kid: signed.key.kid ?? (signed.header.kid as string | undefined),
     issuedAt: claims.iat as number | undefined,
+    expiresAt: claims.exp as number | undefined,
   };
 }
 
