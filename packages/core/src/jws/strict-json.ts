@@ -1,6 +1,11 @@
 import { isUtf8 } from 'node:buffer';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 
+// A JSON parser of our own for token headers and payloads. JSON.parse keeps the last of two
+// duplicate members, so `{"iss":"a","iss":"b"}` would mean whatever the next parser decides;
+// here duplicates, invalid UTF-8 and objects nested past a fixed depth are refused, and the
+// result has no prototype, so no claim name can reach Object.prototype.
+
 /** A JSON object parsed with no prototype and no duplicate members. */
 export type JsonObject = { [member: string]: unknown };
 
