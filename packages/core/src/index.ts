@@ -18,6 +18,18 @@ export {
 } from './errors/service-jwt-error.js';
 export type { Algorithm } from './jws/algorithms.js';
 export type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from './keys/key-input.js';
+export type { KeySetHealth } from './keys/key-resolver.js';
+// Operating it: diagnostics channels, their events, the logger option
+export { CHANNELS } from './observability/channels.js';
+export type {
+  KeySetCooldownEvent,
+  KeySetFetchEvent,
+  KeySetStaleEvent,
+  RevocationSyncEvent,
+  StoreErrorEvent,
+  VerificationEvent,
+} from './observability/events.js';
+export type { Logger } from './observability/logger.js';
 export type {
   ResponseSignerOptions,
   SigningKeySetFetchOptions,
@@ -101,4 +113,8 @@ export type { BodyReader, HeadersLike, RequestLike } from './verify/request.js';
 export type { ServiceJwtClaims, ServiceJwtHeader, VerifiedServiceJwt } from './verify/result.js';
 // Verifying
 export { createVerifier } from './verify/verifier.js';
-export type { ServiceJwtVerifier } from './verify/verifier-interface.js';
+export type {
+  ReadyOptions,
+  ServiceJwtVerifier,
+  VerifierHealth,
+} from './verify/verifier-interface.js';

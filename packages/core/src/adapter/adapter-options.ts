@@ -1,6 +1,8 @@
 import { configurationError } from '../errors/refusals.js';
+import { type Logger, resolveLogger } from '../observability/logger.js';
+import { isVerifier } from '../verify/internals.js';
 import type { RouteOptions, VerifierOptions } from '../verify/options.js';
-import { createVerifier, isVerifier } from '../verify/verifier.js';
+import { createVerifier } from '../verify/verifier.js';
 import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
 
 /** How an adapter answers a refused request, as its users configure it. */
@@ -24,6 +26,8 @@ export interface ResolvedErrorHandling {
 /** What an adapter's options resolve to: the verifier to use and the error handling. */
 export interface ResolvedAdapterOptions extends ResolvedErrorHandling {
   readonly verifier: ServiceJwtVerifier;
+  /** The adapter's `logger` option (refusals), `null` when none was given. */
+  readonly logger: Logger | null;
   /**
    * `true` when the verifier was created here from core's options, so the adapter owns it
    * (and closes it with the app); `false` when the caller passed `verifier` in.
@@ -98,6 +102,7 @@ export function resolveAdapterOptions(
     fail('options must be an object: core verifier options, or { verifier, ...routeOptions }');
   }
   const { onError, realm } = resolveErrorHandling(options as ErrorHandlingOptions);
+  const logger = resolveLogger((options as { logger?: unknown }).logger, 'options.logger');
   const skip = new Set([...OWN_KEYS, ...(settings.adapterKeys ?? [])]);
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
@@ -111,10 +116,13 @@ export function resolveAdapterOptions(
         'options.issuers cannot be combined with options.verifier: configure issuers in createVerifier',
       );
     }
+    // Beside a shared verifier, the logger is the adapter's own (refusals); the verifier keeps
+    // the one it was created with (key-set changes).
+    delete rest.logger;
     const verifier =
       Object.keys(rest).length === 0 ? shared : shared.forRoute(rest as RouteOptions);
-    return { verifier, owned: false, onError, realm };
+    return { verifier, owned: false, onError, realm, logger };
   }
   const verifier = createVerifier(rest as unknown as VerifierOptions);
-  return { verifier, owned: true, onError, realm };
+  return { verifier, owned: true, onError, realm, logger };
 }

@@ -5,12 +5,13 @@ import {
   type ServiceJwtError,
   toServiceJwtError,
 } from '../errors/service-jwt-error.js';
+import { type Logger, resolveLogger } from '../observability/logger.js';
 import type { RouteOptions } from '../verify/options.js';
 import type { PendingVerification } from '../verify/pending-verification.js';
 import type { RequestLike } from '../verify/request.js';
 import type { VerifiedServiceJwt } from '../verify/result.js';
-import { authenticateRequest, verifyNow } from '../verify/verifier.js';
 import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
+import { authenticateRequest, verifyNow } from '../verify/verify-now.js';
 import {
   type AdapterOptionsSettings,
   type ErrorHandlingOptions,
@@ -42,11 +43,13 @@ export interface Guard {
   /**
    * Every step of the pipeline. Returns the result itself when no step had to wait (a cached
    * token, local keys, in-memory stores, no body to read), so the framework can go on in the
-   * same turn; otherwise a promise. Throws (or rejects with) `ServiceJwtError` only.
+   * same turn; otherwise a promise. Throws (or rejects with) `ServiceJwtError` only. A
+   * refusal is logged to `logger` (a per-request logger such as Fastify's `request.log`), else
+   * to the adapter's `logger` option, else to the verifier's own.
    */
-  verify(request: RequestLike): VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+  verify(request: RequestLike, logger?: Logger): VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
   /** Steps 1–9 now and the body hash and replay record after the body streamed through. */
-  authenticate(request: RequestLike): Promise<PendingVerification>;
+  authenticate(request: RequestLike, logger?: Logger): Promise<PendingVerification>;
   /** The response for a refusal: status, headers (with the realm) and the JSON body. */
   response(err: ServiceJwtError): ErrorResponse;
   /** The refusal as the host's error handling gets it: `headers` carry the configured realm. */
@@ -58,7 +61,9 @@ function makeGuard(
   owned: boolean,
   onError: 'respond' | 'throw',
   realm: string | undefined,
+  ownLogger: Logger | null,
 ): Guard {
+  const loggerFor = (logger: Logger | undefined) => logger ?? ownLogger ?? undefined;
   const responseOptions = realm === undefined ? {} : { realm };
   const guard: Guard = {
     verifier,
@@ -69,17 +74,24 @@ function makeGuard(
       if (typeof overrides !== 'object' || overrides === null) {
         throw configurationError('route options must be an object');
       }
-      const { onError: ownOnError, realm: ownRealm, ...route } = overrides;
+      const {
+        onError: ownOnError,
+        realm: ownRealm,
+        logger: routeLogger,
+        ...route
+      } = overrides as RouteOptions & ErrorHandlingOptions & { logger?: unknown };
       const handling = resolveErrorHandling({ onError: ownOnError, realm: ownRealm });
+      const logger = resolveLogger(routeLogger, 'route options.logger') ?? ownLogger;
       return makeGuard(
         Object.keys(route).length === 0 ? verifier : verifier.forRoute(route),
         false,
         ownOnError === undefined ? onError : handling.onError,
         ownRealm === undefined ? realm : handling.realm,
+        logger,
       );
     },
-    verify: (request) => verifyNow(verifier, request),
-    authenticate: (request) => authenticateRequest(verifier, request),
+    verify: (request, logger) => verifyNow(verifier, request, loggerFor(logger)),
+    authenticate: (request, logger) => authenticateRequest(verifier, request, loggerFor(logger)),
     response: (err) => errorResponse(err, responseOptions),
     forHost: (err) => withRealmHeaders(toServiceJwtError(err), realm),
   };
@@ -98,6 +110,6 @@ function makeGuard(
  * ```
  */
 export function createGuard(options: unknown, settings: AdapterOptionsSettings = {}): Guard {
-  const { verifier, owned, onError, realm } = resolveAdapterOptions(options, settings);
-  return makeGuard(verifier, owned, onError, realm);
+  const { verifier, owned, onError, realm, logger } = resolveAdapterOptions(options, settings);
+  return makeGuard(verifier, owned, onError, realm, logger);
 }

@@ -7,6 +7,8 @@ export {
   ERROR_CONTENT_TYPE,
   toServiceJwtError,
 } from '../errors/service-jwt-error.js';
+export { publishRevocationSync } from '../observability/channels.js';
+export { resolveLogger } from '../observability/logger.js';
 export { isJsonContentType } from '../response-signing/response-signer.js';
 export { declaresBody } from '../verify/body-digest.js';
 export type { BodyHasher, PendingVerification } from '../verify/pending-verification.js';

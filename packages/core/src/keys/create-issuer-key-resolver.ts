@@ -2,7 +2,7 @@ import { configurationError } from '../errors/refusals.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { isAlgorithm, isHmac } from '../jws/algorithms.js';
 import type { IssuerKeys } from '../verify/options.js';
-import { createDiscoveryLoader } from './discovery.js';
+import { createDiscoveryLoader, discoveryUrl } from './discovery.js';
 import {
   DEFAULT_FETCH_TIMEOUT,
   DEFAULT_MAX_RESPONSE_BYTES,
@@ -13,6 +13,7 @@ import {
 import { importPublicKey } from './key-import.js';
 import type { KeyInput } from './key-input.js';
 import type { IssuerKeyResolver, KeyImportContext } from './key-resolver.js';
+import type { KeySetStateChange } from './key-set-status.js';
 import {
   createStaticKeyResolver,
   indexKeys,
@@ -30,6 +31,8 @@ export interface IssuerKeyResolverOptions {
   readonly optionPath: string;
   /** Clock in epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /** Told once per change of a remote set's state (for logs), never per request. */
+  readonly onStateChange?: (change: KeySetStateChange) => void;
 }
 
 const SOURCES = ['publicKey', 'keys', 'jwksUri', 'discovery', 'secret'] as const;
@@ -238,7 +241,10 @@ export function createIssuerKeyResolver(
 
   switch (source) {
     case 'secret':
-      return createStaticKeyResolver(indexKeys([importSecret(raw.secret, ctx)]) as KeyIndex);
+      return createStaticKeyResolver(
+        indexKeys([importSecret(raw.secret, ctx)]) as KeyIndex,
+        'secret',
+      );
     case 'publicKey':
       return createStaticKeyResolver(
         indexKeys([importPublicKey(raw.publicKey as KeyInput, ctx)]) as KeyIndex,
@@ -248,15 +254,26 @@ export function createIssuerKeyResolver(
     default: {
       const fetch = fetchOptions(raw, path);
       let load: (signal: AbortSignal) => Promise<unknown>;
+      let url: string;
       if (source === 'jwksUri') {
-        const url = checkUrl(raw.jwksUri, ctx.optionPath, fetch.allowInsecureHttp);
+        url = checkUrl(raw.jwksUri, ctx.optionPath, fetch.allowInsecureHttp);
         load = (signal) => fetchJson(url, { ...fetch, signal });
       } else {
         if (raw.discovery !== true) throw configurationError(`${path}.discovery must be true`);
         checkUrl(issuer, `${path} (the issuer URL used for discovery)`, fetch.allowInsecureHttp);
+        url = discoveryUrl(issuer);
         load = createDiscoveryLoader(issuer, fetch);
       }
-      return createRemoteKeyResolver({ ...policy(raw, path), load, context: ctx, now });
+      return createRemoteKeyResolver({
+        ...policy(raw, path),
+        load,
+        context: ctx,
+        now,
+        issuer,
+        url,
+        source: source === 'jwksUri' ? 'jwks' : 'discovery',
+        ...(options.onStateChange === undefined ? {} : { onStateChange: options.onStateChange }),
+      });
     }
   }
 }

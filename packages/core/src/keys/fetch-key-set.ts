@@ -156,8 +156,13 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
         }
       }
       if (res.statusCode !== 200) {
+        // The status travels as the cause's `status`, for events and logs.
+        const status = Object.assign(new Error(`HTTP status ${res.statusCode ?? 'unknown'}`), {
+          status: res.statusCode,
+        });
         fail(
           `${where} answered with status ${res.statusCode ?? 'unknown'} (redirects are not followed)`,
+          status,
         );
         return;
       }

@@ -25,6 +25,14 @@ export interface KeyLookup {
  */
 export interface IssuerKeyResolver {
   resolve(lookup: KeyLookup): VerificationKey | Promise<VerificationKey>;
+  /**
+   * Resolves once the issuer has usable keys: at once for local keys; for a remote set after a
+   * fetch now unless fresh keys are cached. Rejects with `keys_unavailable` (its `cause` the
+   * fetch failure) when the fetch fails and nothing usable is cached, or when `signal` aborts.
+   */
+  ready(signal: AbortSignal): Promise<void>;
+  /** Where this issuer's keys stand now. */
+  health(): KeySetHealth;
   /** `false` once `key` has left the issuer's key set (verification cache entries are dropped). */
   isActive(key: VerificationKey): boolean;
   /** Stops timers and aborts fetches in flight. */
@@ -39,4 +47,27 @@ export interface KeyImportContext {
   readonly optionPath: string;
   /** Accept `kty: "oct"` JWKs (only the secret path and its tests do). @default false */
   readonly allowSymmetric?: boolean;
+}
+
+/** Where one issuer's keys stand: what `verifier.health()` reports per issuer. */
+export interface KeySetHealth {
+  /** Where the keys come from. */
+  readonly source: 'local' | 'secret' | 'jwks' | 'discovery';
+  /**
+   * `local`: configured keys; `fresh`: a fetched set within `cacheMaxAge`; `stale`: past it,
+   * still served while fetches fail (within `staleMaxAge`); `unavailable`: fetches fail and
+   * nothing usable is cached; `cold`: not fetched yet.
+   */
+  readonly state: 'local' | 'fresh' | 'stale' | 'unavailable' | 'cold';
+  readonly keyCount: number;
+  /** The remote set's URL (the discovery document's for `discovery`). */
+  readonly url: string | undefined;
+  /** When the set was last fetched successfully (ISO 8601). */
+  readonly lastSuccess: string | undefined;
+  /** The last failed fetch: when, and why (no key material). */
+  readonly lastError: { readonly at: string; readonly message: string } | undefined;
+  /** `true` while keys past `cacheMaxAge` are being served. */
+  readonly stale: boolean;
+  /** When the set will be fetched again at the latest (ISO 8601), for a remote set. */
+  readonly nextRefresh: string | undefined;
 }

@@ -1,11 +1,11 @@
-import { configurationError } from '../errors/refusals.js';
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { algorithmNotAllowed, configurationError, keyNotFound } from '../errors/refusals.js';
 import { algorithmMatches } from '../jws/algorithms.js';
 import { importJwk } from './key-import.js';
 import type {
   IssuerKeyResolver,
   KeyImportContext,
   KeyLookup,
+  KeySetHealth,
   VerificationKey,
 } from './key-resolver.js';
 
@@ -31,10 +31,6 @@ export function indexKeys(keys: readonly VerificationKey[]): KeyIndex | { duplic
   return { byKid, single: keys.length === 1 ? keys[0] : undefined, keys: new Set(keys) };
 }
 
-function keyNotFound(message: string): ServiceJwtError {
-  return new ServiceJwtError('key_not_found', message);
-}
-
 /**
  * Picks the key a token names. Returns `undefined` for a `kid` the set does not hold (a remote
  * set may then refresh); throws `key_not_found` when a several-key set gets no `kid`, and
@@ -56,25 +52,37 @@ export function selectKey(index: KeyIndex, lookup: KeyLookup): VerificationKey |
     if (key === undefined) return undefined;
   }
   if (!algorithmMatches(key.algorithm, lookup.alg)) {
-    throw new ServiceJwtError(
-      'algorithm_not_allowed',
-      "the token's alg is not the algorithm of the issuer's key",
-    );
+    throw algorithmNotAllowed("the token's alg is not the algorithm of the issuer's key");
   }
   return key;
 }
 
-/** A resolver over a fixed set of keys: synchronous, one `Map` lookup. */
-export function createStaticKeyResolver(index: KeyIndex): IssuerKeyResolver {
+/** A resolver over a fixed set of keys: synchronous, one `Map` lookup, always ready. */
+export function createStaticKeyResolver(
+  index: KeyIndex,
+  source: 'local' | 'secret' = 'local',
+): IssuerKeyResolver {
+  const health: KeySetHealth = Object.freeze({
+    source,
+    state: 'local',
+    keyCount: index.keys.size,
+    url: undefined,
+    lastSuccess: undefined,
+    lastError: undefined,
+    stale: false,
+    nextRefresh: undefined,
+  });
   return {
     resolve(lookup) {
       const key = selectKey(index, lookup);
-      if (key === undefined) throw keyNotFound('no key of the issuer has the token kid');
+      if (key === undefined) throw keyNotFound();
       return key;
     },
     isActive(key) {
       return index.keys.has(key);
     },
+    ready: () => Promise.resolve(),
+    health: () => health,
     close() {},
   };
 }

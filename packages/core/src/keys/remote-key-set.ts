@@ -1,12 +1,14 @@
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import { importJwk } from './key-import.js';
+import { keyNotFound, keysUnavailable } from '../errors/refusals.js';
+import { isServiceJwtError } from '../errors/service-jwt-error.js';
 import type {
   IssuerKeyResolver,
   KeyImportContext,
   KeyLookup,
   VerificationKey,
 } from './key-resolver.js';
+import { createKeySetStatus, type KeySetStateChange } from './key-set-status.js';
 import { indexKeys, type KeyIndex, selectKey } from './local-key-set.js';
+import { keyIdentity, parseRemoteKeySet } from './remote-key-set-document.js';
 
 /** Cache policy of a remote key set (all durations in seconds). */
 export interface RemoteKeySetPolicy {
@@ -18,55 +20,22 @@ export interface RemoteKeySetPolicy {
 
 /** What {@link createRemoteKeyResolver} needs besides the policy. */
 export interface RemoteKeySetConfig extends RemoteKeySetPolicy {
-  /** Fetches the JWK set document (e.g. {@link fetchJson} of the JWKS URL). */
+  /** Fetches the JWK set document (e.g. `fetchJson` of the JWKS URL). */
   readonly load: (signal: AbortSignal) => Promise<unknown>;
   readonly context: KeyImportContext;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /** For events, logs and health: whose set, from where, found how. */
+  readonly issuer: string;
+  readonly url: string;
+  readonly source: 'jwks' | 'discovery';
+  /** Told once per change of state (cold, fresh, stale, unavailable), never per request. */
+  readonly onStateChange?: (change: KeySetStateChange) => void;
 }
 
 /** First retry one second after a failure, doubling up to one minute. */
 export function backoffDelay(failures: number): number {
   return Math.min(1000 * 2 ** Math.max(0, failures - 1), 60_000);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function identity(key: VerificationKey): string {
-  const material = key.key.export({ format: 'der', type: 'spki' }).toString('base64');
-  return `${key.kid ?? ''}|${key.algorithm}|${material}`;
-}
-
-/**
- * Parses a fetched JWK set leniently per key and strictly per set: keys that are unusable
- * (wrong `use`, unsupported `kty`, weak RSA, private or symmetric material, disallowed `alg`,
- * or missing `kid` in a several-key set) are skipped; a document that is not a key set, holds
- * more than `maxKeys` keys or repeats a `kid` among usable keys is refused as a whole.
- */
-export function parseRemoteKeySet(
-  document: unknown,
-  ctx: KeyImportContext,
-  maxKeys: number,
-): VerificationKey[] {
-  if (!isRecord(document) || !Array.isArray(document.keys)) {
-    throw new ServiceJwtError('keys_unavailable', 'the key set document has no "keys" array');
-  }
-  if (document.keys.length > maxKeys) {
-    throw new ServiceJwtError('keys_unavailable', `the key set holds more than ${maxKeys} keys`);
-  }
-  const usable: VerificationKey[] = [];
-  document.keys.forEach((jwk, i) => {
-    try {
-      usable.push(
-        importJwk(jwk, { ...ctx, allowSymmetric: false, optionPath: `${ctx.optionPath} key ${i}` }),
-      );
-    } catch {
-      // Skipped on purpose: providers publish encryption keys beside signing keys.
-    }
-  });
-  return usable.length > 1 ? usable.filter((key) => key.kid !== undefined) : usable;
 }
 
 /**
@@ -79,6 +48,13 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
   const maxAgeMs = config.cacheMaxAge * 1000;
   const cooldownMs = config.cooldown * 1000;
   const staleMs = config.staleMaxAge * 1000;
+  const status = createKeySetStatus({
+    issuer: config.issuer,
+    url: config.url,
+    source: config.source,
+    now,
+    onChange: config.onStateChange,
+  });
 
   let index: KeyIndex | undefined;
   let identities = new Map<string, VerificationKey>();
@@ -91,24 +67,27 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
   let controller: AbortController | undefined;
   let closed = false;
 
+  const keyCount = () => index?.keys.size ?? 0;
+
   function adopt(keys: VerificationKey[]): void {
     const next = new Map<string, VerificationKey>();
     // Reusing an unchanged key object keeps isActive() true for verification-cache entries.
     const kept = keys.map((key) => {
-      const id = identity(key);
+      const id = keyIdentity(key);
       const same = identities.get(id) ?? key;
       next.set(id, same);
       return same;
     });
     const built = indexKeys(kept);
     if ('duplicateKid' in built) {
-      throw new ServiceJwtError('keys_unavailable', 'the key set holds two keys with the same kid');
+      throw keysUnavailable('the key set holds two keys with the same kid');
     }
     index = built;
     identities = next;
   }
 
   async function fetchOnce(signal: AbortSignal): Promise<void> {
+    const startedAt = performance.now();
     try {
       const document = await load(signal);
       if (closed) return;
@@ -116,10 +95,21 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
       fetchedAt = now();
       failures = 0;
       retryAt = Number.NEGATIVE_INFINITY;
+      status.fetched(startedAt, keyCount());
     } catch (err) {
       failures += 1;
       lastError = err;
-      retryAt = now() + backoffDelay(failures);
+      const t = now();
+      retryAt = t + backoffDelay(failures);
+      const usable =
+        index === undefined
+          ? 'none'
+          : t < fetchedAt + maxAgeMs
+            ? 'fresh'
+            : t < fetchedAt + maxAgeMs + staleMs
+              ? 'stale'
+              : 'none';
+      status.failed(startedAt, err, keyCount(), usable);
       throw err;
     }
   }
@@ -137,17 +127,12 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
     return inflight;
   }
 
-  function unavailable(t: number): ServiceJwtError {
+  function unavailable(t: number): Error {
     const retryAfter = Math.max(1, Math.ceil((retryAt - t) / 1000));
-    const cause = lastError;
-    return new ServiceJwtError('keys_unavailable', "the issuer's key set cannot be fetched", {
-      cause,
+    return keysUnavailable("the issuer's key set cannot be fetched", {
+      cause: lastError,
       retryAfter: Number.isFinite(retryAfter) ? retryAfter : 1,
     });
-  }
-
-  function keyNotFound(): ServiceJwtError {
-    return new ServiceJwtError('key_not_found', 'no key of the issuer has the token kid');
   }
 
   // Fetching failed (or is backing off): serve stale keys until their limit, else 503.
@@ -155,7 +140,10 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
     const t = now();
     if (index !== undefined && t < fetchedAt + maxAgeMs + staleMs) {
       const key = selectKey(index, lookup);
-      if (key !== undefined) return key;
+      if (key !== undefined) {
+        if (t >= fetchedAt + maxAgeMs) status.servedStale(fetchedAt);
+        return key;
+      }
     }
     throw unavailable(t);
   }
@@ -170,12 +158,13 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
 
   return {
     resolve(lookup) {
-      if (closed) throw new ServiceJwtError('keys_unavailable', 'the key set is closed');
+      if (closed) throw keysUnavailable('the key set is closed');
       const t = now();
       if (index !== undefined && t < fetchedAt + maxAgeMs) {
         const key = selectKey(index, lookup);
         if (key !== undefined) return key;
         if (inflight === undefined && (t < retryAt || t - lastAttemptAt < cooldownMs)) {
+          status.heldBack(Math.max(retryAt, lastAttemptAt + cooldownMs));
           throw keyNotFound();
         }
         return refresh().then(
@@ -200,6 +189,30 @@ export function createRemoteKeyResolver(config: RemoteKeySetConfig): IssuerKeyRe
         refresh().catch(() => {});
       }
       return true;
+    },
+    async ready(signal) {
+      if (closed) throw keysUnavailable('the key set is closed');
+      if (index !== undefined && now() < fetchedAt + maxAgeMs) return;
+      const aborted = new Promise<never>((_, reject) => {
+        const abort = () =>
+          reject(
+            keysUnavailable("the issuer's key set was not fetched in time", { cause: lastError }),
+          );
+        if (signal.aborted) abort();
+        else signal.addEventListener('abort', abort, { once: true });
+      });
+      try {
+        await Promise.race([refresh(), aborted]);
+      } catch (err) {
+        if (index !== undefined && now() < fetchedAt + maxAgeMs + staleMs) return;
+        throw isServiceJwtError(err) && err.code === 'keys_unavailable'
+          ? err
+          : keysUnavailable("the issuer's key set cannot be fetched", { cause: err });
+      }
+    },
+    health() {
+      const nextRefresh = index === undefined ? undefined : Math.max(fetchedAt + maxAgeMs, retryAt);
+      return status.health(keyCount(), Number.isFinite(nextRefresh) ? nextRefresh : undefined);
     },
     close() {
       closed = true;

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { Algorithm } from '../jws/algorithms.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from '../keys/key-input.js';
+import type { Logger } from '../observability/logger.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
 import type { ServiceJwtClaims } from './result.js';
 
@@ -176,4 +177,12 @@ export interface VerifierOptions extends RouteOptions {
   readonly cache?: { readonly maxEntries?: number } | false;
   /** Injectable clock, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Where refusals and key-set changes are logged: a pino logger, a console, or anything with
+   * `error`/`warn`/`info`/`debug`. A 5xx refusal is logged at `error` with its cause chain and
+   * the fix, a 401/403 at `debug`; a key set going stale or unavailable at `warn`, once per
+   * change, its recovery at `info`. Nothing logged holds a token or key material.
+   * @default no logging (the `service-jwt:*` diagnostics channels still publish)
+   */
+  readonly logger?: Logger;
 }

@@ -24,6 +24,8 @@ import {
   parseCompact,
 } from '../jws/token-syntax.js';
 import type { IssuerKeyResolver, VerificationKey } from '../keys/key-resolver.js';
+import { storeErrorChannel } from '../observability/channels.js';
+import { describeCauses } from '../observability/logger.js';
 import { replayKey } from '../stores/replay-key.js';
 import type { RevocationReason, RevocationSubject } from '../stores/store-interfaces.js';
 import { digestBodyAsync, digestBodyInHand } from './body-digest.js';
@@ -83,11 +85,13 @@ export function verifySync(
   state: VerifierState,
   route: ResolvedRoute,
   input: RequestLike | string,
+  trace?: Trace,
 ): VerifiedServiceJwt | undefined {
   const now = state.now() / 1000;
   const request = typeof input === 'string' ? undefined : input;
   const token = extract(state, input); //                                                1
   let signed = cached(state, token, now);
+  if (trace !== undefined) record(trace, token, signed);
   if (signed === undefined) {
     const parsed = parse(state, token, request !== undefined); //                        2, 3
     const key = parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
@@ -113,11 +117,13 @@ export async function verifyAsync(
   state: VerifierState,
   route: ResolvedRoute,
   input: RequestLike | string,
+  trace?: Trace,
 ): Promise<VerifiedServiceJwt> {
   const now = state.now() / 1000;
   const request = typeof input === 'string' ? undefined : input;
   const token = extract(state, input); //                                                1
   let signed = cached(state, token, now);
+  if (trace !== undefined) record(trace, token, signed);
   if (signed === undefined) {
     const parsed = parse(state, token, request !== undefined); //                        2, 3
     const key = await parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
@@ -141,10 +147,12 @@ export async function authenticate(
   state: VerifierState,
   route: ResolvedRoute,
   request: RequestLike,
+  trace?: Trace,
 ): Promise<PendingVerification> {
   const now = state.now() / 1000;
   const token = extract(state, request); //                                              1
   let signed = cached(state, token, now);
+  if (trace !== undefined) record(trace, token, signed);
   if (signed === undefined) {
     const parsed = parse(state, token, true); //                                         2, 3
     const key = await parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
@@ -175,6 +183,20 @@ export async function authenticate(
       return verified(token, authenticated);
     },
   };
+}
+
+/**
+ * What an observed verification notes for its event and log line: the token (never published;
+ * only `iss`, `sub`, `jti`, `kid` and `alg` are read from it) and whether the cache answered.
+ */
+export interface Trace {
+  token: string | undefined;
+  cached: boolean;
+}
+
+function record(trace: Trace, token: string, signed: Signed | undefined): void {
+  trace.token = token;
+  trace.cached = signed !== undefined;
 }
 
 // --- steps ---------------------------------------------------------------------------------
@@ -353,9 +375,21 @@ function decideReplay(fresh: boolean | undefined): void {
   if (fresh !== undefined && fresh !== true) throw tokenReplayed();
 }
 
-function storeError(err: unknown, what: string): ServiceJwtError {
-  if (isServiceJwtError(err) && err.code === 'store_unavailable') return err;
-  return storeUnavailable(`${what} is unavailable`, { cause: err });
+function storeError(err: unknown, what: 'replay store' | 'revocation list'): ServiceJwtError {
+  const failure =
+    isServiceJwtError(err) && err.code === 'store_unavailable'
+      ? err
+      : storeUnavailable(`${what} is unavailable`, { cause: err });
+  if (storeErrorChannel.hasSubscribers) {
+    storeErrorChannel.publish({
+      store: what === 'replay store' ? 'replay' : 'revocation',
+      code: failure.code,
+      error: [failure.message, ...describeCauses(failure).map((c) => c.code ?? c.message)].join(
+        ': ',
+      ),
+    });
+  }
+  return failure;
 }
 
 function claimsOf(signed: Signed): ServiceJwtClaims {

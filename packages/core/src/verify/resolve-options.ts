@@ -4,6 +4,7 @@ import {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
 } from '../jws/algorithms.js';
+import { type Logger, resolveLogger } from '../observability/logger.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
 import { normalizeTyp } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
@@ -33,6 +34,7 @@ const VERIFIER_KEYS = new Set<string>([
   'revocation',
   'cache',
   'now',
+  'logger',
 ]);
 /** Verifier-wide options with defaults filled in. */
 export interface ResolvedOptions {
@@ -50,6 +52,7 @@ export interface ResolvedOptions {
   readonly settings: VerifierSettings;
   readonly cacheEntries: number;
   readonly now: () => number;
+  readonly logger: Logger | null;
   readonly route: ResolvedRoute;
 }
 
@@ -178,6 +181,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
     cacheEntries:
       cache === false ? 0 : (positive(cache.maxEntries, 'cache.maxEntries', true) ?? 1000),
     now,
+    logger: resolveLogger(options.logger, 'logger'),
     settings: global,
     route: resolveRoute(global, undefined, options, ''),
   });

@@ -1,6 +1,9 @@
 import type { JsonObject } from '../jws/token-syntax.js';
 import { createIssuerKeyResolver } from '../keys/create-issuer-key-resolver.js';
 import type { IssuerKeyResolver, VerificationKey } from '../keys/key-resolver.js';
+import type { KeySetStateChange } from '../keys/key-set-status.js';
+import { logKeySetChange } from '../observability/key-set-log.js';
+import type { Logger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
 import type { ResolvedTokenLocation } from './extract-token.js';
 import type { ResolvedOptions } from './resolve-options.js';
@@ -30,6 +33,10 @@ export interface VerifierState {
   readonly cache: VerificationCache<Signed> | null;
   /** Epoch milliseconds. */
   readonly now: () => number;
+  /** The verifier's own logger (refusals of `verify()`, key-set changes), `null` for none. */
+  readonly logger: Logger | null;
+  /** Every issuer's key resolver, for readiness and health. */
+  readonly resolvers: ReadonlyMap<string, IssuerKeyResolver>;
   /** The key resolver of a trusted issuer, `undefined` for any other `iss`. */
   keysOf(issuer: string): IssuerKeyResolver | undefined;
   /** Offers a freshly verified token to the cache (see the admission filter below). */
@@ -67,6 +74,12 @@ export function createVerifierState(options: ResolvedOptions): VerifierState {
           algorithms,
           optionPath: `issuers[${JSON.stringify(issuer)}]`,
           now: options.now,
+          ...(options.logger === null
+            ? {}
+            : {
+                onStateChange: (change: KeySetStateChange) =>
+                  logKeySetChange(options.logger!, change),
+              }),
         }),
       );
     }
@@ -94,6 +107,8 @@ export function createVerifierState(options: ResolvedOptions): VerifierState {
     revocation: options.revocation,
     cache,
     now: options.now,
+    logger: options.logger,
+    resolvers,
     keysOf,
     admit(token, signed, now) {
       if (cache !== null && seenBefore(seen, token)) {

@@ -1,79 +1,15 @@
-import { configurationError, tokenMissing } from '../errors/refusals.js';
+import { tokenMissing } from '../errors/refusals.js';
 import { toServiceJwtError } from '../errors/service-jwt-error.js';
+import { registerInternals } from './internals.js';
 import type { RouteOptions, VerifierOptions } from './options.js';
-import type { PendingVerification } from './pending-verification.js';
-import { authenticate, verifyAsync, verifySync } from './pipeline.js';
+import { healthOf, whenReady } from './readiness.js';
 import type { RequestLike } from './request.js';
 import { resolveVerifierOptions } from './resolve-options.js';
 import { type ResolvedRoute, resolveRoute } from './resolve-route.js';
 import type { VerifiedServiceJwt } from './result.js';
-import type { ServiceJwtVerifier } from './verifier-interface.js';
+import type { ReadyOptions, ServiceJwtVerifier, VerifierHealth } from './verifier-interface.js';
 import { createVerifierState, type VerifierState } from './verifier-state.js';
-
-interface Internals {
-  readonly state: VerifierState;
-  readonly route: ResolvedRoute;
-}
-
-// The adapter kit reaches a verifier's state through this map rather than through members of
-// the public object, which stays the small user API.
-const internals = new WeakMap<ServiceJwtVerifier, Internals>();
-
-function internalsOf(verifier: ServiceJwtVerifier): Internals {
-  const found = internals.get(verifier);
-  if (found === undefined) throw configurationError('verifier must be made by createVerifier');
-  return found;
-}
-
-/** `true` for a verifier made by `createVerifier` (or its `forRoute`). */
-export function isVerifier(value: unknown): value is ServiceJwtVerifier {
-  return typeof value === 'object' && value !== null && internals.has(value as ServiceJwtVerifier);
-}
-
-function rethrow(err: unknown): never {
-  throw toServiceJwtError(err);
-}
-
-/**
- * Verifies a request (or a bare token) and answers as soon as it can: the result itself when
- * no step had to wait, a promise otherwise. Throws or rejects with `ServiceJwtError` only.
- */
-export function verifyNow(
-  verifier: ServiceJwtVerifier,
-  input: RequestLike | string,
-): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
-  const { state, route } = internalsOf(verifier);
-  try {
-    if (route.answersNow && (typeof input === 'string' || bodyInHand(input))) {
-      const result = verifySync(state, route, input);
-      if (result !== undefined) return result;
-    }
-    return verifyAsync(state, route, input).catch(rethrow);
-  } catch (err) {
-    return rethrow(err);
-  }
-}
-
-/** Steps 1–9 now, the body and replay steps once the adapter has streamed the body. */
-export function authenticateRequest(
-  verifier: ServiceJwtVerifier,
-  request: RequestLike,
-): Promise<PendingVerification> {
-  const { state, route } = internalsOf(verifier);
-  return authenticate(state, route, request).then(
-    (pending) => ({
-      bodyCheck: pending.bodyCheck,
-      complete: (body) => pending.complete(body).catch(rethrow),
-    }),
-    rethrow,
-  );
-}
-
-// A reader is called only when a body hash must be checked, and reading takes a turn of the
-// event loop; adapters pass one only for a request that announces a body.
-function bodyInHand(request: RequestLike): boolean {
-  return typeof request.body !== 'function';
-}
+import { verifyNow } from './verify-now.js';
 
 function makeVerifier(
   state: VerifierState,
@@ -105,6 +41,12 @@ function makeVerifier(
     forRoute(overrides: RouteOptions): ServiceJwtVerifier {
       return derive(overrides, 'forRoute: ');
     },
+    ready(options?: ReadyOptions): Promise<void> {
+      return whenReady(state, options);
+    },
+    health(): VerifierHealth {
+      return healthOf(state);
+    },
     close(): Promise<void> {
       state.close();
       return Promise.resolve();
@@ -112,7 +54,7 @@ function makeVerifier(
   });
   const derive = (overrides: RouteOptions, prefix: string) =>
     makeVerifier(state, resolveRoute(settings, route.input, overrides, prefix), settings);
-  internals.set(verifier, { state, route });
+  registerInternals(verifier, { state, route });
   return verifier;
 }
 

@@ -70,6 +70,7 @@ describe('resolveAdapterOptions', () => {
       owned: false,
       onError: 'throw',
       realm: undefined,
+      logger: null,
     });
   });
 

@@ -1,0 +1,105 @@
+import { toServiceJwtError } from '../errors/service-jwt-error.js';
+import type { Logger } from '../observability/logger.js';
+import { type Observation, observe, report } from '../observability/verification-report.js';
+import { internalsOf } from './internals.js';
+import type { PendingVerification } from './pending-verification.js';
+import { authenticate, verifyAsync, verifySync } from './pipeline.js';
+import type { RequestLike } from './request.js';
+import type { ResolvedRoute } from './resolve-route.js';
+import type { VerifiedServiceJwt } from './result.js';
+import type { ServiceJwtVerifier } from './verifier-interface.js';
+import type { VerifierState } from './verifier-state.js';
+
+function rethrow(err: unknown): never {
+  throw toServiceJwtError(err);
+}
+
+// A reader is called only when a body hash must be checked, and reading takes a turn of the
+// event loop; adapters pass one only for a request that announces a body.
+function bodyInHand(request: RequestLike): boolean {
+  return typeof request.body !== 'function';
+}
+
+function run(
+  state: VerifierState,
+  route: ResolvedRoute,
+  input: RequestLike | string,
+  observation: Observation | undefined,
+): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
+  const trace = observation?.trace;
+  if (route.answersNow && (typeof input === 'string' || bodyInHand(input))) {
+    const result = verifySync(state, route, input, trace);
+    if (result !== undefined) return result;
+  }
+  return verifyAsync(state, route, input, trace).catch(rethrow);
+}
+
+/**
+ * Verifies a request (or a bare token) and answers as soon as it can: the result itself when
+ * no step had to wait, a promise otherwise. Throws or rejects with `ServiceJwtError` only.
+ * Watched (a `service-jwt:verification` subscriber, or a logger), it also publishes the event
+ * and logs a refusal; `logger` `undefined` means the verifier's own.
+ */
+export function verifyNow(
+  verifier: ServiceJwtVerifier,
+  input: RequestLike | string,
+  logger?: Logger | null,
+): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
+  const { state, route } = internalsOf(verifier);
+  const observation = observe(logger === undefined ? state.logger : logger);
+  if (observation === undefined) {
+    try {
+      return run(state, route, input, undefined);
+    } catch (err) {
+      return rethrow(err);
+    }
+  }
+  const refused = (err: unknown): never => {
+    const error = toServiceJwtError(err);
+    report(observation, state, route, { error });
+    throw error;
+  };
+  let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+  try {
+    outcome = run(state, route, input, observation);
+  } catch (err) {
+    return refused(err);
+  }
+  if (outcome instanceof Promise) {
+    return outcome.then((result) => {
+      report(observation, state, route, { result });
+      return result;
+    }, refused);
+  }
+  report(observation, state, route, { result: outcome });
+  return outcome;
+}
+
+/**
+ * Steps 1–9 now, the body and replay steps once the adapter has streamed the body. Watched,
+ * the verification is reported when it ends, in either phase.
+ */
+export function authenticateRequest(
+  verifier: ServiceJwtVerifier,
+  request: RequestLike,
+  logger?: Logger | null,
+): Promise<PendingVerification> {
+  const { state, route } = internalsOf(verifier);
+  const observation = observe(logger === undefined ? state.logger : logger);
+  const refused = (err: unknown): never => {
+    const error = toServiceJwtError(err);
+    if (observation !== undefined) report(observation, state, route, { error });
+    throw error;
+  };
+  return authenticate(state, route, request, observation?.trace).then(
+    (pending) => ({
+      bodyCheck: pending.bodyCheck,
+      complete: (body) =>
+        pending.complete(body).then((result) => {
+          if (observation !== undefined) report(observation, state, route, { result });
+          return result;
+        }, refused),
+    }),
+    refused,
+  );
+}
