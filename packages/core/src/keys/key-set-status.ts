@@ -1,8 +1,10 @@
+import { isServiceJwtError } from '../errors/service-jwt-error.js';
 import {
   keySetCooldownChannel,
   keySetFetchChannel,
   keySetStaleChannel,
 } from '../observability/channels.js';
+import { isErrorLike } from '../observability/logger.js';
 import type { KeySetHealth } from './key-resolver.js';
 
 type RemoteState = 'cold' | 'fresh' | 'stale' | 'unavailable';
@@ -34,12 +36,15 @@ export interface KeySetStatus {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-// The errno or HTTP status of a failed fetch, from the chain fetchJson builds.
+// The errno or HTTP status of a failed fetch, from the chain fetchJson builds (our own
+// errors in the chain carry a `status` too: the 503 we answer, not what the server said).
 function failureFacts(error: unknown): { httpStatus?: number; errno?: string } {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; depth++) {
-    const { code, status } = cause as Error & { code?: unknown; status?: unknown };
-    if (typeof status === 'number') return { httpStatus: status };
-    if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return { errno: code };
+  for (let cause = error, depth = 0; isErrorLike(cause) && depth < 5; depth++) {
+    if (!isServiceJwtError(cause)) {
+      const { code, status } = cause as { code?: unknown; status?: unknown };
+      if (typeof status === 'number') return { httpStatus: status };
+      if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return { errno: code };
+    }
     cause = cause.cause;
   }
   return {};
@@ -47,7 +52,7 @@ function failureFacts(error: unknown): { httpStatus?: number; errno?: string } {
 
 function describe(error: unknown): string {
   const messages: string[] = [];
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; depth++) {
+  for (let cause = error, depth = 0; isErrorLike(cause) && depth < 4; depth++) {
     messages.push(cause.message);
     cause = cause.cause;
   }

@@ -47,6 +47,18 @@ export function resolveLogger(value: unknown, option: string): Logger | null {
   });
 }
 
+/**
+ * An error by its shape, not `instanceof`: errors made in another realm (a worker, a `vm`
+ * context, a test environment) are not instances of this realm's `Error`.
+ */
+export function isErrorLike(value: unknown): value is Error {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { message?: unknown }).message === 'string'
+  );
+}
+
 // The errno-like fields a Node error carries; anything else of a cause stays out of the log.
 const CAUSE_FIELDS = ['code', 'errno', 'syscall', 'address', 'port', 'status'] as const;
 const MAX_CAUSES = 5;
@@ -64,7 +76,7 @@ export function describeCauses(
   const chain: Array<Record<string, unknown>> = [];
   let current: unknown = isServiceJwtError(err) && options.withSelf !== true ? err.cause : err;
   while (current !== undefined && current !== null && chain.length < MAX_CAUSES) {
-    if (current instanceof Error) {
+    if (isErrorLike(current)) {
       const entry: Record<string, unknown> = { name: current.name, message: current.message };
       for (const field of CAUSE_FIELDS) {
         const value = (current as unknown as Record<string, unknown>)[field];

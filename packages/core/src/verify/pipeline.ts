@@ -59,9 +59,9 @@ import type { Signed, VerifierState } from './verifier-state.js';
 // request.
 //
 // `verifySync` runs the steps when nothing has to wait: the stores are core's in-memory ones
-// (or none) and the body is in hand. It gives up (returns `undefined`) only at step 4, when a
-// key has to be fetched; nothing but the parse is then done twice. `verifyAsync` runs the same
-// steps and waits where a key fetch, a store or the body reader answers later. `authenticate`
+// (or none) and the body is in hand. It stops at step 4 only, when a key has to be fetched,
+// and hands the fetch to `verifyAsync`, which runs the same steps and waits where a key
+// fetch, a store or the body reader answers later (the parse is the only step done twice). `authenticate`
 // runs steps 2–9 and hands out steps 10–11 for adapters that hash the body as it streams.
 
 /** Steps 2–3, before any key is looked up. */
@@ -81,12 +81,17 @@ interface BodyCheck {
   readonly expected: string;
 }
 
+/** A key fetch `verifySync` stopped at: `verifyAsync` waits for this one, not a second. */
+export class KeyFetch {
+  constructor(readonly key: Promise<VerificationKey>) {}
+}
+
 export function verifySync(
   state: VerifierState,
   route: ResolvedRoute,
   input: RequestLike | string,
   trace?: Trace,
-): VerifiedServiceJwt | undefined {
+): VerifiedServiceJwt | KeyFetch {
   const now = state.now() / 1000;
   const request = typeof input === 'string' ? undefined : input;
   const token = extract(state, input); //                                                1
@@ -95,11 +100,7 @@ export function verifySync(
   if (signed === undefined) {
     const parsed = parse(state, token, request !== undefined); //                        2, 3
     const key = parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
-    if (key instanceof Promise) {
-      // The fetch is shared: the asynchronous path asks the same resolver and waits for it.
-      key.catch(() => undefined);
-      return undefined;
-    }
+    if (key instanceof Promise) return new KeyFetch(key);
     signed = checkSignature(state, parsed, key, now); //                                  5
   }
   checkRegisteredClaims(signed.header, signed.claims, route.registered, now); //         6
@@ -118,6 +119,7 @@ export async function verifyAsync(
   route: ResolvedRoute,
   input: RequestLike | string,
   trace?: Trace,
+  fetching?: KeyFetch,
 ): Promise<VerifiedServiceJwt> {
   const now = state.now() / 1000;
   const request = typeof input === 'string' ? undefined : input;
@@ -126,7 +128,8 @@ export async function verifyAsync(
   if (trace !== undefined) record(trace, token, signed);
   if (signed === undefined) {
     const parsed = parse(state, token, request !== undefined); //                        2, 3
-    const key = await parsed.keys.resolve({ alg: parsed.alg, kid: parsed.header.kid as string }); // 4
+    const lookup = { alg: parsed.alg, kid: parsed.header.kid as string };
+    const key = await (fetching?.key ?? parsed.keys.resolve(lookup)); //                 4
     signed = checkSignature(state, parsed, key, now); //                                  5
   }
   checkRegisteredClaims(signed.header, signed.claims, route.registered, now); //         6

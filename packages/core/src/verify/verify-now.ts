@@ -3,7 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import { type Observation, observe, report } from '../observability/verification-report.js';
 import { internalsOf } from './internals.js';
 import type { PendingVerification } from './pending-verification.js';
-import { authenticate, verifyAsync, verifySync } from './pipeline.js';
+import { authenticate, KeyFetch, verifyAsync, verifySync } from './pipeline.js';
 import type { RequestLike } from './request.js';
 import type { ResolvedRoute } from './resolve-route.js';
 import type { VerifiedServiceJwt } from './result.js';
@@ -27,11 +27,13 @@ function run(
   observation: Observation | undefined,
 ): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
   const trace = observation?.trace;
+  let fetching: KeyFetch | undefined;
   if (route.answersNow && (typeof input === 'string' || bodyInHand(input))) {
     const result = verifySync(state, route, input, trace);
-    if (result !== undefined) return result;
+    if (!(result instanceof KeyFetch)) return result;
+    fetching = result;
   }
-  return verifyAsync(state, route, input, trace).catch(rethrow);
+  return verifyAsync(state, route, input, trace, fetching).catch(rethrow);
 }
 
 /**
