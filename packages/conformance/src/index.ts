@@ -17,6 +17,12 @@ export {
   type ConformanceExpectation,
   type ConformanceRow,
 } from './conformance-rows.js';
+export {
+  type CapturedLogLine,
+  describeKeysDownAtStartup,
+  type StartupApp,
+  type StartupAppSpec,
+} from './keys-down-at-startup.js';
 export { type Loopback, listenOnLoopback } from './loopback.js';
 export {
   type ConsumerImport,

@@ -1,5 +1,6 @@
 export {
   isServiceJwtError,
+  type Logger,
   type ServiceJwtClaims,
   ServiceJwtError,
   type ServiceJwtErrorCode,
@@ -8,6 +9,7 @@ export {
 export { type JwksHandlerOptions, type JwksPublisher, jwksHandler } from './jwks-handler.js';
 export {
   requireServiceJwt,
+  type ServiceJwtMiddleware,
   type ServiceJwtRouteFactory,
   serviceJwt,
 } from './middleware.js';

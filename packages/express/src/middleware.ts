@@ -1,4 +1,4 @@
-import type { RouteOptions, VerifiedServiceJwt } from '@service-jwt/core';
+import type { RouteOptions, ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
 import { createGuard, type Guard } from '@service-jwt/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdapterOptions, ExpressServiceJwtOptions } from './options.js';
@@ -23,8 +23,21 @@ function refuse(guard: Guard, res: Response, next: NextFunction, caught: unknown
   res.status(status).set(headers).json(body);
 }
 
-function middlewareFor(guard: Guard): RequestHandler {
-  return function serviceJwtMiddleware(req: Request, res: Response, next: NextFunction): void {
+/** The middleware `requireServiceJwt` and `serviceJwt(...)(route)` return. */
+export interface ServiceJwtMiddleware extends RequestHandler {
+  /**
+   * The verifier behind it: `await middleware.verifier.ready()` before taking traffic,
+   * `middleware.verifier.health()` for a health endpoint.
+   */
+  readonly verifier: ServiceJwtVerifier;
+}
+
+function middlewareFor(guard: Guard): ServiceJwtMiddleware {
+  const middleware = function serviceJwtMiddleware(
+    req: Request,
+    res: Response,
+    next: NextFunction,
+  ): void {
     let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
     try {
       outcome = guard.verify(toRequestLike(req));
@@ -47,10 +60,15 @@ function middlewareFor(guard: Guard): RequestHandler {
       (err: unknown) => refuse(guard, res, next, err),
     );
   };
+  return Object.assign(middleware, { verifier: guard.verifier });
 }
 
 /** A per-route middleware maker returned by {@link serviceJwt}. */
-export type ServiceJwtRouteFactory = (route?: RouteOptions & AdapterOptions) => RequestHandler;
+export interface ServiceJwtRouteFactory {
+  (route?: RouteOptions & AdapterOptions): ServiceJwtMiddleware;
+  /** The shared verifier: `ready()` at start-up, `health()` for a health endpoint. */
+  readonly verifier: ServiceJwtVerifier;
+}
 
 /**
  * Creates a factory of per-route middleware that share one verifier (one key cache, one
@@ -68,7 +86,8 @@ export type ServiceJwtRouteFactory = (route?: RouteOptions & AdapterOptions) => 
  */
 export function serviceJwt(options: ExpressServiceJwtOptions): ServiceJwtRouteFactory {
   const guard = createGuard(options);
-  return (route) => middlewareFor(guard.forRoute(route));
+  const factory = (route?: RouteOptions & AdapterOptions) => middlewareFor(guard.forRoute(route));
+  return Object.assign(factory, { verifier: guard.verifier });
 }
 
 /**
@@ -93,6 +112,6 @@ export function serviceJwt(options: ExpressServiceJwtOptions): ServiceJwtRouteFa
  * app.get('/me', (req, res) => res.json({ caller: req.serviceJwt?.issuer }));
  * ```
  */
-export function requireServiceJwt(options: ExpressServiceJwtOptions): RequestHandler {
+export function requireServiceJwt(options: ExpressServiceJwtOptions): ServiceJwtMiddleware {
   return middlewareFor(createGuard(options));
 }

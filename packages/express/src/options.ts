@@ -1,4 +1,4 @@
-import type { RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
+import type { Logger, RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
 
 /** Options every service-jwt HTTP adapter understands (same names in Express, Koa, Fastify). */
 export interface AdapterOptions {
@@ -12,6 +12,12 @@ export interface AdapterOptions {
   readonly onError?: 'respond' | 'throw';
   /** The `realm` of the `WWW-Authenticate` challenge. @default 'service-jwt' */
   readonly realm?: string;
+  /**
+   * Where refusals are logged (a 5xx at `error` with its cause and the fix, a 401/403 at
+   * `debug`) and, when the middleware creates the verifier, key-set changes too: pino, a
+   * console, or any `{ error, warn, info, debug }`. @default no logging
+   */
+  readonly logger?: Logger;
 }
 
 /** Build a verifier from core's options (plus adapter options). */

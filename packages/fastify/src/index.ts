@@ -1,3 +1,11 @@
+export {
+  isServiceJwtError,
+  type Logger,
+  type ServiceJwtClaims,
+  ServiceJwtError,
+  type ServiceJwtErrorCode,
+  type VerifiedServiceJwt,
+} from '@service-jwt/core';
 export { type JwksRouteOptions, type JwksSigner, jwksHandler, serviceJwtJwks } from './jwks.js';
 export type {
   AdapterOptions,

@@ -1,4 +1,4 @@
-import type { RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
+import type { Logger, RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
 import { configurationError, createGuard, type Guard } from '@service-jwt/core/adapter';
 
 /** Options every service-jwt HTTP adapter understands (same names in Express, Koa, Fastify). */
@@ -16,6 +16,12 @@ export interface AdapterOptions {
   readonly onError?: 'respond' | 'throw';
   /** The `realm` of the `WWW-Authenticate` challenge. @default 'service-jwt' */
   readonly realm?: string;
+  /**
+   * Where refusals are logged (a 5xx at `error` with its cause and the fix, a 401/403 at
+   * `debug`), and key-set changes when the plugin creates the verifier.
+   * @default `request.log` for refusals, the app's `fastify.log` for key-set changes
+   */
+  readonly logger?: Logger;
 }
 
 /** Options of the plugin only. */
@@ -26,6 +32,12 @@ export interface PluginOnlyOptions extends AdapterOptions {
    * @default false
    */
   readonly global?: boolean;
+  /**
+   * Make the app's `ready()` (and so `listen()`) wait until every issuer has usable keys, and
+   * fail with `keys_unavailable` naming the issuers that have none: `true`, or
+   * `{ timeout }` in milliseconds. @default false (keys are fetched on first use)
+   */
+  readonly waitForKeys?: boolean | { readonly timeout?: number };
 }
 
 /** Build a verifier from core's options. */
@@ -50,14 +62,33 @@ function fail(message: string): never {
  * `verifier`). `guard.owned` tells whether the plugin created the verifier and must close it
  * with the app.
  */
-export function resolvePluginOptions(options: FastifyServiceJwtOptions | undefined): {
+export function resolvePluginOptions(
+  options: FastifyServiceJwtOptions | undefined,
+  appLogger: Logger,
+): {
   readonly guard: Guard;
   readonly global: boolean;
+  readonly waitForKeys: { readonly timeout?: number } | undefined;
+  readonly logger: Logger | undefined;
 } {
-  // `global` first: nothing (no verifier) is created for options that are going to fail.
-  const global = (options as PluginOnlyOptions | undefined)?.global ?? false;
+  // Plugin options first: nothing (no verifier) is created for options that are going to fail.
+  const own = (options ?? {}) as PluginOnlyOptions;
+  const global = own.global ?? false;
   if (typeof global !== 'boolean') fail('options.global must be a boolean');
-  return { guard: createGuard(options, { adapterKeys: ['global'] }), global };
+  const wait = own.waitForKeys ?? false;
+  if (typeof wait !== 'boolean' && (typeof wait !== 'object' || wait === null)) {
+    fail('options.waitForKeys must be true, false or { timeout }');
+  }
+  const guard = createGuard(
+    { ...options, logger: own.logger ?? appLogger },
+    { adapterKeys: ['global', 'waitForKeys'] },
+  );
+  return {
+    guard,
+    global,
+    waitForKeys: wait === false ? undefined : wait === true ? {} : wait,
+    logger: own.logger,
+  };
 }
 
 /** Validates per-route options: an object of core's `RouteOptions`, or nothing. */

@@ -1,5 +1,6 @@
 import type {
   RouteOptions as CoreRouteOptions,
+  Logger,
   ServiceJwtVerifier,
   VerifiedServiceJwt,
 } from '@service-jwt/core';
@@ -65,8 +66,12 @@ function own<T extends object>(hook: T): T {
   return hook;
 }
 
-function routeGuard(guard: Guard, overrides: CoreRouteOptions | undefined): RouteGuard {
-  return createRouteGuard(guard.forRoute(overrides));
+function routeGuard(
+  guard: Guard,
+  overrides: CoreRouteOptions | undefined,
+  logger: Logger | undefined,
+): RouteGuard {
+  return createRouteGuard(guard.forRoute(overrides), logger);
 }
 
 /**
@@ -97,13 +102,14 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
   fastify: FastifyInstance,
   options,
 ) => {
-  const { guard, global } = resolvePluginOptions(options);
-  const appGuard = createRouteGuard(guard);
+  const { guard, global, waitForKeys, logger } = resolvePluginOptions(options, fastify.log);
+  const appGuard = createRouteGuard(guard, logger);
 
   fastify.decorateRequest('serviceJwt', null);
   fastify.decorate('serviceJwtVerifier', guard.verifier);
   fastify.decorate('requireServiceJwt', (routeOptions?: CoreRouteOptions): ServiceJwtHook => {
-    const hooks = routeGuard(guard, routeOverrides(routeOptions, 'requireServiceJwt(options)'));
+    const overrides = routeOverrides(routeOptions, 'requireServiceJwt(options)');
+    const hooks = routeGuard(guard, overrides, logger);
     hookGuards.set(hooks.preHandler, hooks);
     return hooks.preHandler;
   });
@@ -130,9 +136,18 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
       configured,
       `route ${route.method} ${route.url} config.serviceJwt`,
     );
-    protectRoute(route, overrides === undefined ? appGuard : routeGuard(guard, overrides), false);
+    protectRoute(
+      route,
+      overrides === undefined ? appGuard : routeGuard(guard, overrides, logger),
+      false,
+    );
   });
 
+  if (waitForKeys !== undefined) {
+    fastify.addHook('onReady', async () => {
+      await guard.verifier.ready(waitForKeys);
+    });
+  }
   if (guard.owned) fastify.addHook('onClose', async () => guard.verifier.close());
 };
 

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { RequestLike, VerifiedServiceJwt } from '@service-jwt/core';
+import type { Logger, RequestLike, VerifiedServiceJwt } from '@service-jwt/core';
 import {
   bodyTooLarge,
   configurationError,
@@ -59,8 +59,10 @@ export function toRequestLike(request: FastifyRequest): RequestLike {
  * saw) is verified there, and fails with a `configuration_error` if its token asks for a body
  * hash, since the raw bytes are gone.
  */
-export function createRouteGuard(guard: Guard): RouteGuard {
+export function createRouteGuard(guard: Guard, logger: Logger | undefined): RouteGuard {
   const states = new WeakMap<FastifyRequest, RequestState>();
+  // Refusals go to the plugin's `logger` option, else to the request's own log.
+  const logFor = (request: FastifyRequest): Logger => logger ?? request.log;
 
   function onRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
     const verified = (result: VerifiedServiceJwt) => {
@@ -71,7 +73,7 @@ export function createRouteGuard(guard: Guard): RouteGuard {
     if (!declaresBody(request.headers)) {
       let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
       try {
-        outcome = guard.verify(toRequestLike(request));
+        outcome = guard.verify(toRequestLike(request), logFor(request));
       } catch (err) {
         refused(err);
         return;
@@ -80,7 +82,7 @@ export function createRouteGuard(guard: Guard): RouteGuard {
       else verified(outcome);
       return;
     }
-    guard.authenticate(toRequestLike(request)).then((pending) => {
+    guard.authenticate(toRequestLike(request), logFor(request)).then((pending) => {
       states.set(request, { pending, tap: undefined });
       done();
     }, refused);
@@ -129,7 +131,7 @@ export function createRouteGuard(guard: Guard): RouteGuard {
   }
 
   async function verifyLate(request: FastifyRequest): Promise<VerifiedServiceJwt> {
-    const pending = await guard.authenticate(toRequestLike(request));
+    const pending = await guard.authenticate(toRequestLike(request), logFor(request));
     if (pending.bodyCheck !== null) {
       throw configurationError(
         'this request needs a body hash but its raw bytes were not captured: register the ' +

@@ -2,8 +2,10 @@ import './state.js';
 
 export {
   isServiceJwtError,
+  type Logger,
   type ServiceJwtClaims,
   ServiceJwtError,
+  type ServiceJwtErrorCode,
   type VerifiedServiceJwt,
 } from '@service-jwt/core';
 export {

@@ -1,4 +1,4 @@
-import type { RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
+import type { Logger, RouteOptions, ServiceJwtVerifier, VerifierOptions } from '@service-jwt/core';
 
 /** Options that belong to the Koa adapter, not to the verifier. Same names in every adapter. */
 export interface KoaAdapterOptions {
@@ -11,6 +11,12 @@ export interface KoaAdapterOptions {
   readonly onError?: 'respond' | 'throw';
   /** The `realm` of the `WWW-Authenticate` challenge (RFC 6750 §3). @default 'service-jwt' */
   readonly realm?: string;
+  /**
+   * Where refusals are logged (a 5xx at `error` with its cause and the fix, a 401/403 at
+   * `debug`) and, when the middleware creates the verifier, key-set changes too: pino, a
+   * console, or any `{ error, warn, info, debug }`. @default no logging
+   */
+  readonly logger?: Logger;
 }
 
 /** Per-route options: core's route overrides plus the adapter options. */

@@ -2,12 +2,18 @@ import {
   type ClaimCheckRules,
   type ClaimsCheck,
   createClaimsCheck,
+  type Logger,
   type RouteOptions,
   ServiceJwtError,
   type ServiceJwtVerifier,
   type VerifierOptions,
 } from '@service-jwt/core';
-import { createGuard, type Guard, resolveErrorHandling } from '@service-jwt/core/adapter';
+import {
+  createGuard,
+  type Guard,
+  resolveErrorHandling,
+  resolveLogger,
+} from '@service-jwt/core/adapter';
 
 /** Options shared by both modes (same names as in the Express, Koa and Fastify adapters). */
 export interface LambdaAdapterOptions {
@@ -20,6 +26,12 @@ export interface LambdaAdapterOptions {
   readonly onError?: 'respond' | 'throw';
   /** The `realm` of the `WWW-Authenticate` challenge. @default 'service-jwt' */
   readonly realm?: string;
+  /**
+   * Where refusals are logged (a 5xx at `error` with its cause and the fix, a 401/403 at
+   * `debug`) and, in verify mode when the wrapper creates the verifier, key-set changes too.
+   * @default no logging
+   */
+  readonly logger?: Logger;
 }
 
 /**
@@ -62,12 +74,14 @@ export type ResolvedLambdaOptions =
       readonly check: ClaimsCheck;
       readonly onError: 'respond' | 'throw';
       readonly realm: string | undefined;
+      readonly logger: Logger | null;
     };
 
 const AUTHORIZER_KEYS = new Set([
   'mode',
   'onError',
   'realm',
+  'logger',
   'source',
   'requiredClaims',
   'claims',
@@ -128,8 +142,9 @@ export function resolveLambdaOptions(options: LambdaServiceJwtOptions): Resolved
   }
   if (mode === 'authorizer') {
     const { onError, realm } = resolveErrorHandling(options);
+    const logger = resolveLogger(options.logger, 'options.logger');
     const check = compileAuthorizerRules(options as unknown as Record<string, unknown>);
-    return { mode, check, onError, realm };
+    return { mode, check, onError, realm, logger };
   }
   const { realm } = resolveErrorHandling(options);
   const guard = createGuard(options, { adapterKeys: ['mode'] });

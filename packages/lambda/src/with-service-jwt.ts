@@ -4,7 +4,12 @@ import {
   type ServiceJwtError,
   type VerifiedServiceJwt,
 } from '@service-jwt/core';
-import { configurationError, toServiceJwtError, withRealmHeaders } from '@service-jwt/core/adapter';
+import {
+  configurationError,
+  logRefusal,
+  toServiceJwtError,
+  withRealmHeaders,
+} from '@service-jwt/core/adapter';
 import { readAuthorizerClaims } from './authorizer-claims.js';
 import type { ApiGatewayEventLike, ServiceJwtErrorResult } from './events.js';
 import {
@@ -95,12 +100,23 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
   }
 
   const authenticate = async (event: E): Promise<AuthorizedServiceJwt> => {
-    if (resolved.mode === 'authorizer') {
-      const claims = readAuthorizerClaims(event);
+    if (resolved.mode === 'verify') return resolved.guard.verify(toRequestLike(event));
+    let claims: ServiceJwtClaims | undefined;
+    try {
+      claims = readAuthorizerClaims(event);
       resolved.check(claims);
       return Object.freeze({ claims, issuer: claims.iss, subject: stringOrUndefined(claims.sub) });
+    } catch (err) {
+      // The verifier logs verify mode's refusals; the claim rules here are this wrapper's own.
+      if (resolved.logger !== null) {
+        logRefusal(resolved.logger, toServiceJwtError(err), {
+          issuer: stringOrUndefined(claims?.iss),
+          subject: stringOrUndefined(claims?.sub),
+          jti: stringOrUndefined(claims?.jti),
+        });
+      }
+      throw err;
     }
-    return resolved.guard.verify(toRequestLike(event));
   };
 
   return async function serviceJwtHandler(event: E, context: C) {

@@ -8,7 +8,7 @@ export {
   toServiceJwtError,
 } from '../errors/service-jwt-error.js';
 export { publishRevocationSync } from '../observability/channels.js';
-export { resolveLogger } from '../observability/logger.js';
+export { logRefusal, resolveLogger } from '../observability/logger.js';
 export { isJsonContentType } from '../response-signing/response-signer.js';
 export { declaresBody } from '../verify/body-digest.js';
 export type { BodyHasher, PendingVerification } from '../verify/pending-verification.js';
