@@ -33,6 +33,9 @@ function get(ca: string): Promise<{ body: string; peer: string } | { error: stri
       res.on('end', () => done({ body, peer }));
     });
     req.on('error', (err: NodeJS.ErrnoException) => done({ error: String(err.code) }));
+    req.setTimeout(10_000, () =>
+      req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })),
+    );
     req.end();
   });
 }

@@ -123,9 +123,7 @@ Options:
     let verifier: ServiceJwtVerifier | undefined;
     try {
       verifier = createVerifier({
-        issuers: {
-          [issuer]: { ...keys.keys, ...(keys.algorithms ? { algorithms: allowed } : {}) },
-        },
+        issuers: { [issuer]: keys.keys },
         audience: audiences.length === 1 ? (audiences[0] as string) : audiences,
         ...(allowed.length > 0 ? { algorithms: allowed } : {}),
         ...(values['no-source']
