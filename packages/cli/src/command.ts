@@ -13,6 +13,8 @@ export interface Command {
   readonly options: NonNullable<ParseArgsConfig['options']>;
   /** Most positional arguments accepted. */
   readonly positionals: number;
+  /** Takes `--json`: results and errors are printed as JSON on standard output. */
+  readonly json?: boolean;
   run(values: ParsedValues, positionals: readonly string[], io: CliIo): Promise<number>;
 }
 
@@ -25,4 +27,9 @@ export function stringList(values: ParsedValues, name: string): string[] {
   const value = values[name];
   if (value === undefined) return [];
   return (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+}
+
+/** Prints `value` as indented JSON on standard output. */
+export function printJson(io: CliIo, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }

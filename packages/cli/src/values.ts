@@ -1,6 +1,4 @@
-import type { JsonWebKeyInput, PrivateKeyInput, SignerKey } from '@service-jwt/core';
-import { inputError, usageError } from './exit-codes.js';
-import type { CliIo } from './io.js';
+import { usageError } from './exit-codes.js';
 
 const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, y: 31_536_000 };
 
@@ -44,44 +42,4 @@ export function humanDuration(seconds: number): string {
     }
   }
   return parts.slice(0, 2).join(' ');
-}
-
-/** Reads a key file: a JSON JWK, or PEM text. */
-export async function readKeyFile(
-  io: CliIo,
-  path: string,
-  kid: string | undefined,
-): Promise<SignerKey> {
-  const text = Buffer.from(await readInput(io, path, 'key file'))
-    .toString('utf8')
-    .trim();
-  let key: PrivateKeyInput = text;
-  if (text.startsWith('{')) {
-    try {
-      key = JSON.parse(text) as JsonWebKeyInput;
-    } catch {
-      throw inputError(`${path} is neither a JSON JWK nor PEM`);
-    }
-  } else if (!text.includes('-----BEGIN')) {
-    throw inputError(`${path} is neither a JSON JWK nor PEM`);
-  }
-  return { key, kid };
-}
-
-export async function readInput(io: CliIo, path: string, what: string): Promise<Uint8Array> {
-  try {
-    return await io.readFile(path);
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw inputError(`cannot read ${what} ${path}${code ? ` (${code})` : ''}`);
-  }
-}
-
-/** The token argument, or standard input for `-`. */
-export async function readToken(io: CliIo, argument: string | undefined): Promise<string> {
-  if (argument === undefined)
-    throw usageError('a TOKEN argument is required (or - to read it from standard input)');
-  const token = (argument === '-' ? await io.readStdin() : argument).trim();
-  if (token === '') throw usageError('the token is empty');
-  return token;
 }

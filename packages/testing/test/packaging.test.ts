@@ -2,18 +2,22 @@ import { resolve } from 'node:path';
 import { describePackaging } from '@service-jwt/conformance';
 
 // The published shape: @service-jwt/testing and @service-jwt/core as `pnpm pack` makes them
-// (exports pointing at dist) mint a token that core's verifier accepts, from an ES module and
-// from a CommonJS consumer.
+// (exports pointing at dist) mint a token that core's verifier accepts and make a TLS test
+// certificate, from an ES module and from a CommonJS consumer.
 const packageDir = resolve(__dirname, '..');
 const coreDir = resolve(packageDir, '../core');
 
 describePackaging({
   name: '@service-jwt/testing',
   packages: [coreDir, packageDir],
-  links: { jose: packageDir },
+  links: {
+    jose: packageDir,
+    '@peculiar/asn1-schema': packageDir,
+    '@peculiar/asn1-x509': packageDir,
+  },
   imports: [
     { from: '@service-jwt/core', names: ['createVerifier'] },
-    { from: '@service-jwt/testing', names: ['createTestIssuer'] },
+    { from: '@service-jwt/testing', names: ['createTestCertificate', 'createTestIssuer'] },
   ],
   script: `
 (async () => {
@@ -26,8 +30,9 @@ describePackaging({
   const verified = await verifier.verify({
     method: 'GET', url: '/', headers: { authorization: 'Bearer ' + token },
   });
-  console.log(verified.issuer);
+  const tls = createTestCertificate();
+  console.log(verified.issuer, tls.cert.startsWith('-----BEGIN CERTIFICATE-----'));
 })();
 `,
-  expected: 'https://herald.test/',
+  expected: 'https://herald.test/ true',
 });

@@ -1,7 +1,8 @@
 import { type Algorithm, createSigner, isServiceJwtError } from '@service-jwt/core';
 import { type Command, stringList, stringValue } from '../command.js';
 import { EXIT, inputError, usageError } from '../exit-codes.js';
-import { readKeyFile } from '../values.js';
+import { jwksFlags, toFlags } from '../flag-names.js';
+import { checkOneStdin, readKeyFile } from '../inputs.js';
 
 export const jwks: Command = {
   name: 'jwks',
@@ -9,10 +10,11 @@ export const jwks: Command = {
   help: `Usage: service-jwt jwks --key FILE [--key FILE]... [--alg ALG] [--kid KID]
 
 Prints the JWK set to publish for the given private keys (JWK or PEM files): public members
-only, with kid, alg and use. HS* secrets are never published (an empty set).
+only, with kid, alg and use. HS* secrets are never published (an empty set). "-" as one
+--key reads it from standard input.
 
 Options:
-  --key FILE   a private key file; repeat for several keys (the first is the signing key)
+  --key FILE|- a private key file; repeat for several keys (the first is the signing key)
   --alg ALG    algorithm for keys that do not carry one (PEM), e.g. PS256
   --kid KID    key id for a single PEM key (default: the RFC 7638 thumbprint)
   -h, --help   this help`,
@@ -28,6 +30,7 @@ Options:
     const kid = stringValue(values, 'kid');
     if (kid !== undefined && files.length > 1) throw usageError('--kid applies to a single --key');
     const alg = stringValue(values, 'alg') as Algorithm | undefined;
+    checkOneStdin({ '--key': files });
     const keys = await Promise.all(files.map((file) => readKeyFile(io, file, kid)));
     try {
       const set = createSigner({ issuer: 'urn:service-jwt:cli', keys, algorithm: alg }).jwks();
@@ -35,7 +38,7 @@ Options:
       if (set.keys.length === 0) io.stderr('HS* secrets are never published: the set is empty\n');
       return EXIT.ok;
     } catch (err) {
-      if (isServiceJwtError(err)) throw inputError(err.message);
+      if (isServiceJwtError(err)) throw inputError(toFlags(err.message, jwksFlags(files)));
       throw err;
     }
   },

@@ -6,7 +6,9 @@ import {
 } from '@service-jwt/core';
 import { type Command, stringList, stringValue } from '../command.js';
 import { EXIT, inputError, usageError } from '../exit-codes.js';
-import { parseClaim, parseDuration, readInput, readKeyFile } from '../values.js';
+import { signFlags, toFlags } from '../flag-names.js';
+import { checkOneStdin, readInput, readKeyFile } from '../inputs.js';
+import { parseClaim, parseDuration } from '../values.js';
 
 export const sign: Command = {
   name: 'sign',
@@ -15,10 +17,10 @@ export const sign: Command = {
 
 Prints a signed token. With --method and --url (and --body) the token is bound to that
 request: bdy (SHA-256 of the body file's exact bytes, or of the empty body), htm, htu and a
-one-time jti, 60 s by default.
+one-time jti, 60 s by default. "-" as --key or --body reads standard input (one of them).
 
 Options:
-  --key FILE        private key (JWK or PEM)
+  --key FILE|-      private key (JWK, PEM, or an HS secret JWK from keygen)
   --iss ISSUER      issuer (iss)
   --aud AUDIENCE    audience (aud); repeat for several
   --sub SUBJECT     subject (sub)
@@ -29,7 +31,7 @@ Options:
   --no-source       no source claim (user tokens)
   --method METHOD   bind to this HTTP method
   --url TARGET      bind to this path and query (/orders?id=1) or absolute URL
-  --body FILE       bind to this file's exact bytes (default: empty body)
+  --body FILE|-     bind to this file's exact bytes (default: empty body)
   --alg ALG         algorithm for a key that does not carry one (PEM), e.g. PS256
   --kid KID         key id (default: the JWK's kid, else the RFC 7638 thumbprint)
   -h, --help        this help`,
@@ -76,6 +78,8 @@ Options:
       throw usageError('--claim and --jti do not apply to request-bound tokens');
     }
 
+    checkOneStdin({ '--key': keyFile, '--body': bodyFile });
+    const flags = signFlags(keyFile);
     const key = await readKeyFile(io, keyFile, stringValue(values, 'kid'));
     let signer: ServiceJwtSigner;
     try {
@@ -88,8 +92,10 @@ Options:
         now: () => io.now(),
       });
     } catch (err) {
-      if (isServiceJwtError(err)) throw inputError(err.message);
-      throw err;
+      if (!isServiceJwtError(err)) throw err;
+      // A key that cannot sign is an input error (exit 3); any other option a usage error.
+      const keyFault = /^keys?\b/.test(err.message);
+      throw (keyFault ? inputError : usageError)(toFlags(err.message, flags));
     }
     try {
       const token = bound
@@ -109,7 +115,7 @@ Options:
       io.stdout(`${token}\n`);
       return EXIT.ok;
     } catch (err) {
-      if (isServiceJwtError(err)) throw usageError(err.message);
+      if (isServiceJwtError(err)) throw usageError(toFlags(err.message, flags));
       throw err;
     }
   },

@@ -2,7 +2,11 @@ import type { CliIo } from '@service-jwt/cli';
 
 /** An in-memory CliIo: files in a Map, captured output, a fixed clock. */
 export function memoryIo(
-  options: { stdin?: string; now?: number; files?: Record<string, string | Uint8Array> } = {},
+  options: {
+    stdin?: string | Uint8Array;
+    now?: number;
+    files?: Record<string, string | Uint8Array>;
+  } = {},
 ) {
   const files = new Map<string, Uint8Array>();
   for (const [path, data] of Object.entries(options.files ?? {})) {
@@ -14,14 +18,19 @@ export function memoryIo(
   const io: CliIo = {
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
-    readStdin: async () => options.stdin ?? '',
+    readStdin: async () => {
+      const input = options.stdin ?? '';
+      return typeof input === 'string' ? new TextEncoder().encode(input) : input;
+    },
     readFile: async (path) => {
       const data = files.get(path);
       if (data === undefined) throw Object.assign(new Error('no such file'), { code: 'ENOENT' });
       return data;
     },
-    writeFile: async (path, data, mode) => {
-      if (files.has(path)) throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+    writeFile: async (path, data, { mode, overwrite }) => {
+      if (files.has(path) && !overwrite) {
+        throw Object.assign(new Error('exists'), { code: 'EEXIST' });
+      }
       files.set(path, new TextEncoder().encode(data));
       modes.set(path, mode);
     },
