@@ -1,4 +1,5 @@
 import type { Outcome } from './call.js';
+import { observe } from './observed.js';
 import { createScenarios, type Expected } from './scenarios.js';
 import { createTable, describe } from './table.js';
 import { startWorld } from './world.js';
@@ -43,6 +44,7 @@ export function outcomeMatches(expected: Expected, outcome: Outcome): boolean {
  */
 export async function runDemo(write: (line: string) => void = console.log): Promise<DemoReport> {
   const started = performance.now();
+  const observed = observe();
   const world = await startWorld();
   const rows: DemoRow[] = [];
   try {
@@ -69,9 +71,12 @@ export async function runDemo(write: (line: string) => void = console.log): Prom
     }
   } finally {
     await world.close();
+    observed.stop();
   }
   const elapsedMs = performance.now() - started;
   const failed = rows.filter((row) => !row.ok);
+  write('');
+  for (const line of observed.summary()) write(line);
   write('');
   for (const row of failed) {
     const why = row.outcome.problem ?? `got ${describe(row.outcome)}`;

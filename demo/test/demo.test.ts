@@ -22,6 +22,11 @@ test('every scenario of the demo ends as expected, well under a minute', async (
     ]),
   );
   expect(lines.filter((line) => line.endsWith('✓'))).toHaveLength(report.rows.length);
+  // The summary comes from the diagnostics channels: one refusal per refused row, by code.
+  const summary = lines.find((line) => line.startsWith('Observed on the service-jwt:*'));
+  expect(summary).toBeDefined();
+  const refusedLine = lines.find((line) => line.trimStart().startsWith('refused'));
+  for (const code of codes) expect(refusedLine).toContain(String(code));
 });
 
 test('an outcome other than the expected one fails the row', () => {
