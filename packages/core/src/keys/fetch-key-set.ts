@@ -100,7 +100,14 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
     let settled = false;
     let req: ClientRequest | undefined;
     const onAbort = (): void => fail(`fetching from ${where} was aborted`);
-    const timer = setTimeout(() => fail(`fetching from ${where} timed out`), timeout);
+    const timer = setTimeout(
+      () =>
+        fail(
+          `fetching from ${where} timed out`,
+          Object.assign(new Error(`no answer within ${timeout} ms`), { code: 'ETIMEDOUT' }),
+        ),
+      timeout,
+    );
     timer.unref();
     function finish(): void {
       settled = true;
