@@ -8,7 +8,9 @@
 // fast-jwt with its cache. Every contender checks issuer, audience, `source` and `exp`.
 // Environment: BENCH_SECONDS (per contender, over all rounds), BENCH_ROUNDS,
 // BENCH_ALGS=RS256,HS256 and BENCH_ONLY=ours,floor (contender names) narrow a run, e.g. for
-// profiling.
+// profiling. BENCH_BASELINE=<dir of another build of @service-jwt/core> adds that build's
+// verifier (fresh and cached) to the same rounds, to measure a change against what came
+// before it in one run (see bench/README.md).
 import {
   createHmac,
   createSecretKey,
@@ -20,6 +22,7 @@ import {
   timingSafeEqual,
   verify,
 } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { createVerifier } from '@service-jwt/core';
 import { createVerifier as createFastVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
@@ -192,12 +195,24 @@ function median(values: readonly number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-function ours(f: Fixture) {
+type CreateVerifier = typeof createVerifier;
+
+// Another build of core (an earlier commit's dist), loaded beside this one.
+const baseline: CreateVerifier | undefined =
+  process.env.BENCH_BASELINE === undefined
+    ? undefined
+    : (
+        (await import(pathToFileURL(`${process.env.BENCH_BASELINE}/dist/index.js`).href)) as {
+          createVerifier: CreateVerifier;
+        }
+      ).createVerifier;
+
+function ours(f: Fixture, create: CreateVerifier = createVerifier) {
   const issuer =
     f.alg === 'HS256'
       ? { secret: f.pem as Buffer }
       : { publicKey: f.verifyKey, algorithms: [f.alg] as const };
-  return createVerifier({ issuers: { [ISSUER]: issuer }, audience: AUDIENCE });
+  return create({ issuers: { [ISSUER]: issuer }, audience: AUDIENCE });
 }
 
 function fast(f: Fixture, cache: boolean) {
@@ -230,6 +245,17 @@ async function main(): Promise<void> {
       }
       return freshVerifier.verifyToken(f.tokens[i % n] as string);
     };
+    const base = baseline;
+    const baseCached = base === undefined ? undefined : ours(f, base);
+    let baseFresh = base === undefined ? undefined : ours(f, base);
+    const baseFreshRun = (i: number) => {
+      if (base === undefined || baseFresh === undefined) throw new Error('no baseline');
+      if (i % n === 0) {
+        void baseFresh.close();
+        baseFresh = ours(f, base);
+      }
+      return baseFresh.verifyToken(f.tokens[i % n] as string);
+    };
     const fastFresh = fast(f, false);
     const fastCached = fast(f, true);
     const only = process.env.BENCH_ONLY?.split(',');
@@ -259,6 +285,12 @@ async function main(): Promise<void> {
       { name: 'fast', sync: true, run: (i) => fastFresh(f.tokens[i % n] as string) },
       { name: 'oursCached', sync: false, run: () => verifier.verifyToken(token) },
       { name: 'fastCached', sync: true, run: () => fastCached(token) },
+      ...(base === undefined || baseCached === undefined
+        ? []
+        : [
+            { name: 'baseline', sync: false, run: baseFreshRun },
+            { name: 'baselineCached', sync: false, run: () => baseCached.verifyToken(token) },
+          ]),
     ];
     const r = await compare(contenders.filter((c) => only === undefined || only.includes(c.name)));
     const get = (name: string) => r.get(name) ?? [];
@@ -283,6 +315,12 @@ async function main(): Promise<void> {
       'ours cached': ops('oursCached'),
       'fast-jwt cached': ops('fastCached'),
       'cached ours/fast': ratios('oursCached', 'fastCached'),
+      ...(base === undefined
+        ? {}
+        : {
+            'ours/baseline': ratios('ours', 'baseline'),
+            'cached ours/baseline': ratios('oursCached', 'baselineCached'),
+          }),
     });
     await verifier.close();
     await freshVerifier.close();

@@ -28,6 +28,11 @@ export const GROUPS: readonly BenchGroup[] = [
       { id: 'express-noop', label: 'bare Express + a no-op middleware (reference)', role: 'peer' },
       { id: 'express-ours', label: '@service-jwt/express (local PEM)', role: 'ours' },
       { id: 'express-ours-jwks', label: '@service-jwt/express (JWKS URL, warm)', role: 'ours' },
+      {
+        id: 'express-ours-otel',
+        label: '@service-jwt/express with @service-jwt/opentelemetry',
+        role: 'ours',
+      },
       { id: 'express-jwt-keyobject', label: 'express-jwt (KeyObject)', role: 'peer' },
       { id: 'express-jwt-pem', label: 'express-jwt (PEM)', role: 'peer' },
       { id: 'express-jwt-jwks', label: 'express-jwt + jwks-rsa (JWKS URL)', role: 'peer' },
@@ -157,6 +162,12 @@ export const TARGETS: readonly Target[] = [
     label: '64 KiB body with bdy: ours / bare hashing',
     numerator: 'express-big-ours',
     denominator: 'express-big-bare-hash',
+    min: 0.95,
+  },
+  {
+    label: 'OpenTelemetry package active / off (Express, static token)',
+    numerator: 'express-ours-otel',
+    denominator: 'express-ours',
     min: 0.95,
   },
   {

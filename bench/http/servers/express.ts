@@ -59,6 +59,24 @@ export const expressServers: Record<string, Builder> = {
   // What any middleware costs in Express 5: a router layer and one `next()`.
   'express-noop': async () => staticApp((_req, _res, next) => next()),
   'express-ours': async (c) => staticApp(ours(c)),
+  // The same, with @service-jwt/opentelemetry recording into an SDK MeterProvider (metrics
+  // aggregated in memory, read by a reader that exports nowhere, as a service would run it
+  // between two collections).
+  'express-ours-otel': async (c) => {
+    const {
+      MeterProvider,
+      InMemoryMetricExporter,
+      AggregationTemporality,
+      PeriodicExportingMetricReader,
+    } = await import('@opentelemetry/sdk-metrics');
+    const { instrumentServiceJwt } = await import('@service-jwt/opentelemetry');
+    const reader = new PeriodicExportingMetricReader({
+      exporter: new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE),
+      exportIntervalMillis: 60_000,
+    });
+    instrumentServiceJwt({ meterProvider: new MeterProvider({ readers: [reader] }) });
+    return staticApp(ours(c));
+  },
   'express-ours-jwks': async (c) =>
     staticApp(
       requireServiceJwt({
