@@ -1,3 +1,5 @@
+import type { Logger } from '@service-jwt/core';
+
 /**
  * The demo's clock: wall time plus an offset the demo moves forward, injected as `now` into
  * every signer and verifier, so "ten minutes later" takes no time at all.
@@ -17,3 +19,6 @@ export function createDemoClock(): DemoClock {
     },
   };
 }
+
+/** The logger of one named service when the demo is observed (`--observe`), else `undefined`. */
+export type ServiceLogs = (service: string) => Logger | undefined;

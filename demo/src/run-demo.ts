@@ -1,4 +1,5 @@
 import type { Outcome } from './call.js';
+import { observeRun } from './observe-run.js';
 import { observe } from './observed.js';
 import { createScenarios, type Expected } from './scenarios.js';
 import { createTable, describe } from './table.js';
@@ -42,10 +43,14 @@ export function outcomeMatches(expected: Expected, outcome: Outcome): boolean {
  * through `write` and closes everything. Never rejects for a scenario that went wrong: that
  * row is marked ✗ and `ok` is false.
  */
-export async function runDemo(write: (line: string) => void = console.log): Promise<DemoReport> {
+export async function runDemo(
+  write: (line: string) => void = console.log,
+  options: { readonly observe?: boolean } = {},
+): Promise<DemoReport> {
   const started = performance.now();
   const observed = observe();
-  const world = await startWorld();
+  const run = options.observe === true ? observeRun() : undefined;
+  const world = await startWorld(run?.logs);
   const rows: DemoRow[] = [];
   try {
     const scenarios = createScenarios(world);
@@ -76,6 +81,10 @@ export async function runDemo(write: (line: string) => void = console.log): Prom
   const elapsedMs = performance.now() - started;
   const failed = rows.filter((row) => !row.ok);
   write('');
+  if (run !== undefined) {
+    await run.report(write);
+    write('');
+  }
   for (const line of observed.summary()) write(line);
   write('');
   for (const row of failed) {

@@ -7,7 +7,7 @@ import {
   type RevocationList,
   type ServiceJwtSigner,
 } from '@service-jwt/core';
-import { createDemoClock, type DemoClock } from './clock.js';
+import { createDemoClock, type DemoClock, type ServiceLogs } from './clock.js';
 import { ID } from './identities.js';
 import type { Listening } from './listen.js';
 import { startCensus } from './services/census.js';
@@ -49,7 +49,7 @@ export interface DemoWorld {
  * sets (JWKS servers), M2 (Express), the order service (Koa), Census (Fastify), a tampering
  * proxy in front of Census, the legacy login backend and the signing gateway (Express).
  */
-export async function startWorld(): Promise<DemoWorld> {
+export async function startWorld(logs: ServiceLogs = () => undefined): Promise<DemoWorld> {
   const clock = createDemoClock();
   const [m1Key, m1NextKey, usersKey, heraldKey, gatewayKey] = await Promise.all([
     generateKeyPair('ES256'),
@@ -83,7 +83,7 @@ export async function startWorld(): Promise<DemoWorld> {
   try {
     const m1Jwks = `${await keep(startJwksServer(signers.m1))}/.well-known/jwks.json`;
     const heraldJwks = `${await keep(startJwksServer(signers.herald))}/.well-known/jwks.json`;
-    const m2 = await keep(startM2(m1Jwks, usersKey.publicKey, clock));
+    const m2 = await keep(startM2(m1Jwks, usersKey.publicKey, clock, logs));
     const orders = await keep(
       startOrders(
         {
@@ -93,9 +93,10 @@ export async function startWorld(): Promise<DemoWorld> {
           revocation: ordersRevocation,
         },
         clock,
+        logs,
       ),
     );
-    const census = await keep(startCensus(heraldJwks, clock));
+    const census = await keep(startCensus(heraldJwks, clock, logs));
     const tamperProxy = await keep(startTamperProxy(census, '"role":"member"', '"role":"admin"'));
     const backend = await keep(startLegacyLogin(clock));
     const signingKey = { ...exportPrivateJwk(gatewayKey.privateKey), kid: gatewayKey.kid };

@@ -50,3 +50,21 @@ test('`pnpm demo` (tsx --conditions=source demo/src/main.ts) exits 0', () => {
   expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
   expect(result.stdout).toMatch(/(\d+)\/\1 outcomes as expected/);
 }, 70_000);
+
+test('`--observe` prints the services’ log lines and the OpenTelemetry metrics they recorded', async () => {
+  const lines: string[] = [];
+  const report = await runDemo((line) => lines.push(line), { observe: true });
+  expect(report.ok).toBe(true);
+  const refusals = report.rows.filter((row) => row.outcome.status >= 400).length;
+  const logged = lines
+    .filter((line) => line.startsWith('  {'))
+    .map((line) => JSON.parse(line) as { level: string; code?: string; service: string });
+  // One debug line per refused row (every refusal in the demo is the caller's: 401/403).
+  expect(logged.filter((line) => line.level === 'debug')).toHaveLength(refusals);
+  expect(logged.filter((line) => line.level === 'error')).toEqual([]);
+  const metrics = lines.filter((line) => line.startsWith('  service_jwt.'));
+  expect(
+    metrics.some((line) => line.includes('service_jwt.result=refused error.type=token_replayed')),
+  ).toBe(true);
+  expect(metrics.some((line) => line.startsWith('  service_jwt.key_set.fetches{'))).toBe(true);
+});

@@ -1,7 +1,7 @@
 import { createMemoryReplayStore } from '@service-jwt/core';
 import serviceJwt from '@service-jwt/fastify';
 import Fastify from 'fastify';
-import type { DemoClock } from '../clock.js';
+import type { DemoClock, ServiceLogs } from '../clock.js';
 import { ID } from '../identities.js';
 import type { Listening } from '../listen.js';
 
@@ -10,9 +10,15 @@ import type { Listening } from '../listen.js';
  * exact body bytes), `htm`/`htu` and a one-time `jti` (memory replay store); Herald may call
  * `POST /people`, only the ops service may call `POST /admin/purge`.
  */
-export async function startCensus(heraldJwksUri: string, clock: DemoClock): Promise<Listening> {
+export async function startCensus(
+  heraldJwksUri: string,
+  clock: DemoClock,
+  logs: ServiceLogs,
+): Promise<Listening> {
   const app = Fastify();
+  const logger = logs('Census');
   await app.register(serviceJwt, {
+    ...(logger === undefined ? {} : { logger }),
     issuers: { [ID.herald]: { jwksUri: heraldJwksUri, allowInsecureHttp: true } },
     audience: ID.census,
     bodyHash: { required: true },

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { createVerifier } from '@service-jwt/core';
 import { requireServiceJwt } from '@service-jwt/express';
 import express from 'express';
-import type { DemoClock } from '../clock.js';
+import type { DemoClock, ServiceLogs } from '../clock.js';
 import { ID } from '../identities.js';
 import { type Listening, listen } from '../listen.js';
 
@@ -16,8 +16,11 @@ export async function startM2(
   m1JwksUri: string,
   usersKey: KeyObject,
   clock: DemoClock,
+  logs: ServiceLogs,
 ): Promise<Listening> {
+  const logger = logs('M2');
   const verifier = createVerifier({
+    ...(logger === undefined ? {} : { logger }),
     issuers: {
       // Loopback HTTP for the demo only: key sets come over TLS in production.
       [ID.m1]: { jwksUri: m1JwksUri, allowInsecureHttp: true },

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import type { PublicJwk, RevocationList } from '@service-jwt/core';
 import { serviceJwt } from '@service-jwt/koa';
 import Koa from 'koa';
-import type { DemoClock } from '../clock.js';
+import type { DemoClock, ServiceLogs } from '../clock.js';
 import { ID } from '../identities.js';
 import { type Listening, listen } from '../listen.js';
 
@@ -20,8 +20,14 @@ export interface OrdersTrust {
  * user tokens (`source: false`) from the user service or signed by the login gateway, for its
  * own audience. `POST /internal/restock` is service-only and M1 is its only allowed caller.
  */
-export async function startOrders(trust: OrdersTrust, clock: DemoClock): Promise<Listening> {
+export async function startOrders(
+  trust: OrdersTrust,
+  clock: DemoClock,
+  logs: ServiceLogs,
+): Promise<Listening> {
+  const logger = logs('orders');
   const auth = serviceJwt({
+    ...(logger === undefined ? {} : { logger }),
     issuers: {
       [ID.m1]: { jwksUri: trust.m1JwksUri, allowInsecureHttp: true },
       [ID.users]: { publicKey: trust.usersKey },
