@@ -1,4 +1,5 @@
 import { ADVERSARIAL_ROWS } from './adversarial-rows.js';
+import { CREDENTIAL_FORM_ROWS } from './credential-form-rows.js';
 import { REQUEST_ROWS } from './request-rows.js';
 import type { ConformanceRow } from './row-kit.js';
 import { TOKEN_ROWS } from './token-rows.js';
@@ -10,4 +11,5 @@ export const CONFORMANCE_ROWS: readonly ConformanceRow[] = [
   ...TOKEN_ROWS,
   ...REQUEST_ROWS,
   ...ADVERSARIAL_ROWS,
+  ...CREDENTIAL_FORM_ROWS,
 ];

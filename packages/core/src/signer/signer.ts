@@ -4,6 +4,7 @@ import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
+import { MAX_JTI } from '../verify/claims.js';
 import { bodyBytes, signedTarget } from './request-input.js';
 import {
   importSigningKey,
@@ -248,8 +249,10 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
       const stamped: Record<string, unknown> = subjectClaim(signOptions.subject, 'subject');
       if (signOptions.audience !== null) stamped.aud = signOptions.audience;
       if (signOptions.jti !== undefined) {
-        if (typeof signOptions.jti !== 'string' || signOptions.jti === '')
-          fail('jti must be a non-empty string');
+        const jti = signOptions.jti;
+        if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI) {
+          fail(`jti must be a string of 1 to ${MAX_JTI} characters (what verifiers accept)`);
+        }
         stamped.jti = signOptions.jti;
       }
       return (await mint(checked, stamped, tokenLifetime)).token;

@@ -14,6 +14,9 @@ export interface RegisteredClaimsPolicy {
   readonly typ: string | undefined;
 }
 
+/** Longest accepted `jti`, in characters. */
+export const MAX_JTI = 128;
+
 function malformed(message: string): ServiceJwtError {
   return new ServiceJwtError('token_malformed', message);
 }
@@ -45,7 +48,11 @@ export function checkClaimTypes(claims: JsonObject): string {
   const iss = claims.iss;
   if (!isOptionalString(iss)) throw malformed('token claim "iss" must be a string');
   if (!isOptionalString(claims.sub)) throw malformed('token claim "sub" must be a string');
-  if (!isOptionalString(claims.jti)) throw malformed('token claim "jti" must be a string');
+  const jti = claims.jti;
+  // A one-time id is a key of the replay store: bounded, never empty (design: 1 to 128).
+  if (jti !== undefined && (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI)) {
+    throw malformed(`token claim "jti" must be a string of 1 to ${MAX_JTI} characters`);
+  }
   const aud = claims.aud;
   if (aud !== undefined && typeof aud !== 'string') {
     if (!Array.isArray(aud) || !aud.every((item) => typeof item === 'string')) {

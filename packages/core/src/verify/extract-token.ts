@@ -1,4 +1,10 @@
-import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import {
+  tokenDuplicated,
+  tokenMalformed,
+  tokenMissing,
+  tokenTooLarge,
+} from '../errors/refusals.js';
+import type { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { HeadersLike } from './request.js';
 
 /**
@@ -12,23 +18,23 @@ export interface ResolvedTokenLocation {
   readonly scheme: string | null;
 }
 
-// RFC 7235 §2.1 token68. A compact JWS is a strict subset; the verifier checks that later.
+// RFC 9110 §11.2: token68, and the token that an auth-scheme is.
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
+// A part that has the form of a credential: `scheme 1*SP token68`, or a bare token68 when the
+// header holds the token alone.
+const SCHEMED_CREDENTIAL = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ +[A-Za-z0-9\-._~+/]+=*$/;
 
 function missing(): ServiceJwtError {
-  return new ServiceJwtError('token_missing', 'no token in the request');
+  return tokenMissing();
 }
 
 function duplicated(): ServiceJwtError {
-  return new ServiceJwtError('token_duplicated', 'the request carries more than one credential');
+  return tokenDuplicated();
 }
 
 function malformed(message: string): ServiceJwtError {
-  return new ServiceJwtError('token_malformed', message);
-}
-
-function tooLarge(maxLength: number): ServiceJwtError {
-  return new ServiceJwtError('token_too_large', `token exceeds ${maxLength} bytes`);
+  return tokenMalformed(message);
 }
 
 function singleValue(value: string | readonly string[] | undefined): string | undefined {
@@ -44,24 +50,19 @@ function hasCredential(value: string | readonly string[] | undefined): boolean {
   return value.some((item) => item.length > 0);
 }
 
-function schemeMatches(value: string, scheme: string): boolean {
-  return (
-    value.length > scheme.length &&
-    value.charCodeAt(scheme.length) === 0x20 &&
-    value.slice(0, scheme.length).toLowerCase() === scheme.toLowerCase()
-  );
-}
-
 /**
- * Counts the non-empty comma-separated parts: each is a credential, of `scheme` or not. A
- * platform that joins repeated header lines with commas (API Gateway payload format 2.0) must
- * get the same answer as one that hands over every line: `Bearer x` and `Basic y` on two
- * lines are two credentials (RFC 6750 §2) however they arrive.
+ * Counts the comma-separated parts that have the form of a credential. A platform that joins
+ * repeated header lines with commas (API Gateway payload format 2.0) must get the same answer
+ * as one that hands over every line: `Bearer x` and `Basic y` on two lines are two credentials
+ * (RFC 6750 §2) however they arrive. A comma inside one credential (a JWS in JSON
+ * serialization, a raw JSON payload) does not make a second one: that credential is malformed,
+ * not duplicated.
  */
-function credentialCount(value: string): number {
+function credentialCount(value: string, bare: boolean): number {
   let count = 0;
   for (const part of value.split(',')) {
-    if (part.trim().length > 0) count++;
+    const candidate = part.trim();
+    if (bare ? TOKEN68.test(candidate) : SCHEMED_CREDENTIAL.test(candidate)) count++;
   }
   return count;
 }
@@ -70,9 +71,12 @@ function credentialCount(value: string): number {
  * Step 1 of the verification pipeline: reads the token from the request headers, before
  * anything decodes it.
  *
- * The header must hold exactly `<scheme> <token68>` (one space; the scheme is compared
- * case-insensitively, RFC 7235 §2.1) or, with `scheme: null`, the bare token. Size is checked
- * on the raw header value before it is split or scanned.
+ * The header must hold `<scheme> <token68>` (the scheme compared case-insensitively, then one or
+ * more spaces and nothing else, RFC 9110 §11.4) or, with `scheme: null`, the bare token. A
+ * header of another scheme (`Basic …`) holds no credential of ours: `token_missing`, with a
+ * plain challenge (RFC 6750 §3.1). Only comma-separated parts of the form `scheme SP token68`
+ * count as credentials, so a comma inside a token does not make it two. Size is checked on the
+ * raw header value before it is scanned, and on the token exactly.
  *
  * When the configured header is not `authorization`, a request that also carries a non-empty
  * `Authorization` header is refused as `token_duplicated`: two credentials are ambiguous
@@ -84,10 +88,10 @@ function credentialCount(value: string): number {
  * @param location - Header and scheme, already resolved from the verifier's `token` option.
  * @param maxLength - Largest accepted token in bytes (the verifier's `maxTokenLength`).
  * @returns The compact token.
- * @throws ServiceJwtError `token_missing` (no header, empty value, scheme without a token),
- *   `token_duplicated` (the header given twice, two comma-joined credentials, or both
- *   `Authorization` and the custom header), `token_too_large`, `token_malformed` (another
- *   scheme, extra spaces or parts, characters outside token68).
+ * @throws ServiceJwtError `token_missing` (no header, empty value, scheme without a token,
+ *   another scheme), `token_duplicated` (the header given twice, two comma-joined credentials,
+ *   or both `Authorization` and the custom header), `token_too_large`, `token_malformed`
+ *   (anything but spaces after the scheme, characters outside token68).
  *
  * @example
  * ```ts
@@ -137,30 +141,38 @@ export function extractTokenCandidate(
 
   const scheme = location.scheme;
   const prefixLength = scheme === null ? 0 : scheme.length + 1;
-  // Header strings are latin1 (one char per byte); anything longer than the largest legal
-  // credential is refused before it is scanned at all.
-  if (value.length > maxLength + prefixLength) {
-    if (value.includes(',') && credentialCount(value) > 1) throw duplicated();
-    throw tooLarge(maxLength);
+  // Header strings are latin1 (one char per byte). A value far longer than the largest legal
+  // credential is refused before it is scanned at all; the token itself is measured exactly
+  // once the scheme and its spaces are off.
+  if (value.length > 2 * (maxLength + prefixLength)) {
+    if (value.includes(',') && credentialCount(value, scheme === null) > 1) throw duplicated();
+    throw tokenTooLarge(maxLength);
   }
 
   let token: string;
   if (scheme === null) {
     token = value;
   } else {
-    if (value.length === scheme.length && value.toLowerCase() === scheme.toLowerCase()) {
+    const given = SCHEME.exec(value)?.[0];
+    if (given === undefined) throw malformed(`expected the ${scheme} authentication scheme`);
+    if (given.length !== scheme.length || given.toLowerCase() !== scheme.toLowerCase()) {
+      // Another scheme (Basic, DPoP, …) is not a malformed Bearer token: the request carries no
+      // credential of ours, and RFC 6750 §3.1 says such a challenge has no error code.
+      if (value.includes(',') && credentialCount(value, false) > 1) throw duplicated();
       throw missing();
     }
-    if (!schemeMatches(value, scheme)) {
-      if (value.includes(',') && credentialCount(value) > 1) throw duplicated();
-      throw malformed(`expected the ${scheme} authentication scheme`);
+    // RFC 9110 §11.4: `auth-scheme [ 1*SP ( token68 / #auth-param ) ]`; SP only, no tab.
+    let start = given.length;
+    while (value.charCodeAt(start) === 0x20) start++;
+    if (start === given.length && start < value.length) {
+      throw malformed(`expected a space after the ${scheme} scheme`);
     }
-    token = value.slice(prefixLength);
+    token = value.slice(start);
     if (token.length === 0) throw missing();
   }
 
-  if (token.includes(',') && credentialCount(value) > 1) throw duplicated();
-  if (token.length > maxLength) throw tooLarge(maxLength);
+  if (token.includes(',') && credentialCount(value, scheme === null) > 1) throw duplicated();
+  if (token.length > maxLength) throw tokenTooLarge(maxLength);
   return token;
 }
 

@@ -87,18 +87,60 @@ describe('extractToken', () => {
     expect(extractToken({ jwt: 'a'.repeat(100) }, CUSTOM, 100)).toHaveLength(100);
   });
 
-  it('answers token_malformed for another scheme, extra spaces or parts', () => {
+  it('accepts one or more spaces after the scheme, and nothing else (RFC 9110 §11.4)', () => {
+    expect(extractToken({ authorization: `Bearer  ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
+    expect(extractToken({ authorization: `Bearer     ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
+    expect(extractToken({ authorization: `bEaReR  ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
+    // The exact token length counts, not the spaces around it.
+    const hundred = 'a'.repeat(100);
+    expect(extractToken({ authorization: `Bearer   ${hundred}` }, BEARER, 100)).toBe(hundred);
+    for (const separator of ['\t', ' \t', '\u00a0', '\v', '\f']) {
+      expectCode({ authorization: `Bearer${separator}${TOKEN}` }, BEARER, 'token_malformed');
+    }
+  });
+
+  it('answers token_missing with a plain challenge for another scheme (RFC 6750 §3.1)', () => {
     for (const value of [
+      'Basic dXNlcjpwYXNz',
       `Basic ${TOKEN}`,
-      `Bearer  ${TOKEN}`,
+      `DPoP ${TOKEN}`,
+      `Token ${TOKEN}`,
+      `Bearerx ${TOKEN}`,
+      'Negotiate',
+    ]) {
+      const err = expectCode({ authorization: value }, BEARER, 'token_missing');
+      expect(errorResponse(err).headers['www-authenticate']).toBe('Bearer realm="service-jwt"');
+    }
+    // Two credentials, whatever their schemes, are still two.
+    expectCode(
+      { authorization: `Basic dXNlcjpwYXNz, Bearer ${TOKEN}` },
+      BEARER,
+      'token_duplicated',
+    );
+  });
+
+  it('answers token_malformed, not token_duplicated, for a comma inside one credential', () => {
+    const json =
+      '{"payload":"eyJpc3MiOiJhIn0","protected":"eyJhbGciOiJFUzI1NiJ9","signature":"c2ln"}';
+    const rawPayload =
+      'eyJhbGciOiJFUzI1NiIsImI2NCI6ZmFsc2UsImNyaXQiOlsiYjY0Il19.{"iss":"a","aud":"b"}.c2ln';
+    for (const value of [`Bearer ${json}`, `Bearer ${rawPayload}`, `Bearer ${TOKEN}, b`]) {
+      const err = expectCode({ authorization: value }, BEARER, 'token_malformed');
+      expect(err.status).toBe(401);
+      expect(errorResponse(err).headers['www-authenticate']).toMatch(/error="invalid_token"/);
+    }
+    expectCode({ jwt: json }, CUSTOM, 'token_malformed');
+  });
+
+  it('answers token_malformed for a malformed Bearer credential', () => {
+    for (const value of [
       `Bearer\t${TOKEN}`,
       `Bearer ${TOKEN} extra`,
       `Bearer ${TOKEN} `,
       ` Bearer ${TOKEN}`,
-      `Bearer${TOKEN}`,
       `Bearer "${TOKEN}"`,
       `Bearer ${TOKEN},`,
-      `DPoP ${TOKEN}`,
+      `Bearer,${TOKEN}`,
     ]) {
       const err = expectCode({ authorization: value }, BEARER, 'token_malformed');
       expect(err.status).toBe(401);
