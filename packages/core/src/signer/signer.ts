@@ -3,8 +3,8 @@ import { SignJWT } from 'jose';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
-import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { MAX_JTI } from '../verify/claims.js';
+import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { bodyBytes, signedTarget } from './request-input.js';
 import {
   importSigningKey,
