@@ -38,6 +38,7 @@ export {
   type SigningKeyServer,
   startSigningKeyServer,
 } from './signing-key-server.js';
+export { describeStalledBodies } from './stalled-bodies.js';
 export {
   type ContractClock,
   describeReplayStoreContract,

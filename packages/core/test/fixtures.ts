@@ -186,6 +186,7 @@ export const EXPECTED: Readonly<Record<ServiceJwtErrorCode, [number, string | un
   caller_not_allowed: [403, 'insufficient_scope'],
   token_duplicated: [400, 'invalid_request'],
   body_too_large: [413, undefined],
+  body_timeout: [408, undefined],
   content_encoding_unsupported: [415, undefined],
   keys_unavailable: [503, undefined],
   store_unavailable: [503, undefined],

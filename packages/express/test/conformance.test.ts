@@ -1,9 +1,13 @@
-import { describeConformance } from '@service-jwt/conformance';
+import {
+  type ConformanceAppSpec,
+  describeConformance,
+  describeStalledBodies,
+} from '@service-jwt/conformance';
 import { serviceJwt } from '../src/index.js';
-import { listen, MAJORS } from './helpers.js';
+import { type ExpressFactory, listen, MAJORS } from './helpers.js';
 
-for (const [name, express] of MAJORS) {
-  describeConformance(name, async ({ options, routes }) => {
+function starter(express: ExpressFactory) {
+  return async ({ options, routes }: ConformanceAppSpec) => {
     const app = express();
     const auth = serviceJwt(options);
     for (const route of routes) {
@@ -13,5 +17,10 @@ for (const [name, express] of MAJORS) {
       });
     }
     return listen(app);
-  });
+  };
+}
+
+for (const [name, express] of MAJORS) {
+  describeConformance(name, starter(express));
+  describeStalledBodies(name, starter(express));
 }

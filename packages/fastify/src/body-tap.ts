@@ -1,12 +1,19 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { VerifiedServiceJwt } from '@service-jwt/core';
-import { type BodyHasher, bodyTooLarge, type PendingVerification } from '@service-jwt/core/adapter';
+import {
+  type BodyHasher,
+  bodyTimeout,
+  bodyTooLarge,
+  type PendingVerification,
+} from '@service-jwt/core/adapter';
 
 /** What {@link BodyTap} needs from the request's pending verification. */
 export interface BodyTapOptions {
   readonly pending: PendingVerification;
   readonly hasher: BodyHasher;
   readonly maxBodyBytes: number;
+  /** Milliseconds the whole body may take to arrive (408 `body_timeout` beyond). */
+  readonly timeout: number;
   /** Maps a failure to the error the stream emits (sets the reply's headers first). */
   readonly onFailure: (thrown: unknown) => Error;
 }
@@ -26,6 +33,7 @@ export class BodyTap extends Transform {
   readonly #outcome: Promise<VerifiedServiceJwt>;
   #settle!: { resolve(value: VerifiedServiceJwt): void; reject(error: Error): void };
   #ended = false;
+  readonly #deadline: NodeJS.Timeout;
 
   constructor(options: BodyTapOptions) {
     super();
@@ -37,6 +45,13 @@ export class BodyTap extends Transform {
     // end the request before that, which must not count as an unhandled rejection.
     this.#outcome.catch(() => undefined);
     this.once('error', (error) => this.#settle.reject(error));
+    // Fastify waits for a body as long as the client keeps the connection (its default
+    // `requestTimeout` is 0): a stalled body is cut off here and refused, 408.
+    this.#deadline = setTimeout(() => {
+      this.destroy(options.onFailure(bodyTimeout(options.timeout)));
+    }, options.timeout);
+    this.#deadline.unref();
+    this.once('close', () => clearTimeout(this.#deadline));
   }
 
   override _transform(
@@ -55,6 +70,7 @@ export class BodyTap extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
+    clearTimeout(this.#deadline);
     this.#options.pending.complete(this.#options.hasher).then(
       (result) => {
         this.#ended = true;

@@ -108,6 +108,7 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
       pending: state.pending,
       hasher: bodyCheck.createHasher(),
       maxBodyBytes: bodyCheck.maxBodyBytes,
+      timeout: bodyCheck.timeout,
       onFailure: (thrown) => failure(guard, thrown),
     });
     // Not `pipeline`: on failure it would destroy the incoming message and with it the socket

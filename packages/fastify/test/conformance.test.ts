@@ -1,4 +1,8 @@
-import { type ConformanceAppSpec, describeConformance } from '@service-jwt/conformance';
+import {
+  type ConformanceAppSpec,
+  describeConformance,
+  describeStalledBodies,
+} from '@service-jwt/conformance';
 import type { FastifyInstance } from 'fastify';
 import { serviceJwt } from '../src/index.js';
 import { type AppOptions, listen, MAJORS } from './apps.js';
@@ -38,5 +42,6 @@ async function start(
 for (const [major, create] of MAJORS) {
   for (const style of ['preHandler', 'route config'] as const) {
     describeConformance(`${major} (${style})`, (spec) => start(create, style, spec));
+    describeStalledBodies(`${major} (${style})`, (spec) => start(create, style, spec));
   }
 }

@@ -1,11 +1,15 @@
 import Router from '@koa/router';
-import { describeConformance } from '@service-jwt/conformance';
+import {
+  type ConformanceAppSpec,
+  describeConformance,
+  describeStalledBodies,
+} from '@service-jwt/conformance';
 import type KoaApp from 'koa';
 import { serviceJwt } from '../src/index.js';
 import { KOA_VERSIONS, listen } from './helpers.js';
 
-for (const [name, Koa] of KOA_VERSIONS) {
-  describeConformance(name, async ({ options, routes }) => {
+function starter(Koa: (typeof KOA_VERSIONS)[number][1]) {
+  return async ({ options, routes }: ConformanceAppSpec) => {
     const auth = serviceJwt(options);
     const router = new Router();
     for (const { method, path, route } of routes) {
@@ -27,5 +31,10 @@ for (const [name, Koa] of KOA_VERSIONS) {
         await auth.verifier.close();
       },
     };
-  });
+  };
+}
+
+for (const [name, Koa] of KOA_VERSIONS) {
+  describeConformance(name, starter(Koa));
+  describeStalledBodies(name, starter(Koa));
 }

@@ -1,7 +1,7 @@
 // @service-jwt/core/adapter: the kit every framework adapter is built from. Applications do
 // not need it; a new adapter needs nothing else.
 
-export { bodyTooLarge, configurationError } from '../errors/refusals.js';
+export { bodyTimeout, bodyTooLarge, configurationError } from '../errors/refusals.js';
 export {
   challengeHeaders,
   ERROR_CONTENT_TYPE,

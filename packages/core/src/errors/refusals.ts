@@ -68,6 +68,9 @@ export const tokenDuplicated = () =>
 export const bodyTooLarge = (maxBytes: number) =>
   new ServiceJwtError('body_too_large', `request body exceeds ${maxBytes} bytes`);
 
+export const bodyTimeout = (timeoutMs: number) =>
+  new ServiceJwtError('body_timeout', `the request body did not arrive within ${timeoutMs} ms`);
+
 export const contentEncodingUnsupported = () =>
   new ServiceJwtError(
     'content_encoding_unsupported',

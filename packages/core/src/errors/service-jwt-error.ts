@@ -25,6 +25,7 @@ export type ServiceJwtErrorCode =
   | 'caller_not_allowed'
   | 'token_duplicated'
   | 'body_too_large'
+  | 'body_timeout'
   | 'content_encoding_unsupported'
   | 'keys_unavailable'
   | 'store_unavailable'
@@ -64,6 +65,7 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   caller_not_allowed: INSUFFICIENT_SCOPE,
   token_duplicated: { status: 400, error: 'invalid_request' },
   body_too_large: { status: 413, error: undefined },
+  body_timeout: { status: 408, error: undefined },
   content_encoding_unsupported: { status: 415, error: undefined },
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
@@ -117,7 +119,7 @@ export class ServiceJwtError extends Error {
 
   /**
    * The headers any response to this error needs, with the default realm: `WWW-Authenticate`,
-   * `Retry-After` for 503s, `Cache-Control: no-store`, and `Connection: close` after a 413.
+   * `Retry-After` for 503s, `Cache-Control: no-store`, and `Connection: close` after a 413 or 408.
    * A host's error handler that writes its own body uses them; see {@link errorResponse}.
    */
   get headers(): Record<string, string> {
@@ -160,8 +162,8 @@ function quote(value: string): string {
 /**
  * The headers a response to `err` carries whoever writes its body: `Cache-Control: no-store`,
  * the `WWW-Authenticate` challenge for 400, 401 and 403 (RFC 6750 §3; no `error` attribute for
- * `token_missing`, §3.1), `Retry-After` for 503s, and `Connection: close` after a 413 (the
- * rest of an oversized body is left unread, so the connection must not be reused).
+ * `token_missing`, §3.1), `Retry-After` for 503s, and `Connection: close` after a 413 or a 408
+ * (the rest of the body is left unread or never came, so the connection must not be reused).
  */
 export function challengeHeaders(
   err: ServiceJwtError,
@@ -177,7 +179,9 @@ export function challengeHeaders(
     headers['www-authenticate'] = challenge;
   }
   if (err.retryAfter !== undefined) headers['retry-after'] = String(err.retryAfter);
-  if (err.status === 413) headers.connection = 'close';
+  // The rest of the body is left unread (413) or never came (408): the connection cannot be
+  // reused for another request.
+  if (err.status === 413 || err.status === 408) headers.connection = 'close';
   return headers;
 }
 

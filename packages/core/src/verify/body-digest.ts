@@ -1,4 +1,4 @@
-import { bodyTooLarge, configurationError } from '../errors/refusals.js';
+import { bodyTimeout, bodyTooLarge, configurationError } from '../errors/refusals.js';
 import { computeBodyHash } from './body-hash.js';
 import type { BodyHasher } from './pending-verification.js';
 import type { BodyReader, HeadersLike, RequestLike } from './request.js';
@@ -21,14 +21,28 @@ export function digestBodyInHand(route: ResolvedRoute, request: RequestLike): st
   return digest(route, request.headers, request.body as Exclude<RequestLike['body'], BodyReader>);
 }
 
-/** The digest, reading the body first when the adapter gave a reader. */
+/**
+ * The digest, reading the body first when the adapter gave a reader, within the route's
+ * `bodyHash.timeout`: a body that stalls is refused (408 `body_timeout`), not waited for. The
+ * reader is not cancelled; the adapter answers with `Connection: close`, which ends it.
+ */
 export async function digestBodyAsync(
   route: ResolvedRoute,
   request: { readonly headers: HeadersLike; readonly body?: RequestLike['body'] | BodyHasher },
 ): Promise<string> {
   const body = request.body;
   if (typeof body !== 'function') return digest(route, request.headers, body);
-  return digest(route, request.headers, await body(route.bodyHash.maxBodyBytes));
+  const { maxBodyBytes, timeout } = route.bodyHash;
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(bodyTimeout(timeout)), timeout);
+    timer.unref();
+  });
+  try {
+    return digest(route, request.headers, await Promise.race([body(maxBodyBytes), deadline]));
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function digest(route: ResolvedRoute, headers: HeadersLike, body: InHand): string {

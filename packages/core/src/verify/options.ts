@@ -112,6 +112,12 @@ export interface BodyHashOptions {
   readonly required?: boolean;
   /** Largest body read for hashing, in bytes (413 beyond). @default 1048576 */
   readonly maxBodyBytes?: number;
+  /**
+   * How long the body may take to arrive once the token is authenticated, in milliseconds:
+   * a body that stalls is answered 408 `body_timeout` (and the connection closed) rather than
+   * waited for. @default 10000
+   */
+  readonly timeout?: number;
   /** Accept bodies with a `Content-Encoding`; the hash then covers the bytes as sent. @default false */
   readonly allowContentEncoding?: boolean;
 }

@@ -14,8 +14,16 @@ export interface BodyHasher {
  * {@link PendingVerification.complete} to check `bdy` and record the `jti`.
  */
 export interface PendingVerification {
-  /** `null` when neither the token nor the policy needs a body hash: don't buffer the body. */
-  readonly bodyCheck: { readonly maxBodyBytes: number; createHasher(): BodyHasher } | null;
+  /**
+   * `null` when neither the token nor the policy needs a body hash: don't buffer the body.
+   * Otherwise the body's limits: at most `maxBodyBytes` (413 `body_too_large` beyond), all of
+   * it within `timeout` milliseconds (408 `body_timeout`), hashed by a hasher it hands out.
+   */
+  readonly bodyCheck: {
+    readonly maxBodyBytes: number;
+    readonly timeout: number;
+    createHasher(): BodyHasher;
+  } | null;
   /**
    * Finishes verification: checks the body hash (from raw bytes, a reader, or a hasher that
    * saw the bytes), then records the `jti` in the replay store. Rejects with `ServiceJwtError`.

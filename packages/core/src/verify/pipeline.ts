@@ -174,6 +174,7 @@ export async function authenticate(
         ? null
         : {
             maxBodyBytes: route.bodyHash.maxBodyBytes,
+            timeout: route.bodyHash.timeout,
             createHasher: () => createBodyHasher(route.bodyHash.algorithm),
           },
     async complete(bytes) {

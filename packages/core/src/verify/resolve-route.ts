@@ -30,7 +30,10 @@ const BODY_HASH_KEYS = new Set([
   'required',
   'maxBodyBytes',
   'allowContentEncoding',
+  'timeout',
 ]);
+/** How long a body may take to arrive, by default: a service call, not an upload. */
+const DEFAULT_BODY_TIMEOUT = 10_000;
 const BODY_HASH_ALGORITHMS = new Set(['sha256', 'sha384', 'sha512', 'md5-hex']);
 
 /** A body-hash policy with every default filled in. */
@@ -40,6 +43,8 @@ export interface ResolvedBodyHash {
   readonly required: boolean;
   readonly maxBodyBytes: number;
   readonly allowContentEncoding: boolean;
+  /** Milliseconds the body may take once the token is authenticated. */
+  readonly timeout: number;
 }
 
 /** Replay protection as a route applies it. */
@@ -98,6 +103,7 @@ function resolveBodyHash(value: BodyHashOptions | undefined, name: string): Reso
     required: flag(options.required, `${name}.required`, false),
     maxBodyBytes: positive(options.maxBodyBytes, `${name}.maxBodyBytes`, true) ?? 1_048_576,
     allowContentEncoding: flag(options.allowContentEncoding, `${name}.allowContentEncoding`, false),
+    timeout: positive(options.timeout, `${name}.timeout`) ?? DEFAULT_BODY_TIMEOUT,
   });
 }
 

@@ -145,6 +145,16 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
     },
   ],
   [
+    'body_timeout',
+    () =>
+      verifierFor(key, { bodyHash: { timeout: 50 } }).verify(
+        bearer(mint(key, claimsAt({ bdy: 'x' })), {
+          headers: { 'content-length': '10' },
+          body: (() => new Promise<Uint8Array>(() => undefined)) as never,
+        }),
+      ),
+  ],
+  [
     'store_unavailable',
     () =>
       verifierFor(key, { replay: { claim: () => Promise.reject(new Error('down')) } }).verifyToken(

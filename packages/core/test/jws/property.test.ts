@@ -103,7 +103,9 @@ describe.each(ALGS)('mutated %s tokens', (alg) => {
     await fc.assert(
       fc.asyncProperty(mutation, async (m) => {
         const mutated = apply(token, m);
-        fc.pre(mutated !== token);
+        // Spaces before the token are the separator after the scheme (RFC 9110 §11.4:
+        // `Bearer  token` is the same credential), not a mutation of the token.
+        fc.pre(mutated.replace(/^ +/, '') !== token);
         const request = {
           method: 'GET',
           url: '/',
