@@ -144,11 +144,21 @@ export async function startLossFleet(options: LossFleetOptions): Promise<LossFle
   const [a, b] = instances as [Instance, Instance];
 
   return {
-    async serve() {
+    async serve(serving = {}) {
       for (const i of instances)
         expect((await call(i.replay.url, await mint('warm-up'))).status).toBe(200);
-      const accepted = await mint('user-1');
+      let accepted = await mint('user-1');
       expect((await call(a.replay.url, accepted)).status).toBe(200);
+      // A bucket is in one of three masters' slots: 60 tries miss the chosen one once in 10^10.
+      for (
+        let i = 0;
+        serving.placed !== undefined && !(await serving.placed(jtiOf(accepted)));
+        i++
+      ) {
+        if (i === 60) throw new Error('no one-time token landed on the chosen master');
+        accepted = await mint('user-1');
+        expect((await call(a.replay.url, accepted)).status).toBe(200);
+      }
       expectRefused(await call(b.replay.url, accepted), 401, 'token_replayed');
       const revoked = await mint('revoked');
       await a.list.revokeSubject(issuer.issuer, 'revoked', Math.floor(Date.now() / 1000) + 1);
@@ -176,10 +186,10 @@ export async function startLossFleet(options: LossFleetOptions): Promise<LossFle
       for (const i of instances) {
         // Replay: the one-time token accepted before the loss is not accepted again, nor is any
         // other token issued before it; refused without being spent.
-        if (defending.partial === true) {
-          expectRefusedEither(await call(i.replay.url, before.accepted), 'token_replayed');
-        } else {
-          expectRefused(await call(i.replay.url, before.accepted), 503, 'store_unavailable');
+        // After a partial loss the accepted token's bucket (placed on the lost master) is in the
+        // window; a token never presented may be in a bucket that lost nothing.
+        expectRefused(await call(i.replay.url, before.accepted), 503, 'store_unavailable');
+        if (defending.partial !== true) {
           expectRefused(await call(i.replay.url, before.unused), 503, 'store_unavailable');
         }
         // Revocation: the mirror reloads in both modes, and the window covers what it lost. The
