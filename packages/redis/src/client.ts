@@ -40,26 +40,58 @@ export interface NodeRedisClientLike {
   removeListener(event: string, listener: Listener): unknown;
 }
 
-/** An `ioredis` or node-redis client, connected (or connecting) by its owner. */
-export type RedisClientLike = IoRedisClientLike | NodeRedisClientLike;
+/**
+ * The part of a node-redis cluster client (`createCluster()` of `redis` v4 or v5) this package
+ * uses. Pass a cluster you have already `connect()`ed; it is detected by its `masters` property.
+ * It can't serve as the revocation list's subscriber: see `subscriber`.
+ */
+export interface NodeRedisClusterLike {
+  readonly isOpen: boolean;
+  readonly masters: readonly unknown[];
+  sendCommand(
+    firstKey: string | undefined,
+    isReadonly: boolean | undefined,
+    args: string[],
+  ): Promise<unknown>;
+}
 
-/** `true` for an `ioredis` client, `false` for a node-redis one; throws for anything else. */
-export function isIoRedis(client: unknown, optionPath: string): client is IoRedisClientLike {
+/**
+ * An `ioredis` client (`Redis` or `Cluster`), a node-redis client or a node-redis cluster,
+ * connected (or connecting) by its owner.
+ */
+export type RedisClientLike = IoRedisClientLike | NodeRedisClientLike | NodeRedisClusterLike;
+
+/** Which client library, and for node-redis whether a cluster: it decides how commands are sent. */
+export type ClientKind = 'ioredis' | 'node-redis' | 'node-redis-cluster';
+
+/** The kind of `client`; throws `configuration_error` naming `optionPath` for anything else. */
+export function clientKind(client: unknown, optionPath: string): ClientKind {
   const c = client as Record<string, unknown> | null;
   if (c !== null && typeof c === 'object') {
-    if (typeof c.call === 'function' && typeof c.status === 'string') return true;
-    if (typeof c.sendCommand === 'function' && typeof c.isReady === 'boolean') return false;
+    if (typeof c.call === 'function' && typeof c.status === 'string') return 'ioredis';
+    if (typeof c.sendCommand === 'function') {
+      if (typeof c.isReady === 'boolean') return 'node-redis';
+      if (typeof c.isOpen === 'boolean' && Array.isArray(c.masters)) return 'node-redis-cluster';
+    }
   }
   throw new ServiceJwtError(
     'configuration_error',
-    `${optionPath} must be an ioredis client or a node-redis (v4+) client`,
+    `${optionPath} must be an ioredis client (Redis or Cluster), a node-redis (v4+) client or a node-redis cluster`,
   );
+}
+
+/** `true` for an `ioredis` client, `false` for a node-redis one; throws for anything else. */
+export function isIoRedis(client: unknown, optionPath: string): client is IoRedisClientLike {
+  return clientKind(client, optionPath) === 'ioredis';
 }
 
 /** Sends commands with a time-out, an in-flight cap and a fast failure while disconnected. */
 export interface CommandRunner {
-  /** Runs one command; rejects with `store_unavailable` (503) when Redis can't answer in time. */
-  run(args: readonly string[]): Promise<unknown>;
+  /**
+   * Runs one command; rejects with `store_unavailable` (503) when Redis can't answer in time.
+   * `key` routes it on a node-redis cluster (ioredis finds the key itself).
+   */
+  run(args: readonly string[], key?: string): Promise<unknown>;
   /** Commands sent and not yet settled by the client (timed-out ones included). */
   readonly inFlight: number;
 }
@@ -79,8 +111,10 @@ export interface CommandRunnerOptions {
 // in-flight cap still bound them.
 const IOREDIS_DOWN = new Set(['reconnecting', 'close', 'end']);
 
-function isDown(client: RedisClientLike, io: boolean): boolean {
-  if (io) return IOREDIS_DOWN.has((client as IoRedisClientLike).status);
+function isDown(client: RedisClientLike, kind: ClientKind): boolean {
+  if (kind === 'ioredis') return IOREDIS_DOWN.has((client as IoRedisClientLike).status);
+  // A node-redis cluster is open while single nodes come and go: the time-out covers those.
+  if (kind === 'node-redis-cluster') return false;
   const nr = client as NodeRedisClientLike;
   return nr.isOpen && !nr.isReady;
 }
@@ -92,7 +126,7 @@ function isDown(client: RedisClientLike, io: boolean): boolean {
  */
 export function createCommandRunner(options: CommandRunnerOptions): CommandRunner {
   const { client, commandTimeout, maxInFlight, retryAfter, what } = options;
-  const io = isIoRedis(client, 'client');
+  const kind = clientKind(client, 'client');
   let inFlight = 0;
 
   const unavailable = (reason: string, cause?: unknown) =>
@@ -101,10 +135,13 @@ export function createCommandRunner(options: CommandRunnerOptions): CommandRunne
       retryAfter,
     });
 
-  const send = (args: readonly string[]): Promise<unknown> => {
-    if (io) {
+  const send = (args: readonly string[], key: string | undefined): Promise<unknown> => {
+    if (kind === 'ioredis') {
       const [command, ...rest] = args;
       return (client as IoRedisClientLike).call(command as string, ...rest);
+    }
+    if (kind === 'node-redis-cluster') {
+      return (client as NodeRedisClusterLike).sendCommand(key, false, [...args]);
     }
     return (client as NodeRedisClientLike).sendCommand([...args]);
   };
@@ -113,14 +150,14 @@ export function createCommandRunner(options: CommandRunnerOptions): CommandRunne
     get inFlight() {
       return inFlight;
     },
-    run(args) {
-      if (isDown(client, io)) return Promise.reject(unavailable('not connected to Redis'));
+    run(args, key) {
+      if (isDown(client, kind)) return Promise.reject(unavailable('not connected to Redis'));
       if (inFlight >= maxInFlight) {
         return Promise.reject(unavailable('too many Redis commands pending'));
       }
       let pending: Promise<unknown>;
       try {
-        pending = send(args);
+        pending = send(args, key);
       } catch (err) {
         return Promise.reject(unavailable('Redis command failed', err));
       }
@@ -154,11 +191,11 @@ export function createScript(runner: CommandRunner, source: string): Script {
   return async (keys, args) => {
     const rest = [String(keys.length), ...keys, ...args];
     try {
-      return await runner.run(['EVALSHA', sha, ...rest]);
+      return await runner.run(['EVALSHA', sha, ...rest], keys[0]);
     } catch (err) {
       const cause = (err as { cause?: unknown }).cause;
       if (!(cause instanceof Error) || !cause.message.startsWith('NOSCRIPT')) throw err;
-      return runner.run(['EVAL', source, ...rest]);
+      return runner.run(['EVAL', source, ...rest], keys[0]);
     }
   };
 }

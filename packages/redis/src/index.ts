@@ -1,4 +1,9 @@
-export type { IoRedisClientLike, NodeRedisClientLike, RedisClientLike } from './client.js';
+export type {
+  IoRedisClientLike,
+  NodeRedisClientLike,
+  NodeRedisClusterLike,
+  RedisClientLike,
+} from './client.js';
 export {
   createRedisReplayStore,
   type RedisReplayStore,
@@ -7,5 +12,5 @@ export {
 export {
   createRedisRevocationList,
   type RedisRevocationList,
-  type RedisRevocationListOptions,
 } from './revocation-list.js';
+export type { RedisRevocationListOptions } from './revocation-options.js';

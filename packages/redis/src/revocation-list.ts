@@ -1,6 +1,12 @@
 import { type RevocationList, ServiceJwtError } from '@service-jwt/core';
-import { createCommandRunner, createScript, isIoRedis, type RedisClientLike } from './client.js';
-import { checkKnownOptions, configError, keyPrefix, positiveInteger } from './options.js';
+import {
+  createCommandRunner,
+  createScript,
+  type IoRedisClientLike,
+  type NodeRedisClientLike,
+} from './client.js';
+import { beforeLoss, epochAt, lossRefusal, newEpochId } from './epoch.js';
+import { configError } from './options.js';
 import {
   LOOKUP_SCRIPT,
   REVOKE_SCRIPT,
@@ -8,53 +14,11 @@ import {
   revocationField,
   revocationKeys,
 } from './revocation-layout.js';
+import { flat } from './revocation-messages.js';
 import { decide, tokenFields } from './revocation-mirror.js';
-import { createMirrorSync, flat } from './revocation-sync.js';
+import { type RedisRevocationListOptions, validate } from './revocation-options.js';
+import { createMirrorSync } from './revocation-sync.js';
 import { type ChannelSubscription, subscribeChannel } from './subscriber.js';
-
-/** Options of {@link createRedisRevocationList}. */
-export interface RedisRevocationListOptions {
-  /** An `ioredis` or node-redis (v4+) client, owned and connected by you; never closed here. */
-  readonly client: RedisClientLike;
-  /** Prepended to every key and to the channel; the same on every instance. @default 'service-jwt:' */
-  readonly prefix?: string;
-  /**
-   * Where change notifications arrive. By default a duplicate of `client` (ioredis
-   * `duplicate()`), the only connection this package ever opens, closed by `close()`. A client
-   * passed here is used (and never closed); `false` disables pub/sub: changes then arrive by the
-   * periodic synchronisation only.
-   */
-  readonly subscriber?: RedisClientLike | false;
-  /** Milliseconds between two checks that the mirror is current (one small script each). @default 5000 */
-  readonly syncInterval?: number;
-  /**
-   * The propagation bound, in milliseconds: once the mirror was last confirmed current longer
-   * ago than this, `check` fails closed. A revocation is enforced by every instance at most this
-   * long after `revoke*()` resolved (usually within milliseconds, through pub/sub).
-   * Must be at least `syncInterval + 6 × commandTimeout`.
-   * @default syncInterval + 6 × commandTimeout + 1000 (12 s)
-   */
-  readonly maxStaleness?: number;
-  /** Longest wait for one Redis command, in milliseconds. @default 1000 */
-  readonly commandTimeout?: number;
-  /** Most commands pending at once; more are refused with `store_unavailable`. @default 1000 */
-  readonly maxInFlight?: number;
-  /**
-   * Most revocations held in the mirror. Beyond it the mirror empties itself and every `check`
-   * asks Redis (one round trip) until expiries bring the count back under the limit.
-   * @default 100000
-   */
-  readonly maxEntries?: number;
-  /**
-   * Answer from the last known state instead of `store_unavailable` when the mirror can't be
-   * confirmed current (Redis down). A revocation made meanwhile may then be missed. @default false
-   */
-  readonly failOpen?: boolean;
-  /** `Retry-After` seconds on `store_unavailable`. @default 5 */
-  readonly retryAfter?: number;
-  /** Injectable clock (epoch milliseconds) used for token-id expiry. @default Date.now */
-  readonly now?: () => number;
-}
 
 /** A {@link RevocationList} kept in Redis, with a synchronous local mirror. */
 export interface RedisRevocationList extends RevocationList {
@@ -63,60 +27,6 @@ export interface RedisRevocationList extends RevocationList {
   /** `true` while the mirror is confirmed current (within `maxStaleness`). */
   readonly synchronized: boolean;
   close(): Promise<void>;
-}
-
-const KNOWN = [
-  'client',
-  'prefix',
-  'subscriber',
-  'syncInterval',
-  'maxStaleness',
-  'commandTimeout',
-  'maxInFlight',
-  'maxEntries',
-  'failOpen',
-  'retryAfter',
-  'now',
-];
-
-function validate(options: RedisRevocationListOptions) {
-  if (options === null || typeof options !== 'object') {
-    throw configError('createRedisRevocationList: options must be an object');
-  }
-  checkKnownOptions(options, KNOWN, 'createRedisRevocationList');
-  isIoRedis(options.client, 'client');
-  if (options.subscriber !== undefined && options.subscriber !== false) {
-    isIoRedis(options.subscriber, 'subscriber');
-    if (options.subscriber === options.client) {
-      // A connection in subscriber mode refuses ordinary commands.
-      throw configError('subscriber must be a separate connection from client');
-    }
-  }
-  if (options.failOpen !== undefined && typeof options.failOpen !== 'boolean') {
-    throw configError('failOpen must be a boolean');
-  }
-  if (options.now !== undefined && typeof options.now !== 'function') {
-    throw configError('now must be a function returning epoch milliseconds');
-  }
-  const syncInterval = positiveInteger(options.syncInterval, 'syncInterval', 5000, { min: 10 });
-  const commandTimeout = positiveInteger(options.commandTimeout, 'commandTimeout', 1000);
-  // A refresh takes at most three commands' time (check, wait for messages, reload) and the
-  // next one starts syncInterval after it ends: see the README's propagation bound.
-  const floor = syncInterval + 6 * commandTimeout;
-  const maxStaleness = positiveInteger(options.maxStaleness, 'maxStaleness', floor + 1000, {
-    min: floor,
-  });
-  return {
-    prefix: keyPrefix(options.prefix, 'prefix', 'service-jwt:'),
-    syncInterval,
-    commandTimeout,
-    maxStaleness,
-    maxInFlight: positiveInteger(options.maxInFlight, 'maxInFlight', 1000),
-    maxEntries: positiveInteger(options.maxEntries, 'maxEntries', 100_000),
-    retryAfter: positiveInteger(options.retryAfter, 'retryAfter', 5),
-    failOpen: options.failOpen ?? false,
-    now: options.now ?? Date.now,
-  };
 }
 
 /**
@@ -128,6 +38,11 @@ function validate(options: RedisRevocationListOptions) {
  * (default 12 s) after `revoke*()` resolved, usually within milliseconds; an instance that can't
  * confirm its mirror within that bound fails closed (`store_unavailable`, 503) unless
  * `failOpen`. While its pub/sub connection is down it fails closed at once.
+ *
+ * Survives a store loss: every script checks the store epoch (README); once Redis is found to
+ * have lost its records, every instance reloads its mirror and refuses each token issued before
+ * the loss (`iat` before it plus `clockTolerance`, or none) with `store_unavailable` until the
+ * token expires, in every mode (pub/sub or periodic), `failOpen` included.
  *
  * Revocations never weaken: revoking an issuer or subject "before" an earlier time, or a jti
  * until an earlier time, keeps the stronger rule. As in core's in-memory list, an issued-before
@@ -148,7 +63,7 @@ export function createRedisRevocationList(
 ): RedisRevocationList {
   const o = validate(options);
   const keys = revocationKeys(o.prefix);
-  const keyArgs = [keys.jti, keys.before, keys.kid, keys.version];
+  const keyArgs = [keys.jti, keys.before, keys.kid, keys.version, keys.epoch];
   const runner = createCommandRunner({
     client: options.client,
     commandTimeout: o.commandTimeout,
@@ -187,9 +102,11 @@ export function createRedisRevocationList(
     commandTimeout: o.commandTimeout,
     nowSeconds,
     subscribed: options.subscriber === false ? undefined : () => subscription?.active === true,
+    durable: o.durable,
   });
   if (options.subscriber !== false) {
-    subscription = subscribeChannel(options.client, options.subscriber, keys.channel, {
+    const client = options.client as IoRedisClientLike | NodeRedisClientLike;
+    subscription = subscribeChannel(client, options.subscriber, keys.channel, {
       message: (payload) => state.message(payload),
       up: () => void state.sync(true),
       down: () => state.down(),
@@ -198,8 +115,18 @@ export function createRedisRevocationList(
 
   const revoke = async (kind: RevocationKind, field: string, value: number) => {
     if (closed) throw unavailable('closed');
-    await revokeScript(keyArgs, [kind, field, String(value), keys.channel, String(nowSeconds())]);
+    const reply = await revokeScript(keyArgs, [
+      kind,
+      field,
+      String(value),
+      keys.channel,
+      String(nowSeconds()),
+      state.epochId,
+      newEpochId(),
+      o.durable,
+    ]);
     state.applyLocal(kind, field, value);
+    state.observe(epochAt(Array.isArray(reply) ? reply : [], 1));
   };
 
   const text = (value: unknown, name: string) => {
@@ -215,22 +142,33 @@ export function createRedisRevocationList(
     return value;
   };
 
+  // After a loss, a token the store can't vouch for: issued before it, and not revoked anyway.
+  const window = (token: Parameters<RevocationList['check']>[0]) => {
+    if (beforeLoss(state.since, token.issuedAt, o.clockTolerance)) {
+      throw lossRefusal(
+        'revocation list',
+        state.since,
+        o.clockTolerance,
+        nowSeconds(),
+        o.retryAfter,
+      );
+    }
+    return undefined;
+  };
+
   const lookup = async (token: Parameters<RevocationList['check']>[0]) => {
     const f = tokenFields(token);
     const r = flat(
       await lookupScript([keys.jti, keys.before, keys.kid], [f.jti, f.subject, f.issuer, f.kid]),
     );
     const num = (s: string | undefined) => (s === undefined || s === '' ? undefined : Number(s));
-    return decide(
-      token,
-      {
-        jtiUntil: num(r[0]),
-        subjectBefore: num(r[1]),
-        issuerBefore: num(r[2]),
-        kidRevoked: r[3] === '1',
-      },
-      nowSeconds(),
-    );
+    const facts = {
+      jtiUntil: num(r[0]),
+      subjectBefore: num(r[1]),
+      issuerBefore: num(r[2]),
+      kidRevoked: r[3] === '1',
+    };
+    return decide(token, facts, nowSeconds()) ?? window(token);
   };
 
   return {
@@ -245,9 +183,13 @@ export function createRedisRevocationList(
       if ((closed || !state.fresh()) && !o.failOpen) {
         throw unavailable('not synchronised with Redis');
       }
-      if (!state.overflow) return decide(token, state.mirror.facts(token), nowSeconds());
+      if (!state.overflow) {
+        return decide(token, state.mirror.facts(token), nowSeconds()) ?? window(token);
+      }
       return lookup(token).catch((err: unknown) => {
-        if (o.failOpen) return undefined;
+        if (o.failOpen && !beforeLoss(state.since, token.issuedAt, o.clockTolerance)) {
+          return undefined;
+        }
         throw err;
       });
     },

@@ -1,13 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { CommandRunner } from './client.js';
 import { createScript } from './client.js';
+import { type Epoch, epochAt, newEpochId } from './epoch.js';
 import { type RevocationKeys, type RevocationKind, SYNC_SCRIPT } from './revocation-layout.js';
+import { type Change, flat, parseMessage } from './revocation-messages.js';
 import { createRevocationMirror, type RevocationMirror } from './revocation-mirror.js';
 
 // Keeps a revocation mirror current: applies pub/sub changes in version order, reloads a
-// snapshot on gaps and reconnections, and confirms it against Redis every syncInterval. The
-// propagation bound (README) rests on `fresh()`: answered from the mirror only while the last
-// confirmation started less than maxStaleness ago.
+// snapshot on gaps, reconnections and a new store epoch, and confirms it against Redis every
+// syncInterval. The propagation bound (README) rests on `fresh()`: answered from the mirror only
+// while the last confirmation started less than maxStaleness ago. A version is only compared
+// within one epoch: after a loss the counter starts again and may climb back to the same number.
 
 export interface MirrorSyncOptions {
   readonly runner: CommandRunner;
@@ -21,12 +24,20 @@ export interface MirrorSyncOptions {
   readonly nowSeconds: () => number;
   /** `undefined` without pub/sub; else whether the subscription is live now. */
   readonly subscribed: (() => boolean) | undefined;
+  /** '1' when a new Redis process is not by itself a loss (`durableWrites`). */
+  readonly durable: string;
 }
 
 export interface MirrorSync {
   readonly mirror: RevocationMirror;
   /** More live revocations than maxEntries: the mirror is empty, ask Redis. */
   readonly overflow: boolean;
+  /** When the mirror's epoch began after a loss (epoch seconds); 0 when none was found. */
+  readonly since: number;
+  /** The epoch id the mirror was loaded from ('' before the first load), for scripts. */
+  readonly epochId: string;
+  /** An epoch a script reported (a revocation's reply): reloads if it is not the mirror's. */
+  observe(epoch: Epoch): void;
   fresh(): boolean;
   /** A raw pub/sub message. */
   message(payload: string): void;
@@ -41,42 +52,16 @@ export interface MirrorSync {
   stop(reason: unknown): void;
 }
 
-interface Change {
-  readonly version: number;
-  readonly kind: RevocationKind;
-  readonly value: number;
-  readonly field: string;
-}
-
-function parseChange(message: string): Change | undefined {
-  const [version, kind, value] = message.split('|', 3);
-  const at = (version?.length ?? 0) + (kind?.length ?? 0) + (value?.length ?? 0) + 3;
-  const change = {
-    version: Number(version),
-    kind: kind as RevocationKind,
-    value: Number(value),
-    field: message.slice(at),
-  };
-  const ok = Number.isInteger(change.version) && Number.isFinite(change.value);
-  return ok && ['j', 's', 'i', 'k'].includes(change.kind) ? change : undefined;
-}
-
-export function flat(value: unknown): string[] {
-  if (Array.isArray(value)) return value.map(String);
-  // A client that maps HGETALL replies to objects.
-  if (value !== null && typeof value === 'object') return Object.entries(value).flat().map(String);
-  return [];
-}
-
 export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
   const o = options;
-  const keyArgs = [o.keys.jti, o.keys.before, o.keys.kid, o.keys.version];
+  const keyArgs = [o.keys.jti, o.keys.before, o.keys.kid, o.keys.version, o.keys.epoch];
   const versionScript = createScript(o.runner, SYNC_SCRIPT);
   const snapshotScript = createScript(o.snapshotRunner, SYNC_SCRIPT);
   const mirror = createRevocationMirror();
   const nowSeconds = o.nowSeconds;
 
   let version = -1;
+  let epoch: Epoch | undefined;
   let overflow = false;
   let synced = false;
   let confirmedAt = Number.NEGATIVE_INFINITY;
@@ -85,7 +70,7 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
   let buffered: Change[] | undefined;
   let pending: { readonly version: number; reached(): void } | undefined;
   let wantFull = false;
-  let epoch = 0;
+  let outages = 0;
   let timer: NodeJS.Timeout | undefined;
   let waiters: Array<{ resolve(): void; reject(err: unknown): void }> = [];
 
@@ -115,17 +100,29 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
     }
   };
 
-  const syncScript = (mode: 'version' | 'snapshot') =>
-    (mode === 'version' ? versionScript : snapshotScript)(keyArgs, [
+  const syncScript = async (mode: 'version' | 'snapshot') => {
+    const reply = await (mode === 'version' ? versionScript : snapshotScript)(keyArgs, [
       mode,
       String(nowSeconds()),
       String(o.maxEntries),
+      epoch?.id ?? '',
+      newEpochId(),
+      o.durable,
+      o.keys.channel,
     ]);
+    const raw = Array.isArray(reply) ? (reply as unknown[]) : [];
+    const remote = Number(raw[0]);
+    if (!Number.isInteger(remote)) throw new Error('unexpected reply to the sync script');
+    return { raw, remote, epoch: epochAt(raw, 1) };
+  };
 
-  // `epoch` counts subscriber outages: a refresh that spans one proves nothing about the
+  const sameEpoch = (other: Epoch) =>
+    epoch !== undefined && epoch.id === other.id && epoch.since === other.since;
+
+  // `outages` counts subscriber outages: a refresh that spans one proves nothing about the
   // messages lost during it, so it must not mark the mirror current.
-  const confirm = (startedAt: number, startEpoch: number) => {
-    if (startEpoch !== epoch) return;
+  const confirm = (startedAt: number, startOutages: number) => {
+    if (startOutages !== outages) return;
     mirror.sweep(nowSeconds());
     synced = true;
     confirmedAt = Math.max(confirmedAt, startedAt);
@@ -134,17 +131,15 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
 
   const reload = async () => {
     const started = performance.now();
-    const startEpoch = epoch;
+    const startOutages = outages;
     buffered = [];
     try {
-      const reply = await syncScript('snapshot');
-      const raw = Array.isArray(reply) ? (reply as unknown[]) : [];
-      const remote = Number(raw[0]);
-      if (!Number.isInteger(remote)) throw new Error('unexpected reply to the sync script');
+      const { raw, remote, epoch: current } = await syncScript('snapshot');
       mirror.clear();
-      overflow = raw.length === 2;
+      overflow = raw.length === 4;
       if (!overflow) loadSnapshot(raw);
       version = remote;
+      epoch = current;
       const later = buffered
         .filter((c) => c.version > remote)
         .sort((a, b) => a.version - b.version);
@@ -153,7 +148,7 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
         if (change.version === version + 1) version = change.version;
         else if (change.version > version) wantFull = true;
       }
-      confirm(started, startEpoch);
+      confirm(started, startOutages);
     } finally {
       buffered = undefined;
     }
@@ -164,9 +159,12 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
   const refresh = async (full: boolean) => {
     if (full || !synced || overflow) return reload();
     const started = performance.now();
-    const startEpoch = epoch;
-    const remote = Number(((await syncScript('version')) as unknown[])[0]);
-    if (remote === version) return confirm(started, startEpoch);
+    const startOutages = outages;
+    const { remote, epoch: current } = await syncScript('version');
+    // Another epoch: the store lost records (or an instance saw it lose them). The mirror is
+    // reloaded, and the new epoch's window applies from then on.
+    if (!sameEpoch(current)) return reload();
+    if (remote === version) return confirm(started, startOutages);
     if (remote > version && o.subscribed !== undefined) {
       const caughtUp = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => {
@@ -181,20 +179,20 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
           },
         };
       });
-      if (caughtUp) return confirm(started, startEpoch);
+      if (caughtUp) return confirm(started, startOutages);
     }
     return reload();
   };
 
   const loadSnapshot = (raw: unknown[]) => {
-    const jtis = flat(raw[2]);
+    const jtis = flat(raw[4]);
     for (let i = 0; i + 1 < jtis.length; i += 2) mirror.apply('j', jtis[i]!, Number(jtis[i + 1]));
-    const before = flat(raw[3]);
+    const before = flat(raw[5]);
     for (let i = 0; i + 1 < before.length; i += 2) {
       const field = before[i]!;
       mirror.apply(field[0] as RevocationKind, field.slice(1), Number(before[i + 1]));
     }
-    for (const kid of flat(raw[4])) mirror.apply('k', kid, 0);
+    for (const kid of flat(raw[6])) mirror.apply('k', kid, 0);
     if (mirror.size > o.maxEntries) {
       overflow = true;
       mirror.clear();
@@ -239,13 +237,24 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
     get overflow() {
       return overflow;
     },
+    get since() {
+      return epoch?.since ?? 0;
+    },
+    get epochId() {
+      return epoch?.id ?? '';
+    },
+    observe(current) {
+      if (epoch !== undefined && !sameEpoch(current)) void sync(true);
+    },
     fresh,
     message(payload) {
-      const change = parseChange(payload);
-      if (change !== undefined) onChange(change);
+      const message = parseMessage(payload);
+      if (message === undefined) return;
+      if (message.kind === 'e') void sync(true);
+      else onChange(message);
     },
     down() {
-      epoch++;
+      outages++;
       synced = false;
     },
     sync,

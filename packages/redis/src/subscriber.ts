@@ -1,4 +1,4 @@
-import type { IoRedisClientLike, NodeRedisClientLike, RedisClientLike } from './client.js';
+import type { IoRedisClientLike, NodeRedisClientLike } from './client.js';
 import { isIoRedis } from './client.js';
 
 /** Callbacks of a {@link ChannelSubscription}. */
@@ -24,8 +24,8 @@ export interface ChannelSubscription {
  * never closed: only our channel and listeners are removed from it.
  */
 export function subscribeChannel(
-  client: RedisClientLike,
-  subscriber: RedisClientLike | undefined,
+  client: IoRedisClientLike | NodeRedisClientLike,
+  subscriber: IoRedisClientLike | NodeRedisClientLike | undefined,
   channel: string,
   events: SubscriptionEvents,
 ): ChannelSubscription {

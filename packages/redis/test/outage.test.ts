@@ -33,15 +33,24 @@ async function service(options: { replay: boolean; failOpen: boolean }): Promise
   const client = ioredis(redis.port);
   client.on('error', () => undefined);
   clients.push(client);
+  // A restart without persistence is a store loss: tokens issued before it (plus the clock
+  // tolerance) are refused from then on; a short tolerance lets fresh tokens through sooner.
   const revocation = createRedisRevocationList({
     client,
     syncInterval: SYNC_INTERVAL,
     commandTimeout: COMMAND_TIMEOUT,
     failOpen: options.failOpen,
+    clockTolerance: 1,
   });
   lists.push(revocation);
   const extra: Partial<VerifierOptions> = options.replay
-    ? { replay: createRedisReplayStore({ client, commandTimeout: COMMAND_TIMEOUT }) }
+    ? {
+        replay: createRedisReplayStore({
+          client,
+          commandTimeout: COMMAND_TIMEOUT,
+          clockTolerance: 1,
+        }),
+      }
     : {};
   const verifier = createVerifier(
     createTestVerifierOptions(issuer, undefined, { audience: AUDIENCE, revocation, ...extra }),

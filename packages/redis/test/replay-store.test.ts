@@ -43,8 +43,14 @@ describe('createRedisReplayStore', () => {
     const exp = inAMinute();
     const key = replayKey('https://issuer.test/', 'layout');
     await store.claim(key, exp);
-    expect(await a.get(`${prefix}replay:${key}`)).toBe('1');
-    expect(await a.call('PEXPIRETIME', `${prefix}replay:${key}`)).toBe((exp + 7) * 1000);
+    // <prefix>replay:{r<bucket>}:<key>, the bucket's hash tag keeping it in its epoch's slot.
+    const [, found] = await a.scan('0', 'MATCH', `${prefix}replay:{r*}:*layout*`, 'COUNT', 10_000);
+    expect(found).toHaveLength(1);
+    const stored = found[0] as string;
+    expect(stored).toMatch(/replay:\{r\d+\}:/);
+    expect(stored.endsWith(`}:${key}`)).toBe(true);
+    expect(await a.get(stored)).toBe('1');
+    expect(await a.call('PEXPIRETIME', stored)).toBe((exp + 7) * 1000);
     // Same jti, other issuer: another key.
     await expect(store.claim(replayKey('https://other.test/', 'layout'), exp)).resolves.toBe(true);
   });
@@ -146,23 +152,38 @@ describe('createRedisReplayStore', () => {
       client.disconnect();
     });
 
-    it('refuses at once while disconnected, and resumes after a restart', async () => {
+    it('refuses at once while disconnected; after a restart, only tokens issued since pass', async () => {
       const client = ioredis(server.port);
       client.on('error', () => undefined);
-      const store = createRedisReplayStore({ client, commandTimeout: 300 });
-      await expect(store.claim('before', inAMinute())).resolves.toBe(true);
+      const store = createRedisReplayStore({ client, commandTimeout: 300, clockTolerance: 1 });
+      const issuedBefore = Math.floor(Date.now() / 1000) - 1;
+      await expect(store.claim('before', inAMinute(), issuedBefore)).resolves.toBe(true);
       await server.kill();
       const started = Date.now();
-      const err = await caughtBy(store.claim('during', inAMinute()));
+      const err = await caughtBy(store.claim('during', inAMinute(), issuedBefore));
       expect(err.code).toBe('store_unavailable');
       expect(Date.now() - started).toBeLessThan(300 + 2500);
       await server.restart();
+      // Issued (by its iat) after the restart and the clock tolerance: a first use.
+      const issuedAfter = Math.floor(Date.now() / 1000) + 4;
       let answer: boolean | undefined;
       for (let i = 0; i < 200 && answer === undefined; i++) {
-        answer = await store.claim('during', inAMinute()).catch(() => undefined);
+        answer = await store.claim('after', inAMinute(), issuedAfter).catch(() => undefined);
         if (answer === undefined) await new Promise((r) => setTimeout(r, 20));
       }
       expect(answer).toBe(true);
+      await expect(store.claim('after', inAMinute(), issuedAfter)).resolves.toBe(false);
+      // Redis came back empty: a replay of 'before' can't be told from a first use, so it and
+      // anything else issued before the restart, or without iat, is refused, and not spent.
+      for (const [key, iat] of [
+        ['before', issuedBefore],
+        ['other-before', issuedBefore],
+        ['no-iat', undefined],
+      ] as const) {
+        const refused = await caughtBy(store.claim(key, inAMinute(), iat));
+        expect(refused.code).toBe('store_unavailable');
+        expect(refused.status).toBe(503);
+      }
       client.disconnect();
     });
   });

@@ -1,6 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** A key prefix no other test run (ours or another engineer's) can collide with. */
@@ -70,12 +73,12 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-async function launch(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+/** Connects a short-lived probe to `port` and polls `condition` with it (bounded). */
+export async function probeUntil(
+  port: number,
+  condition: (probe: Redis) => Promise<boolean>,
+  limitMs = 5000,
+): Promise<void> {
   const probe = new Redis({
     host: '127.0.0.1',
     port,
@@ -88,18 +91,44 @@ async function launch(port: number): Promise<ChildProcess> {
       async () => {
         try {
           if (probe.status !== 'ready') await probe.connect();
-          return (await probe.ping()) === 'PONG';
+          return await condition(probe);
         } catch {
           probe.disconnect();
           return false;
         }
       },
-      5000,
+      limitMs,
       20,
     );
   } finally {
     probe.disconnect();
   }
+}
+
+async function launch(port: number, dir: string, args: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    // No persistence: a restart is a loss of everything. No diskless-sync delay: a replica
+    // gets its first copy at once.
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--repl-diskless-sync-delay',
+      '0',
+      // A replica writes the copy it receives to disk: in a folder of its own.
+      '--dir',
+      dir,
+      ...args,
+    ],
+    { stdio: 'ignore' },
+  );
+  await probeUntil(port, async (probe) => (await probe.ping()) === 'PONG');
   return child;
 }
 
@@ -108,9 +137,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** Starts a private server; `args` are extra `redis-server` arguments (e.g. `--replicaof`). */
+export async function startPrivateRedis(args: readonly string[] = []): Promise<PrivateRedis> {
   const port = await freePort();
-  let child = await launch(port);
+  const dir = mkdtempSync(join(tmpdir(), 'sjwt-redis-'));
+  let child = await launch(port, dir, args);
   return {
     port,
     get process() {
@@ -121,11 +152,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
       await exited(child);
     },
     async restart() {
-      child = await launch(port);
+      child = await launch(port, dir, args);
     },
     async stop() {
       child.kill('SIGKILL');
       await exited(child);
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
