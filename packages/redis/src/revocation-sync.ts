@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
+import { publishRevocationSync } from '@service-jwt/core/adapter';
 import type { CommandRunner } from './client.js';
 import { createScript } from './client.js';
-import { publishRevocationSync } from '@service-jwt/core/adapter';
 import { type Epoch, epochAt, newEpochId } from './epoch.js';
 import { type RevocationKeys, type RevocationKind, SYNC_SCRIPT } from './revocation-layout.js';
 import { type Change, flat, parseMessage } from './revocation-messages.js';
