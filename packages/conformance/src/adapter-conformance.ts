@@ -41,6 +41,8 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { method: 'GET', path: '/strict', route: ROUTE_OPTIONS.strict },
   { method: 'POST', path: '/strict', route: ROUTE_OPTIONS.strict },
   { method: 'POST', path: '/small', route: ROUTE_OPTIONS.small },
+  { method: 'GET', path: '/static', route: ROUTE_OPTIONS.static },
+  { method: 'GET', path: '/once', route: ROUTE_OPTIONS.once },
 ];
 
 function header(response: RawResponse, name: string): string | undefined {

@@ -29,8 +29,15 @@ export const REVOKED_JTI = 'revoked-jti-0001';
 /** `maxBodyBytes` of the `/small` route. */
 export const SMALL_BODY_LIMIT = 64;
 
+// The replay store of the `/once` route, its own beside the app-wide one (one per test file).
+const ONCE_STORE = createMemoryReplayStore();
+
 /** Per-route overrides of the conformance routes. */
 export const ROUTE_OPTIONS = {
+  // Per-route replay: no record on a static-identity route although the app keeps one, and a
+  // one-time route with a store of its own that requires jti and exp.
+  static: { replay: false },
+  once: { replay: { store: ONCE_STORE, required: true } },
   orders: { audience: ORDERS_AUDIENCE },
   admin: { claims: { role: 'admin' } },
   heraldOnly: { callers: { issuers: [HERALD] } },

@@ -54,6 +54,24 @@ export const CREDENTIAL_FORM_ROWS: readonly ConformanceRow[] = [
     request: async (f) => get(bearer(raw(f, `"jti":"${'j'.repeat(129)}"`))),
     expect: invalid('token_malformed'),
   },
+  // Per-route replay (finding 8): one verifier, routes with and without a one-time record.
+  {
+    name: 'a route that drops replay: the same jti twice → 200 both times',
+    request: async (f) => get(bearer(await f.mint({ jti: f.jti() })), '/static'),
+    sendTwice: true,
+    expect: ok(),
+  },
+  {
+    name: 'a route with its own replay store: no jti → 401 claim_missing',
+    request: async (f) => get(bearer(await f.mint()), '/once'),
+    expect: invalid('claim_missing'),
+  },
+  {
+    name: 'a route with its own replay store: the same jti twice → 401 token_replayed',
+    request: async (f) => get(bearer(await f.mint({ jti: f.jti() })), '/once'),
+    sendTwice: true,
+    expect: invalid('token_replayed'),
+  },
   {
     name: 'a jti of 128 characters → 200',
     request: async (f) => get(bearer(raw(f, `"jti":"${'j'.repeat(128)}"`))),

@@ -102,6 +102,15 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
   fastify: FastifyInstance,
   options,
 ) => {
+  // A second registration (in a child scope, or the same one) would collide with the first one's
+  // decorators; routes get their own options from the one registration instead.
+  if (fastify.hasRequestDecorator('serviceJwt')) {
+    throw configurationError(
+      'the service-jwt plugin is already registered in this scope or a parent one: register it once, ' +
+        'and give routes their own options (audience, callers, claims, replay: false or another ' +
+        'store, …) with app.requireServiceJwt(options) or config.serviceJwt',
+    );
+  }
   const { guard, global, waitForKeys, logger } = resolvePluginOptions(options, fastify.log);
   const appGuard = createRouteGuard(guard, logger);
 

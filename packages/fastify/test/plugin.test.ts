@@ -210,6 +210,36 @@ describe.each(MAJORS)('%s', (_major, create) => {
       expect(sibling.statusCode).toBe(200);
       expect(sibling.json()).toEqual({ ok: true });
     });
+
+    it('refuses a second registration in a child scope with configuration_error naming the fix', async () => {
+      app = create();
+      await app.register(serviceJwt, options);
+      app.register(async (child) => {
+        await child.register(serviceJwt, { ...options, audience: ORDERS });
+      });
+      const err = await app.ready().then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
+      expect(err).toMatchObject({ code: 'configuration_error', status: 500 });
+      expect((err as Error).message).toContain('app.requireServiceJwt(options)');
+      expect((err as { code?: string }).code).not.toBe('FST_ERR_DEC_ALREADY_PRESENT');
+    });
+
+    it('gives a child scope its own route options, replay included, with one registration', async () => {
+      app = create();
+      await app.register(serviceJwt, options);
+      app.register(async (child) => {
+        child.get('/child', { preHandler: child.requireServiceJwt({ audience: ORDERS }) }, whoami);
+      });
+      const token = await issuer.sign({}, { audience: ORDERS });
+      const response = await send(app, {
+        method: 'GET',
+        url: '/child',
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(response.statusCode).toBe(200);
+    });
   });
 
   describe('a hook used where the plugin is not registered', () => {

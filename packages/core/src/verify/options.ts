@@ -156,6 +156,13 @@ export interface RouteOptions {
   readonly maxTokenAge?: number;
   readonly bodyHash?: BodyHashOptions;
   readonly requestBinding?: RequestBindingOptions;
+  /**
+   * One-time `jti`: a store (every token must then carry `jti` and `exp`, recorded until
+   * `exp`), `{ store, required }`, or on a route `false` to keep no record there although the
+   * verifier does. A route may thus mix static identity routes and one-time routes on one
+   * verifier and one key cache.
+   */
+  readonly replay?: ReplayStore | ReplayOptions | false;
 }
 
 /** Options of `createVerifier`. */
@@ -177,7 +184,6 @@ export interface VerifierOptions extends RouteOptions {
   readonly token?: TokenLocation;
   /** Longest accepted token in bytes. @default 8192 */
   readonly maxTokenLength?: number;
-  readonly replay?: ReplayStore | ReplayOptions;
   readonly revocation?: RevocationList;
   /** Verification cache for repeated identical tokens; `false` disables it. */
   readonly cache?: { readonly maxEntries?: number } | false;

@@ -5,12 +5,11 @@ import {
   HMAC_ALGORITHMS,
 } from '../jws/algorithms.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
-import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
+import type { RevocationList } from '../stores/store-interfaces.js';
 import { normalizeTyp } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
 import type { IssuerKeys, VerifierOptions } from './options.js';
 import {
-  type ResolvedReplay,
   type ResolvedRoute,
   ROUTE_KEYS,
   resolveRoute,
@@ -103,21 +102,6 @@ function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
   return issuers;
 }
 
-function resolveReplay(value: unknown): ResolvedReplay | null {
-  if (value === undefined) return null;
-  if (isObject(value) && typeof value.claim === 'function') {
-    return Object.freeze({ store: value as unknown as ReplayStore, required: true });
-  }
-  if (isObject(value) && isObject(value.store) && typeof value.store.claim === 'function') {
-    rejectUnknown(value, new Set(['store', 'required']), 'replay: ');
-    return Object.freeze({
-      store: value.store as unknown as ReplayStore,
-      required: flag(value.required, 'replay.required', true),
-    });
-  }
-  return fail('replay must be a ReplayStore or { store, required }');
-}
-
 /**
  * Validates every option of `createVerifier` and returns them frozen with defaults filled in.
  *
@@ -152,7 +136,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
     requireExpiration: flag(options.requireExpiration, 'requireExpiration', true),
     maxLifetime: positive(options.maxLifetime, 'maxLifetime'),
     typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
-    replay: resolveReplay(options.replay),
     revocation,
   };
   const token = options.token ?? {};

@@ -22,6 +22,7 @@ export const ROUTE_KEYS = [
   'maxTokenAge',
   'bodyHash',
   'requestBinding',
+  'replay',
 ] as const;
 const BODY_HASH_KEYS = new Set([
   'claim',
@@ -107,6 +108,27 @@ function resolveBodyHash(value: BodyHashOptions | undefined, name: string): Reso
   });
 }
 
+/**
+ * `replay`: a store (every token must then carry `jti` and `exp`), `{ store, required }`, or,
+ * for a route, `false` to keep no record on it although the verifier does.
+ */
+function resolveReplay(value: unknown, name: string): ResolvedReplay | null {
+  if (value === undefined || value === false) return null;
+  if (isObject(value) && typeof value.claim === 'function') {
+    return Object.freeze({ store: value as unknown as ReplayStore, required: true });
+  }
+  if (isObject(value) && isObject(value.store) && typeof value.store.claim === 'function') {
+    rejectUnknown(value, new Set(['store', 'required']), `${name}: `);
+    return Object.freeze({
+      store: value.store as unknown as ReplayStore,
+      required: flag(value.required, `${name}.required`, true),
+    });
+  }
+  return fail(
+    `${name} must be a ReplayStore, { store, required }, or false (no record on this route)`,
+  );
+}
+
 function resolveRequestBinding(value: RequestBindingOptions | undefined, name: string) {
   if (value !== undefined && !isObject(value)) fail(`${name} must be an object`);
   const options = (value ?? {}) as RequestBindingOptions;
@@ -130,7 +152,6 @@ export interface VerifierSettings {
   readonly requireExpiration: boolean;
   readonly maxLifetime: number | undefined;
   readonly typ: string | undefined;
-  readonly replay: ResolvedReplay | null;
   readonly revocation: RevocationList | null;
 }
 
@@ -153,6 +174,7 @@ export function resolveRoute(
   const input: RouteOptions =
     parent === undefined ? pickRoute(overrides) : merge(parent, overrides);
   const audiences = resolveAudience(input.audience, `${prefix}audience`);
+  const replay = resolveReplay(input.replay, `${prefix}replay`);
   const registered: RegisteredClaimsPolicy = Object.freeze({
     clockTolerance: global.clockTolerance,
     requireExpiration: global.requireExpiration,
@@ -167,8 +189,8 @@ export function resolveRoute(
     checkClaims: compileClaimsCheck(input, prefix),
     bodyHash: resolveBodyHash(input.bodyHash, `${prefix}bodyHash`),
     requestBinding: resolveRequestBinding(input.requestBinding, `${prefix}requestBinding`),
-    replay: global.replay,
-    answersNow: answersInMemory(global.replay?.store ?? null) && answersInMemory(global.revocation),
+    replay,
+    answersNow: answersInMemory(replay?.store ?? null) && answersInMemory(global.revocation),
   });
 }
 
