@@ -17,6 +17,7 @@ export {
   type ConformanceExpectation,
   type ConformanceRow,
 } from './conformance-rows.js';
+export { type AdapterErrorExports, describeErrorExports } from './error-exports.js';
 export {
   type CapturedLogLine,
   describeKeysDownAtStartup,

@@ -1,8 +1,10 @@
 import {
   type ConformanceAppSpec,
   describeConformance,
+  describeErrorExports,
   describeStalledBodies,
 } from '@service-jwt/conformance';
+import * as adapter from '../src/index.js';
 import { serviceJwt } from '../src/index.js';
 import { type ExpressFactory, listen, MAJORS } from './helpers.js';
 
@@ -24,3 +26,5 @@ for (const [name, express] of MAJORS) {
   describeConformance(name, starter(express));
   describeStalledBodies(name, starter(express));
 }
+
+describeErrorExports('express', adapter);

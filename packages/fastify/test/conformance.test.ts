@@ -1,9 +1,11 @@
 import {
   type ConformanceAppSpec,
   describeConformance,
+  describeErrorExports,
   describeStalledBodies,
 } from '@service-jwt/conformance';
 import type { FastifyInstance } from 'fastify';
+import * as adapter from '../src/index.js';
 import { serviceJwt } from '../src/index.js';
 import { type AppOptions, listen, MAJORS } from './apps.js';
 
@@ -45,3 +47,5 @@ for (const [major, create] of MAJORS) {
     describeStalledBodies(`${major} (${style})`, (spec) => start(create, style, spec));
   }
 }
+
+describeErrorExports('fastify', adapter);

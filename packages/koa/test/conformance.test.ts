@@ -2,9 +2,11 @@ import Router from '@koa/router';
 import {
   type ConformanceAppSpec,
   describeConformance,
+  describeErrorExports,
   describeStalledBodies,
 } from '@service-jwt/conformance';
 import type KoaApp from 'koa';
+import * as adapter from '../src/index.js';
 import { serviceJwt } from '../src/index.js';
 import { KOA_VERSIONS, listen } from './helpers.js';
 
@@ -38,3 +40,5 @@ for (const [name, Koa] of KOA_VERSIONS) {
   describeConformance(name, starter(Koa));
   describeStalledBodies(name, starter(Koa));
 }
+
+describeErrorExports('koa', adapter);

@@ -1,3 +1,11 @@
+export {
+  isServiceJwtError,
+  type Logger,
+  type ServiceJwtClaims,
+  ServiceJwtError,
+  type ServiceJwtErrorCode,
+  type VerifiedServiceJwt,
+} from '@service-jwt/core';
 export { decodeAuthorizerClaims, readAuthorizerClaims } from './authorizer-claims.js';
 export type {
   ApiGatewayEventLike,

@@ -1,6 +1,7 @@
-import { describeConformance } from '@service-jwt/conformance';
+import { describeConformance, describeErrorExports } from '@service-jwt/conformance';
 import { createVerifier } from '@service-jwt/core';
 import type { ApiGatewayEventLike } from '../src/index.js';
+import * as adapter from '../src/index.js';
 import { type ServiceJwtEvent, withServiceJwt } from '../src/index.js';
 import { type PayloadFormat, startGateway } from './gateway.js';
 
@@ -33,3 +34,5 @@ for (const format of ['2.0', '1.0'] as const satisfies readonly PayloadFormat[])
     };
   });
 }
+
+describeErrorExports('lambda', adapter);
