@@ -9,6 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveJwks } from '@service-jwt/testing';
+import { assertBaselineBuilt, BASELINE_ROOT, baselineCommit } from './http/baseline.js';
 import { GROUPS, TARGETS } from './http/cases.js';
 import { createContext, writeContext } from './http/context.js';
 import type { LoadParams, LoadResult } from './http/load.js';
@@ -112,6 +113,7 @@ function rerender(): void {
 }
 
 async function main(): Promise<void> {
+  assertBaselineBuilt();
   const started = performance.now();
   const loadBefore = loads();
   const pinning = detectPinning();
@@ -233,7 +235,7 @@ async function main(): Promise<void> {
     pinning: pinning.enabled
       ? `taskset: servers on core ${pinning.server}, load generator on core ${pinning.load}`
       : 'none (taskset missing or fewer than 2 cores): figures share cores',
-    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${WARMUP} s warm-up then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}`,
+    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${WARMUP} s warm-up then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}${BASELINE_ROOT === undefined ? '' : `; baseline build: commit ${baselineCommit()} (BENCH_BASELINE)`}`,
     groups,
     targets: TARGETS,
     pool: poolNote,

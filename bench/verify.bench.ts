@@ -8,7 +8,7 @@
 // fast-jwt with its cache. Every contender checks issuer, audience, `source` and `exp`.
 // Environment: BENCH_SECONDS (per contender, over all rounds), BENCH_ROUNDS,
 // BENCH_ALGS=RS256,HS256 and BENCH_ONLY=ours,floor (contender names) narrow a run, e.g. for
-// profiling. BENCH_BASELINE=<dir of another build of @service-jwt/core> adds that build's
+// profiling. BENCH_BASELINE=<root of another checkout, built> adds that build's
 // verifier (fresh and cached) to the same rounds, to measure a change against what came
 // before it in one run (see bench/README.md).
 import {
@@ -22,10 +22,10 @@ import {
   timingSafeEqual,
   verify,
 } from 'node:crypto';
-import { pathToFileURL } from 'node:url';
 import { createVerifier } from '@service-jwt/core';
 import { createVerifier as createFastVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
+import { BASELINE_ROOT, loadBaseline } from './http/baseline.js';
 
 type Alg = 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
 
@@ -199,13 +199,9 @@ type CreateVerifier = typeof createVerifier;
 
 // Another build of core (an earlier commit's dist), loaded beside this one.
 const baseline: CreateVerifier | undefined =
-  process.env.BENCH_BASELINE === undefined
+  BASELINE_ROOT === undefined
     ? undefined
-    : (
-        (await import(pathToFileURL(`${process.env.BENCH_BASELINE}/dist/index.js`).href)) as {
-          createVerifier: CreateVerifier;
-        }
-      ).createVerifier;
+    : (await loadBaseline<{ createVerifier: CreateVerifier }>('core')).createVerifier;
 
 function ours(f: Fixture, create: CreateVerifier = createVerifier) {
   const issuer =

@@ -1,8 +1,10 @@
 // The benchmark cases and targets. Every group has one bare-framework server (measured first
 // and again last: the ratio uses the mean of both runs, so drift during a group shows).
+import { BASELINE_ROOT, baselineCommit } from './baseline.js';
 import type { LoadKind } from './load.js';
 
-export type Role = 'bare' | 'ours' | 'peer';
+/** `baseline`: our adapter from the BENCH_BASELINE build (bench/http/baseline.ts). */
+export type Role = 'bare' | 'ours' | 'peer' | 'baseline';
 
 export interface BenchCase {
   /** Server builder id (see servers/*.ts). */
@@ -18,7 +20,7 @@ export interface BenchGroup {
   readonly cases: readonly BenchCase[];
 }
 
-export const GROUPS: readonly BenchGroup[] = [
+const MEASURED_GROUPS: readonly BenchGroup[] = [
   {
     id: 'express-static',
     title: 'Express 5, static RS256 token (cache hit), GET',
@@ -98,6 +100,28 @@ export const GROUPS: readonly BenchGroup[] = [
     ],
   },
 ];
+
+const BASELINE_LABEL = `the same, from the baseline build (${baselineCommit()})`;
+
+/** Our case in each group that has a twin from the baseline build, when one is asked for. */
+const BASELINE_TWINS: Readonly<Record<string, { readonly of: string; readonly id: string }>> = {
+  'express-static': { of: 'express-ours', id: 'express-ours-baseline' },
+  'fastify-static': { of: 'fastify-ours', id: 'fastify-ours-baseline' },
+  'koa-static': { of: 'koa-ours', id: 'koa-ours-baseline' },
+  'express-fresh': { of: 'express-fresh-ours-memory', id: 'express-fresh-ours-baseline' },
+};
+
+export const GROUPS: readonly BenchGroup[] =
+  BASELINE_ROOT === undefined
+    ? MEASURED_GROUPS
+    : MEASURED_GROUPS.map((group) => {
+        const twin = BASELINE_TWINS[group.id];
+        if (twin === undefined) return group;
+        const at = group.cases.findIndex((c) => c.id === twin.of) + 1;
+        const cases = [...group.cases];
+        cases.splice(at, 0, { id: twin.id, label: BASELINE_LABEL, role: 'baseline' });
+        return { ...group, cases };
+      });
 
 /** A target: `numerator / denominator ≥ min`, figures being case ids (a group's bare is its mean). */
 export interface Target {
@@ -180,4 +204,15 @@ export const TARGETS: readonly Target[] = [
       ['@fastify/jwt (JWKS / PEM)', 'fastify-jwt-jwks', 'fastify-jwt-pem'],
     ],
   },
+  ...(BASELINE_ROOT === undefined
+    ? []
+    : Object.values(BASELINE_TWINS).map(
+        (twin): Target => ({
+          label: `${twin.of}: this build / the baseline build (${baselineCommit()})`,
+          numerator: twin.of,
+          denominator: twin.id,
+          // Not slower than the build before it, within the 1 % that no-op instrumentation may cost.
+          min: 0.99,
+        }),
+      )),
 ];

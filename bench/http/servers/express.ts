@@ -9,6 +9,7 @@ import { expressjwt } from 'express-jwt';
 import { auth as oauth2Bearer } from 'express-oauth2-jwt-bearer';
 import { Redis } from 'ioredis';
 import jwksRsa from 'jwks-rsa';
+import { loadBaseline } from '../baseline.js';
 import { type BenchContext, BIG_PATH, digest, FRESH_PATH, STATIC_PATH } from '../context.js';
 
 type Builder = (context: BenchContext) => Promise<RequestListener>;
@@ -37,11 +38,32 @@ function ours(context: BenchContext, extra: Record<string, unknown> = {}): expre
   });
 }
 
-function freshOurs(context: BenchContext, replay: ReplayStore): express.Express {
-  const app = express();
-  app.use(
-    ours(context, { replay, bodyHash: { required: true }, requestBinding: { required: true } }),
+type RequireServiceJwt = (options: Record<string, unknown>) => express.RequestHandler;
+
+// The same guard from the BENCH_BASELINE build (bench/http/baseline.ts).
+async function baselineGuard(
+  context: BenchContext,
+  extra: Record<string, unknown> = {},
+): Promise<express.RequestHandler> {
+  const { requireServiceJwt: guard } = await loadBaseline<{ requireServiceJwt: RequireServiceJwt }>(
+    'express',
   );
+  return guard({
+    issuers: { [context.issuer]: { publicKey: context.publicPem } },
+    audience: context.audience,
+    ...extra,
+  });
+}
+
+const FRESH_ROUTE = { bodyHash: { required: true }, requestBinding: { required: true } };
+
+function freshOurs(
+  context: BenchContext,
+  replay: ReplayStore,
+  guard: express.RequestHandler = ours(context, { replay, ...FRESH_ROUTE }),
+): express.Express {
+  const app = express();
+  app.use(guard);
   app.use(express.json());
   app.post(FRESH_PATH, order);
   return app;
@@ -59,6 +81,7 @@ export const expressServers: Record<string, Builder> = {
   // What any middleware costs in Express 5: a router layer and one `next()`.
   'express-noop': async () => staticApp((_req, _res, next) => next()),
   'express-ours': async (c) => staticApp(ours(c)),
+  'express-ours-baseline': async (c) => staticApp(await baselineGuard(c)),
   // The same, with @service-jwt/opentelemetry recording into an SDK MeterProvider (metrics
   // aggregated in memory, read by a reader that exports nowhere, as a service would run it
   // between two collections).
@@ -130,6 +153,11 @@ export const expressServers: Record<string, Builder> = {
     return app;
   },
   'express-fresh-ours-memory': async (c) => freshOurs(c, createMemoryReplayStore()),
+  'express-fresh-ours-baseline': async (c) => {
+    const core = await loadBaseline<{ createMemoryReplayStore: () => ReplayStore }>('core');
+    const replay = core.createMemoryReplayStore();
+    return freshOurs(c, replay, await baselineGuard(c, { replay, ...FRESH_ROUTE }));
+  },
   'express-fresh-ours-redis': async (c) => {
     const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
     await client.ping();

@@ -4,6 +4,7 @@ import fastifyJwt from '@fastify/jwt';
 import serviceJwt from '@service-jwt/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
 import jwksRsa from 'jwks-rsa';
+import { loadBaseline } from '../baseline.js';
 import { type BenchContext, STATIC_PATH } from '../context.js';
 
 type Builder = (context: BenchContext) => Promise<FastifyInstance>;
@@ -29,6 +30,16 @@ export const fastifyServers: Record<string, Builder> = {
   'fastify-ours': async (c) => {
     const app = Fastify();
     await app.register(serviceJwt, {
+      issuers: { [c.issuer]: { publicKey: c.publicPem } },
+      audience: c.audience,
+    });
+    app.get(STATIC_PATH, { preHandler: app.requireServiceJwt() }, async () => ({ ok: true }));
+    return app;
+  },
+  'fastify-ours-baseline': async (c) => {
+    const baseline = await loadBaseline<{ serviceJwt: typeof serviceJwt }>('fastify');
+    const app = Fastify();
+    await app.register(baseline.serviceJwt, {
       issuers: { [c.issuer]: { publicKey: c.publicPem } },
       audience: c.audience,
     });

@@ -3,6 +3,7 @@ import type { RequestListener } from 'node:http';
 import { requireServiceJwt } from '@service-jwt/koa';
 import Koa from 'koa';
 import koaJwt from 'koa-jwt';
+import { loadBaseline } from '../baseline.js';
 import type { BenchContext } from '../context.js';
 
 type Builder = (context: BenchContext) => Promise<RequestListener>;
@@ -25,6 +26,15 @@ export const koaServers: Record<string, Builder> = {
         audience: c.audience,
       }),
     ),
+  'koa-ours-baseline': async (c) => {
+    const baseline = await loadBaseline<{ requireServiceJwt: typeof requireServiceJwt }>('koa');
+    return app(
+      baseline.requireServiceJwt({
+        issuers: { [c.issuer]: { publicKey: c.publicPem } },
+        audience: c.audience,
+      }),
+    );
+  },
   'koa-jwt-pem': async (c) =>
     app(
       koaJwt({
