@@ -108,6 +108,39 @@ describe('extractToken', () => {
     expectCode({ jwt: ` ${TOKEN}` }, CUSTOM, 'token_malformed');
   });
 
+  it('compares the whole scheme: another scheme of the same length is malformed', () => {
+    // Six letters and a space, like `Bearer `: only the scheme's text tells them apart.
+    for (const scheme of ['Digest', 'Bearex', 'Aearer', 'Bxarer', 'BEARE_', 'Token1']) {
+      expectCode({ authorization: `${scheme} ${TOKEN}` }, BEARER, 'token_malformed');
+    }
+    const token = { header: 'x-service-auth', scheme: 'Token' };
+    expectCode({ 'x-service-auth': `Basic ${TOKEN}` }, token, 'token_malformed');
+    expectCode({ 'x-service-auth': `Tokens ${TOKEN}` }, token, 'token_malformed');
+    expect(extractToken({ 'x-service-auth': `TOKEN ${TOKEN}` }, token, 8192)).toBe(TOKEN);
+  });
+
+  it('tells two comma-joined credentials from one credential with a stray comma', () => {
+    // Another scheme first: two credentials are duplicated, one is merely malformed.
+    expectCode(
+      { authorization: `Basic dXNlcjpwYXNz, Bearer ${TOKEN}` },
+      BEARER,
+      'token_duplicated',
+    );
+    expectCode({ authorization: 'Basic dXNlcjpwYXNz,' }, BEARER, 'token_malformed');
+    expectCode({ authorization: 'Basic a,b' }, BEARER, 'token_duplicated');
+    // Too large as a whole: two credentials are duplicated, one is too large.
+    const part = 'a'.repeat(90);
+    expectCode(
+      { authorization: `Bearer ${part}, Bearer ${part}` },
+      BEARER,
+      'token_duplicated',
+      100,
+    );
+    expectCode({ authorization: `Bearer ${part}${part},` }, BEARER, 'token_too_large', 100);
+    expectCode({ authorization: `Bearer ${part}${part}, ` }, BEARER, 'token_too_large', 100);
+    expectCode({ jwt: `${part}, ${part}` }, CUSTOM, 'token_duplicated', 100);
+  });
+
   it('never echoes the token in a message', () => {
     const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
     for (const headers of [
