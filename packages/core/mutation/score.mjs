@@ -26,6 +26,12 @@ const squash = (text) => text.replace(/\s+/g, ' ').trim();
 
 const equivalents = JSON.parse(readFileSync(listFile, 'utf8'));
 
+/** An entry's `original` ending in `…` matches any snippet it starts (long blocks). */
+function sameSnippet(listed, actual) {
+  const text = squash(listed);
+  return text.endsWith('…') ? actual.startsWith(text.slice(0, -1)) : actual === text;
+}
+
 if (args.includes('--render')) {
   const cell = (text) => `\`${squash(text).replaceAll('|', '\\|')}\``;
   const rows = equivalents.map(
@@ -83,7 +89,7 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
       (e) =>
         path.endsWith(e.file) &&
         e.mutator === mutant.mutatorName &&
-        squash(e.original) === original &&
+        sameSnippet(e.original, original) &&
         squash(e.replacement) === replacement &&
         (e.within === undefined || context.includes(squash(e.within))),
     );

@@ -59,6 +59,16 @@ describe('equals rules compare deeply', () => {
     expect(passes({ claims: { m: { equals: 1 } } }, { m: '1' })).toBe(false);
   });
 
+  it('never takes a primitive for an object with the same keys', () => {
+    // Object.keys(5) and Object.keys({}) are both empty; Object.keys('ab') is ['0', '1'].
+    for (const value of [5, true, '', 'ab']) {
+      expect(passes({ claims: { m: { equals: {} } } }, { m: value })).toBe(false);
+      expect(passes({ claims: { m: { equals: { 0: 'a', 1: 'b' } } } }, { m: value })).toBe(false);
+      expect(passes({ claims: { m: { equals: value } } }, { m: {} })).toBe(false);
+    }
+    expect(passes({ claims: { m: { equals: {} } } }, { m: {} })).toBe(true);
+  });
+
   it('matches members by name, even when both values are undefined', () => {
     const rules = { claims: { st: { equals: { w: undefined } } } };
     expect(passes(rules, { st: { w: undefined } })).toBe(true);
@@ -210,6 +220,8 @@ describe('invalid rules are configuration errors naming the option', () => {
     ['claims', { claims: 'tier' }],
     ['source', { source: 'microservice' }],
     ['source', { source: null }],
+    ['source', { source: 5 }],
+    ['source', { source: true }],
     ['source.extra', { source: { extra: 1 } }],
     ['source.claim', { source: { claim: '' } }],
     ['source.claim', { source: { claim: 1 } }],
@@ -220,12 +232,16 @@ describe('invalid rules are configuration errors naming the option', () => {
     ['requiredClaims', { requiredClaims: [''] }],
     ['callers', { callers: null }],
     ['callers', { callers: 'x' }],
+    ['callers', { callers: 5 }],
     ['callers.bogus', { callers: { bogus: [] } }],
     ['callers.issuers', { callers: { issuers: 'x' } }],
     ['callers.subjects', { callers: { subjects: [1] } }],
   ])('%s', (name, rules) => {
-    expect(configError(rules)).toContain(name);
-    expect(configError(rules, 'forRoute ')).toContain(`forRoute ${name}`);
+    // The message starts with the option's path, prefixed for route overrides.
+    expect(configError(rules)).toMatch(new RegExp(`^${name.replaceAll('.', '\\.')} `));
+    expect(configError(rules, 'forRoute ')).toMatch(
+      new RegExp(`^forRoute ${name.replaceAll('.', '\\.')} `),
+    );
   });
 
   it('createClaimsCheck refuses rules that are not an object', () => {
