@@ -6,9 +6,9 @@
 // 10 s per mutant, hours in all. The initial (dry) run records which file holds each test
 // (`record-tests.cjs`, a setup file); this sequencer then drops, from every run that has a
 // name pattern, the files with no test the pattern matches. Those files would have run no
-// test at all, so the results are the same. A run without a pattern (Stryker's initial run,
-// a static mutant, a plain jest run) keeps every file; the initial run also starts a fresh
-// index. Files are ordered fastest first, since bail-runner.cjs stops at the first failure.
+// test at all, so the results are the same. A run without a pattern (a static mutant) keeps
+// every file; a run without an active mutant (Stryker's initial run, a plain jest run) also
+// starts a fresh index. Files are ordered fastest first, since bail-runner.cjs stops at the first failure.
 const { existsSync, readFileSync, rmSync } = require('node:fs');
 const { INDEX } = require('./record-tests.cjs');
 
@@ -22,19 +22,21 @@ class CoveringFilesSequencer {
       rmSync(INDEX, { force: true });
       return tests;
     }
-    if (!this.pattern || !existsSync(INDEX)) return tests;
+    if (!existsSync(INDEX)) return tests;
     // jest-circus matches the pattern the same way: case-insensitive, against the full name.
-    const pattern = new RegExp(this.pattern, 'i');
+    const pattern = this.pattern ? new RegExp(this.pattern, 'i') : null;
     const keep = new Map();
     for (const line of readFileSync(INDEX, 'utf8').split('\n')) {
       if (line === '') continue;
       const { file, ms, names } = JSON.parse(line);
-      if (names.some((name) => pattern.test(name))) keep.set(file, ms);
+      if (pattern === null || names.some((name) => pattern.test(name))) keep.set(file, ms);
     }
-    // Fastest files first: bail-runner.cjs stops at the first failure.
+    // Fastest files first: bail-runner.cjs stops at the first failure. Without a pattern (a
+    // static mutant runs every test) files missing from the index keep their place at the end.
+    const time = (test) => keep.get(test.path) ?? Number.POSITIVE_INFINITY;
     const chosen = tests
-      .filter((test) => keep.has(test.path))
-      .sort((a, b) => keep.get(a.path) - keep.get(b.path));
+      .filter((test) => pattern === null || keep.has(test.path))
+      .sort((a, b) => time(a) - time(b));
     return chosen.length > 0 ? chosen : tests;
   }
 

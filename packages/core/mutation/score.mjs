@@ -82,8 +82,9 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
   for (const mutant of file.mutants) {
     const original = squash(snippet(lines, mutant.location));
     const replacement = squash(mutant.replacement ?? '');
+    // `within` is looked for in the mutated lines and the line after them.
     const context = squash(
-      lines.slice(mutant.location.start.line - 1, mutant.location.end.line).join('\n'),
+      lines.slice(mutant.location.start.line - 1, mutant.location.end.line + 1).join('\n'),
     );
     const entry = equivalents.find(
       (e) =>

@@ -141,6 +141,25 @@ describe('extractToken', () => {
     expectCode({ jwt: `${part}, ${part}` }, CUSTOM, 'token_duplicated', 100);
   });
 
+  it('counts only a non-empty Authorization beside a custom header as a second credential', () => {
+    for (const authorization of ['', [], [''], ['', '']]) {
+      expect(extractToken({ jwt: TOKEN, authorization }, CUSTOM, 8192)).toBe(TOKEN);
+    }
+    for (const authorization of [['', 'Basic dXNlcjpwYXNz'], [`Bearer ${TOKEN}`], 'x']) {
+      expectCode({ jwt: TOKEN, authorization }, CUSTOM, 'token_duplicated');
+    }
+  });
+
+  it('checks the size before the scheme, and a scheme with only its space is missing', () => {
+    expectCode({ authorization: `Basic ${'a'.repeat(200)}` }, BEARER, 'token_too_large', 100);
+    expectCode({ authorization: 'Bearer ' }, BEARER, 'token_missing');
+    expectCode(
+      { 'x-service-auth': 'token ' },
+      { header: 'x-service-auth', scheme: 'Token' },
+      'token_missing',
+    );
+  });
+
   it('never echoes the token in a message', () => {
     const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
     for (const headers of [
