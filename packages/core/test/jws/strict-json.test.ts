@@ -49,10 +49,15 @@ describe('strings and escapes', () => {
     const text = '{\t"alg":\r\n"ES256",\n"x":"y","z":"a\\"b"}';
     expect(plain(decode(text))).toEqual(JSON.parse(text));
     expect(decode(text).alg).toBe('ES256');
+    // Spaces are string content on both paths, before and after an escape.
+    expect(decode('{\n"a":"b c"}').a).toBe('b c');
+    expect(decode('{"a":"x\\ty z"}').a).toBe('x\ty z');
   });
 
   it.each([
     ['an unknown escape', '{"v":"\\x41"}'],
+    ['an unknown escape followed by four hex digits', '{"v":"\\x0041"}'],
+    ['another unknown escape followed by four hex digits', '{"v":"\\z1234"}'],
     ['a short \\u escape', '{"v":"\\u12"}'],
     ['a \\u escape with a non-hex digit', '{"v":"\\u12g4"}'],
     ['a \\u escape with a sign', '{"v":"\\u+123"}'],
@@ -132,6 +137,10 @@ describe('literals and structure', () => {
     ['a member without a colon', '{"a" 1}'],
     ['a member with another separator', '{"a"=1}'],
     ['a junk character before a member name', '{x"a":1}'],
+    ['a member name without its opening quote', '{a":1}'],
+    ['a member name with a junk character for its opening quote', '{xa":1}'],
+    ['another separator between members', '{"a":1;"b":2}'],
+    ['another separator between array items', '{"a":[1;2]}'],
     ['an unquoted member name', '{a:1}'],
     ['a single-quoted member name', "{'a':1}"],
     ['a trailing comma in an object', '{"a":1,}'],
