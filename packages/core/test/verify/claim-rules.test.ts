@@ -244,6 +244,20 @@ describe('invalid rules are configuration errors naming the option', () => {
     );
   });
 
+  it('top-level rules name their options without a prefix', () => {
+    for (const check of [
+      createClaimsCheck,
+      (rules: ClaimCheckRules) => compileClaimsCheck(rules),
+    ]) {
+      expect(() => check({ claims: { n: Number.NaN } })).toThrow(
+        expect.objectContaining({
+          code: 'configuration_error',
+          message: expect.stringMatching(/^claims\.n /),
+        }),
+      );
+    }
+  });
+
   it('createClaimsCheck refuses rules that are not an object', () => {
     for (const rules of [null, [], 'x']) {
       expect(() => createClaimsCheck(rules as never)).toThrow(
