@@ -113,6 +113,10 @@ describe('extractToken', () => {
     for (const scheme of ['Digest', 'Bearex', 'Aearer', 'Bxarer', 'BEARE_', 'Token1']) {
       expectCode({ authorization: `${scheme} ${TOKEN}` }, BEARER, 'token_malformed');
     }
+    // Another scheme alone, as long as Bearer: malformed, not a Bearer scheme without a token.
+    for (const value of ['Digest', 'Bearex', 'BEARE_']) {
+      expectCode({ authorization: value }, BEARER, 'token_malformed');
+    }
     const token = { header: 'x-service-auth', scheme: 'Token' };
     expectCode({ 'x-service-auth': `Basic ${TOKEN}` }, token, 'token_malformed');
     expectCode({ 'x-service-auth': `Tokens ${TOKEN}` }, token, 'token_malformed');
