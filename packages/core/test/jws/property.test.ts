@@ -127,17 +127,71 @@ describe.each(ALGS)('mutated %s tokens', (alg) => {
 describe('strict JSON decoding agrees with JSON.parse', () => {
   const decode = (text: string) => decodeJsonObject(Buffer.from(text, 'utf8'), 'payload');
   const plain = (value: unknown) => JSON.parse(JSON.stringify(value));
+  // Full Unicode (astral planes and control characters included), so JSON.stringify writes
+  // escapes (\n, \t, \u0001, \", \\) into names and values; registered names take the
+  // parser's name table.
+  const REGISTERED = ['alg', 'kid', 'typ', 'iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'source'];
+  const name = fc.oneof(
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom(...REGISTERED),
+    fc.string({
+      unit: fc.constantFrom('a', '\t', '\n', '"', '\\', '\u0000', '\u00e9'),
+      maxLength: 4,
+    }),
+  );
+  const value = fc.jsonValue({ stringUnit: 'binary', maxDepth: 4 });
+  const indent = fc.constantFrom(undefined, 2, '\t', '\r\n');
+
+  /** What JSON.parse and ours make of `text`: the value, or `undefined` when refused. */
+  function both(text: string): [unknown, unknown] {
+    let expected: unknown;
+    try {
+      expected = JSON.parse(text);
+    } catch {
+      expected = undefined;
+    }
+    try {
+      return [expected, plain(decode(text))];
+    } catch (err) {
+      expect((err as { code?: string }).code).toBe('token_malformed');
+      return [expected, undefined];
+    }
+  }
 
   it('on every JSON object (same values, null prototypes, frozen)', () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.boolean(), (object, pretty) => {
-        const text = JSON.stringify(object, null, pretty ? 2 : undefined);
+      fc.property(fc.dictionary(name, value), indent, (object, space) => {
+        const text = JSON.stringify(object, null, space);
         const decoded = decode(text);
         expect(plain(decoded)).toEqual(JSON.parse(text));
         expect(Object.getPrototypeOf(decoded)).toBeNull();
         expect(Object.isFrozen(decoded)).toBe(true);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('on string literals with every escape (JSON.stringify never writes \\/ or \\u00e9)', () => {
+    const piece = fc.oneof(
+      fc
+        .string({ unit: 'binary', minLength: 1, maxLength: 3 })
+        .map((text) => [...text].filter((c) => c >= ' ' && c !== '"' && c !== '\\').join('')),
+      fc.constantFrom('\\"', '\\\\', '\\/', '\\b', '\\f', '\\n', '\\r', '\\t'),
+      fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.boolean()).map(([code, upper]) => {
+        const hex = code.toString(16).padStart(4, '0');
+        return `\\u${upper ? hex.toUpperCase() : hex}`;
+      }),
+      // Refused: raw control characters, unknown or short escapes, a lone backslash.
+      fc.constantFrom('\u0001', '\t', '\n', '\\x', '\\u12', '\\'),
+    );
+    const literal = fc.array(piece, { maxLength: 6 }).map((parts) => `"${parts.join('')}"`);
+    fc.assert(
+      fc.property(literal, literal, fc.boolean(), (key, val, nested) => {
+        // One member: JSON.parse and ours must accept and refuse the same texts.
+        const [expected, ours] = both(nested ? `{"o":{${key}:[${val}]}}` : `{${key}:${val}}`);
+        expect(ours).toEqual(expected);
+      }),
+      { numRuns: 1000 },
     );
   });
 
@@ -155,26 +209,36 @@ describe('strict JSON decoding agrees with JSON.parse', () => {
       '1',
       '-',
       'e',
+      'E',
+      '+',
       '.',
       ' ',
+      '\t',
+      '\r',
+      '\n',
       'true',
+      'false',
       'null',
       '"a"',
+      '"alg"',
+      '\\t',
+      '\\f',
+      '\\r',
+      '\\/',
+      '\\u00e9',
       '\u0001',
+      '\u00e9',
+      '\u{1f600}',
     );
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fragments, fc.string({ maxLength: 3 })), { maxLength: 20 }),
+        fc.array(fc.oneof(fragments, fc.string({ unit: 'binary', maxLength: 3 })), {
+          maxLength: 20,
+        }),
         (parts) => {
-          const text = parts.join('');
-          let ours: unknown;
-          try {
-            ours = decode(text);
-          } catch (err) {
-            expect((err as { code?: string }).code).toBe('token_malformed');
-            return;
-          }
-          expect(plain(ours)).toEqual(JSON.parse(text));
+          // Ours may refuse more (duplicates, non-objects, depth), never accept otherwise.
+          const [expected, ours] = both(parts.join(''));
+          if (ours !== undefined) expect(ours).toEqual(expected);
         },
       ),
       { numRuns: 2000 },

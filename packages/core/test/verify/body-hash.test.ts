@@ -81,7 +81,10 @@ describe('bodyHashEquals', () => {
     expect(bodyHashEquals('', '')).toBe(true);
   });
 
-  it('is false for a non-string claim', () => {
+  it('is false for a non-string claim or computed value, without throwing', () => {
     expect(bodyHashEquals(42 as unknown as string, hash)).toBe(false);
+    expect(bodyHashEquals(hash, 42 as unknown as string)).toBe(false);
+    expect(bodyHashEquals(hash, undefined as unknown as string)).toBe(false);
+    expect(bodyHashEquals([hash] as unknown as string, hash)).toBe(false);
   });
 });

@@ -149,6 +149,67 @@ describe('extractToken', () => {
     expectCode({ jwt: ` ${TOKEN}` }, CUSTOM, 'token_malformed');
   });
 
+  it('compares the whole scheme: another scheme of the same length is not a Bearer credential', () => {
+    // Six letters and a space, like `Bearer `: only the scheme's text tells them apart. Another
+    // scheme is answered as no credential at all (RFC 6750 §3.1: no error code for a method
+    // we do not support), never as a malformed Bearer token.
+    for (const scheme of ['Digest', 'Bearex', 'Aearer', 'Bxarer', 'BEARE_', 'Token1']) {
+      expectCode({ authorization: `${scheme} ${TOKEN}` }, BEARER, 'token_missing');
+    }
+    for (const value of ['Digest', 'Bearex', 'BEARE_']) {
+      expectCode({ authorization: value }, BEARER, 'token_missing');
+    }
+    const token = { header: 'x-service-auth', scheme: 'Token' };
+    expectCode({ 'x-service-auth': `Basic ${TOKEN}` }, token, 'token_missing');
+    expectCode({ 'x-service-auth': `Tokens ${TOKEN}` }, token, 'token_missing');
+    expect(extractToken({ 'x-service-auth': `TOKEN ${TOKEN}` }, token, 8192)).toBe(TOKEN);
+  });
+
+  it('counts only parts of the credential form as credentials', () => {
+    // Two parts of the form `scheme SP token68`: two credentials.
+    expectCode(
+      { authorization: `Basic dXNlcjpwYXNz, Bearer ${TOKEN}` },
+      BEARER,
+      'token_duplicated',
+    );
+    // One credential of another scheme, whatever follows its comma: no Bearer credential.
+    expectCode({ authorization: 'Basic dXNlcjpwYXNz,' }, BEARER, 'token_missing');
+    expectCode({ authorization: 'Basic a,b' }, BEARER, 'token_missing');
+    // Too large as a whole: two credentials are duplicated, one is too large.
+    const part = 'a'.repeat(90);
+    expectCode(
+      { authorization: `Bearer ${part}, Bearer ${part}` },
+      BEARER,
+      'token_duplicated',
+      100,
+    );
+    expectCode({ authorization: `Bearer ${part}${part},` }, BEARER, 'token_too_large', 100);
+    expectCode({ authorization: `Bearer ${part}${part}, ` }, BEARER, 'token_too_large', 100);
+    expectCode({ jwt: `${part}, ${part}` }, CUSTOM, 'token_duplicated', 100);
+  });
+
+  it('counts only a non-empty Authorization beside a custom header as a second credential', () => {
+    for (const authorization of ['', [], [''], ['', '']]) {
+      expect(extractToken({ jwt: TOKEN, authorization }, CUSTOM, 8192)).toBe(TOKEN);
+    }
+    for (const authorization of [['', 'Basic dXNlcjpwYXNz'], [`Bearer ${TOKEN}`], 'x']) {
+      expectCode({ jwt: TOKEN, authorization }, CUSTOM, 'token_duplicated');
+    }
+  });
+
+  it('answers a long credential of another scheme as missing, and a scheme with only its space as missing', () => {
+    // Not ours to measure: a Basic credential of any length is no Bearer token (Node bounds
+    // the header's size before we see it).
+    expectCode({ authorization: `Basic ${'a'.repeat(200)}` }, BEARER, 'token_missing', 100);
+    expectCode({ authorization: `Bearer ${'a'.repeat(200)}` }, BEARER, 'token_too_large', 100);
+    expectCode({ authorization: 'Bearer ' }, BEARER, 'token_missing');
+    expectCode(
+      { 'x-service-auth': 'token ' },
+      { header: 'x-service-auth', scheme: 'Token' },
+      'token_missing',
+    );
+  });
+
   it('never echoes the token in a message', () => {
     const secret = 'c2VjcmV0LXRva2VuLXZhbHVl';
     for (const headers of [

@@ -155,7 +155,7 @@ describe('checkRequestBinding', () => {
     });
 
     it('refuses a prefix that is not a path with configuration_error naming the option', () => {
-      for (const mountPrefix of ['api', '/api?x', '//api', '/a b']) {
+      for (const mountPrefix of ['api', '/api?x', '//api', '/a b', 5, null] as string[]) {
         try {
           checkRequestBinding(
             claims({ htu: '/x' }),

@@ -1,0 +1,160 @@
+// Reads Stryker's JSON report, takes the listed equivalent mutants out of the score and prints,
+// per mutated file, the raw score, the equivalents excluded and the adjusted score. Exits 1
+// when a file is below the threshold or the equivalent list no longer fits the report (an
+// entry that matches no mutant, several mutants, or a mutant that a test now kills).
+//
+//   node packages/core/mutation/score.mjs [--report FILE] [--equivalents FILE] [--survivors] [--render]
+//
+// --survivors lists every surviving or uncovered mutant that is not on the list;
+// --render rewrites equivalent-mutants.md from equivalent-mutants.json.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const THRESHOLD = 90;
+const args = process.argv.slice(2);
+const option = (name) => {
+  const at = args.indexOf(name);
+  return at === -1 ? undefined : args[at + 1];
+};
+const reportFile = option('--report') ?? join(here, 'reports/mutation.json');
+const listFile = option('--equivalents') ?? join(here, 'equivalent-mutants.json');
+
+/** Whitespace runs collapse to one space, so reformatting does not break an entry. */
+const squash = (text) => text.replace(/\s+/g, ' ').trim();
+
+const equivalents = JSON.parse(readFileSync(listFile, 'utf8'));
+
+/** An entry's `original` ending in `…` matches any snippet it starts (long blocks). */
+function sameSnippet(listed, actual) {
+  const text = squash(listed);
+  return text.endsWith('…') ? actual.startsWith(text.slice(0, -1)) : actual === text;
+}
+
+if (args.includes('--render')) {
+  const cell = (text) => `\`${squash(text).replaceAll('|', '\\|')}\``;
+  const rows = equivalents.map(
+    (e) =>
+      `| ${e.file} | ${e.mutator} | ${cell(e.original)} | ${cell(e.replacement)}${
+        e.within ? ` in ${cell(e.within)}` : ''
+      }${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''} | ${e.reason} |`,
+  );
+  const md = [
+    '# Equivalent mutants',
+    '',
+    'Generated from `equivalent-mutants.json` by `node packages/core/mutation/score.mjs --render`;',
+    'edit the JSON. Each row is a surviving mutant that cannot change behaviour, excluded from the',
+    'adjusted score. See README.md for how entries are matched.',
+    '',
+    '| file | mutator | original | replacement | why it is equivalent |',
+    '| --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+  ].join('\n');
+  writeFileSync(join(here, 'equivalent-mutants.md'), md);
+  console.log(`equivalent-mutants.md: ${equivalents.length} entries`);
+  process.exit(0);
+}
+
+const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+
+/** Source text of a mutant's location (report lines and columns are 1-based). */
+function snippet(lines, location) {
+  const { start, end } = location;
+  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
+  const parts = [lines[start.line - 1].slice(start.column - 1)];
+  for (let l = start.line; l < end.line - 1; l++) parts.push(lines[l]);
+  parts.push(lines[end.line - 1].slice(0, end.column - 1));
+  return parts.join('\n');
+}
+
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const problems = [];
+const rows = [];
+const leftover = [];
+const uses = new Map(equivalents.map((e) => [e, 0]));
+
+for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
+  const lines = file.source.split('\n');
+  const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, equivalent: 0 };
+  for (const mutant of file.mutants) {
+    const original = squash(snippet(lines, mutant.location));
+    const replacement = squash(mutant.replacement ?? '');
+    // `within` is looked for in the mutated lines and the line after them.
+    const context = squash(
+      lines.slice(mutant.location.start.line - 1, mutant.location.end.line + 1).join('\n'),
+    );
+    const entry = equivalents.find(
+      (e) =>
+        path.endsWith(e.file) &&
+        e.mutator === mutant.mutatorName &&
+        sameSnippet(e.original, original) &&
+        squash(e.replacement) === replacement &&
+        (e.within === undefined || context.includes(squash(e.within))),
+    );
+    if (entry !== undefined) {
+      uses.set(entry, uses.get(entry) + 1);
+      // A listed mutant that timed out is an artefact of a loaded machine (runs slower than
+      // the timeout), not a detection: it stays excluded. One that a test kills is not
+      // equivalent, and the list is wrong.
+      if (mutant.status === 'Killed') {
+        problems.push(
+          `${path}:${mutant.location.start.line} listed as equivalent but ${mutant.status}: ${entry.mutator} ${entry.original} -> ${entry.replacement}`,
+        );
+      }
+    }
+    if (!(mutant.status in count)) continue; // CompileError, RuntimeError, Ignored, Pending
+    if (entry !== undefined && mutant.status !== 'Killed') count.equivalent++;
+    else count[mutant.status]++;
+    if (entry === undefined && UNDETECTED.has(mutant.status)) {
+      leftover.push(
+        `${path}:${mutant.location.start.line}:${mutant.location.start.column} ${mutant.status} ${mutant.mutatorName}: ${original} -> ${replacement}`,
+      );
+    }
+  }
+  const detected = count.Killed + count.Timeout;
+  const valid = detected + count.Survived + count.NoCoverage;
+  const raw = valid + count.equivalent === 0 ? 100 : (100 * detected) / (valid + count.equivalent);
+  const adjusted = valid === 0 ? 100 : (100 * detected) / valid;
+  if (adjusted < THRESHOLD)
+    problems.push(`${path}: adjusted score ${adjusted.toFixed(2)} % < ${THRESHOLD} %`);
+  rows.push([
+    path.replace(/^packages\/core\/src\//, ''),
+    count.Killed,
+    count.Timeout,
+    count.Survived,
+    count.NoCoverage,
+    raw.toFixed(2),
+    count.equivalent,
+    adjusted.toFixed(2),
+  ]);
+}
+
+for (const [entry, used] of uses) {
+  const want = entry.count ?? 1;
+  if (used !== want) {
+    problems.push(
+      `equivalent entry matched ${used} mutant(s), expected ${want}: ${entry.file} ${entry.mutator} ${entry.original} -> ${entry.replacement}`,
+    );
+  }
+}
+
+const header = ['file', 'killed', 'timeout', 'survived', 'no cov', 'raw %', 'equiv', 'adjusted %'];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+const line = (cells) =>
+  `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
+console.log(line(header));
+console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+for (const row of rows) console.log(line(row));
+
+if (args.includes('--survivors') && leftover.length > 0) {
+  console.log(`\n${leftover.length} undetected mutant(s) not on the equivalent list:`);
+  for (const text of leftover) console.log(`  ${text}`);
+}
+if (problems.length > 0) {
+  console.error(`\n${problems.length} problem(s):`);
+  for (const text of problems) console.error(`  ${text}`);
+  process.exit(1);
+}
+console.log(`\nEvery file at or above ${THRESHOLD} % adjusted.`);
