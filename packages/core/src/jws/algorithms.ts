@@ -34,17 +34,30 @@ export const ASYMMETRIC_ALGORITHMS = Object.freeze(
   ALL_ALGORITHMS.filter((alg) => ALGORITHMS[alg].family !== 'HMAC'),
 );
 
+/**
+ * A lookup table indexed by names that come from outside (a JWK's `crv`, a token's `alg`):
+ * without a prototype, `table['constructor']` or `table['__proto__']` is undefined like any
+ * other unknown name, not an inherited function.
+ */
+export function lookupTable<T>(
+  entries: Iterable<readonly [string, T]>,
+): Readonly<Record<string, T>> {
+  const table: Record<string, T> = Object.create(null);
+  for (const [name, value] of entries) table[name] = value;
+  return Object.freeze(table);
+}
+
 /** JWK `crv` → the one ECDSA algorithm of that curve (RFC 7518 §3.4). */
-export const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, Algorithm>> = Object.fromEntries(
-  ofFamily('EC').map((alg) => [(ALGORITHMS[alg] as { crv: string }).crv, alg]),
+export const EC_ALGORITHM_BY_CURVE: Readonly<Record<string, Algorithm>> = lookupTable(
+  ofFamily('EC').map((alg) => [(ALGORITHMS[alg] as { crv: string }).crv, alg] as const),
 );
 
 /** OpenSSL curve names as `KeyObject.asymmetricKeyDetails.namedCurve` reports them. */
-export const JWK_CURVE_BY_NODE_CURVE: Readonly<Record<string, string>> = {
-  prime256v1: 'P-256',
-  secp384r1: 'P-384',
-  secp521r1: 'P-521',
-};
+export const JWK_CURVE_BY_NODE_CURVE: Readonly<Record<string, string>> = lookupTable([
+  ['prime256v1', 'P-256'],
+  ['secp384r1', 'P-384'],
+  ['secp521r1', 'P-521'],
+]);
 
 export function isAlgorithm(value: unknown): value is Algorithm {
   return typeof value === 'string' && Object.hasOwn(ALGORITHMS, value);

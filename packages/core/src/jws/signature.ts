@@ -1,7 +1,13 @@
 import { constants, createHmac, type KeyObject, timingSafeEqual, verify } from 'node:crypto';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { KeyLookup, VerificationKey } from '../keys/key-resolver.js';
-import { ALGORITHMS, ALL_ALGORITHMS, type Algorithm, algorithmMatches } from './algorithms.js';
+import {
+  ALGORITHMS,
+  ALL_ALGORITHMS,
+  type Algorithm,
+  algorithmMatches,
+  lookupTable,
+} from './algorithms.js';
 import { checkProtectedHeader, parseCompact } from './token-syntax.js';
 
 // Signature checks straight on node:crypto with the KeyObject the key source bound at load
@@ -74,9 +80,10 @@ function checkFor(alg: Algorithm): Check {
   }
 }
 
-const CHECKS = Object.fromEntries(ALL_ALGORITHMS.map((alg) => [alg, checkFor(alg)])) as Readonly<
-  Record<Algorithm, Check>
->;
+// No prototype: a name such as `constructor` finds no check (and so no signature passes).
+const CHECKS: Readonly<Record<string, Check>> = lookupTable(
+  ALL_ALGORITHMS.map((alg) => [alg, checkFor(alg)] as const),
+);
 
 /**
  * Verifies `signature` over the signing input `input` (bytes, or the `header.payload` string

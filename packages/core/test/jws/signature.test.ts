@@ -141,6 +141,10 @@ describe('verifySignature with keys of the wrong kind', () => {
   it('answers false for an algorithm it does not know', () => {
     const mac = hmac('sha256')(data);
     expect(verifySignature('none' as Algorithm, secret, INPUT, mac)).toBe(false);
+    // Names every plain object inherits find no check either (the table has no prototype).
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(verifySignature(name as Algorithm, secret, INPUT, mac)).toBe(false);
+    }
   });
 
   it('refuses a DER-encoded ECDSA signature of the right content', () => {

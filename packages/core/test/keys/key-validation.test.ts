@@ -140,6 +140,14 @@ describe('public key validation', () => {
     await configFailure({ publicKey: { kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' } as never });
   });
 
+  it('refuses an EC JWK whose crv is a name every object inherits', async () => {
+    const jwk = publicJwk(ec.publicKey);
+    for (const crv of ['constructor', '__proto__', 'toString']) {
+      const err = await configFailure({ publicKey: { ...jwk, crv } as never });
+      expect(err.message).toContain('crv');
+    }
+  });
+
   it('names the option path in the message', async () => {
     const err = await configFailure({ publicKey: publicJwk(rsa1024.publicKey) as never });
     expect(err.message).toContain(`${PATH}.publicKey`);
