@@ -65,7 +65,11 @@ export {
   importPrivateKey,
 } from './signer/key-pairs.js';
 export type { RotateOptions, RotationPlan } from './signer/key-ring.js';
-export type { FetchLike, ServiceFetchOptions } from './signer/service-fetch.js';
+export type {
+  FetchLike,
+  ServiceFetchHttpSignature,
+  ServiceFetchOptions,
+} from './signer/service-fetch.js';
 export { createServiceFetch } from './signer/service-fetch.js';
 export type {
   ServiceJwtSigner,
