@@ -71,7 +71,15 @@ export function verifyWith(bound: BoundKey, base: Buffer, signature: Uint8Array)
   try {
     switch (algorithm) {
       case 'rsa-pss-sha512':
-        return verify('sha512', base, { key, ...PSS }, signature);
+        // We sign with the RFC's 64-byte salt; we verify any salt length, read from the
+        // signature: the http-message-signatures package signs with the longest salt, and
+        // PSS's security does not rest on the verifier fixing it.
+        return verify(
+          'sha512',
+          base,
+          { key, padding: PSS.padding, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+          signature,
+        );
       case 'rsa-v1_5-sha256':
         return verify('sha256', base, key, signature);
       case 'hmac-sha256': {
