@@ -50,6 +50,7 @@ const servers = [
 ];
 const costs: number[][] = [[], []];
 const rates: number[][] = [[], []];
+const refused = [0, 0];
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
     for (const [i, server] of servers.entries()) {
@@ -66,6 +67,7 @@ try {
       const result = await runLoad(pinning, contextFile, params);
       costs[i]!.push(result.serverUsPerRequest);
       rates[i]!.push(result.rps);
+      refused[i]! += result.non2xx + result.errors;
     }
   }
 } finally {
@@ -76,7 +78,7 @@ try {
 for (const [i, id] of [a, b].entries()) {
   const us = costs[i]!.map((x) => x.toFixed(0)).join(' ');
   const rps = rates[i]!.map((x) => x.toFixed(0)).join(' ');
-  console.log(`${id}: server µs/req ${us}; req/s ${rps}`);
+  console.log(`${id}: server µs/req ${us}; req/s ${rps}; non-2xx ${refused[i]}`);
 }
 const cost = median(costs[0]!) / median(costs[1]!);
 const rate = median(rates[1]!) / median(rates[0]!);
