@@ -13,7 +13,7 @@ import { assertBaselineBuilt, BASELINE_ROOT, baselineCommit } from './http/basel
 import { GROUPS, TARGETS } from './http/cases.js';
 import { createContext, writeContext } from './http/context.js';
 import type { LoadParams, LoadResult } from './http/load.js';
-import { mintPool } from './http/mint-pool.js';
+import { mintPool, mintSignaturePool } from './http/mint-pool.js';
 import { detectPinning, runLoad, startServer } from './http/processes.js';
 import {
   bestRps,
@@ -183,6 +183,10 @@ async function main(): Promise<void> {
         const seconds = await mintPool(context, count, POOL_LIFETIME);
         poolNote = `${count.toLocaleString('en-US')} distinct RS256 tokens (max(best bare Express GET rate, 8,000/s) × (warm-up + run) × 1.1), minted in ${seconds.toFixed(1)} s with worker threads before the group's runs; every run starts at the pool's first token with a new server process, hence an empty replay store (Redis: a fresh key prefix per process)`;
         console.log(`  minted ${count} tokens in ${seconds.toFixed(1)} s`);
+        if (group.cases.some((c) => c.kind === 'fresh-sig')) {
+          const signing = await mintSignaturePool(context, count);
+          console.log(`  signed ${count} request signatures in ${signing.toFixed(1)} s`);
+        }
       }
       const runs = new Map<string, LoadResult[]>();
       for (let round = 0; round < ROUNDS; round++) {
@@ -193,7 +197,7 @@ async function main(): Promise<void> {
             if (round === 0) console.log(`  ${c.id}: skipped, no Redis on 127.0.0.1:6379`);
             continue;
           }
-          const result = await measure(c.id, group.kind);
+          const result = await measure(c.id, c.kind ?? group.kind);
           if (result !== undefined) runs.set(c.id, [...(runs.get(c.id) ?? []), result]);
         }
       }

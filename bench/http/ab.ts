@@ -1,21 +1,31 @@
 // Interleaved A/B of two server cases, for checking a difference seen in `pnpm bench`:
-//   pnpm build && node --import tsx bench/http/ab.ts <case-a> <case-b> [static|big] [rounds]
+//   pnpm build && node --import tsx bench/http/ab.ts <case-a> <case-b> [static|big|fresh] [rounds]
 // Both servers run at once (core 0) and the load generator (core 1) alternates between them,
 // 1 s warm-up + 2 s per round, so both meet the same disturbances. Prints every round and the
-// medians. Not for `fresh` cases: a server that sees the token pool twice refuses replays.
+// medians. `fresh`: a case sends what its group (or its own `kind`) says; the token and
+// signature pools are minted first, and every round takes its own slice of them, so no
+// server sees a token or nonce twice.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveJwks } from '@service-jwt/testing';
+import { GROUPS } from './cases.js';
 import { createContext, writeContext } from './context.js';
 import type { LoadKind } from './load.js';
 import { detectPinning, runLoad, startServer } from './processes.js';
 
 const [a, b, kindArg = 'static', roundsArg = '5'] = process.argv.slice(2);
-if (a === undefined || b === undefined || (kindArg !== 'static' && kindArg !== 'big')) {
-  throw new Error('usage: ab.ts <case-a> <case-b> [static|big] [rounds]');
+if (
+  a === undefined ||
+  b === undefined ||
+  (kindArg !== 'static' && kindArg !== 'big' && kindArg !== 'fresh')
+) {
+  throw new Error('usage: ab.ts <case-a> <case-b> [static|big|fresh] [rounds]');
 }
-const kind = kindArg as LoadKind;
+const kindOf = (id: string): LoadKind =>
+  GROUPS.flatMap((g) => g.cases).find((c) => c.id === id)?.kind ?? (kindArg as LoadKind);
+// Fresh pools: enough for the fastest fresh server for 3 s a round, per round.
+const SLICE = 30_000;
 const median = (xs: readonly number[]): number =>
   [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
@@ -26,6 +36,13 @@ const context = createContext(jwks.url, join(dir, 'pool.txt'));
 jwk = context.publicJwk;
 const contextFile = join(dir, 'context.json');
 writeContext(contextFile, context);
+if (kindArg === 'fresh') {
+  const { mintPool, mintSignaturePool } = await import('./mint-pool.js');
+  const count = SLICE * Number(roundsArg);
+  console.log(`minting ${count} tokens and ${count} signatures…`);
+  await mintPool(context, count, 3600);
+  await mintSignaturePool(context, count);
+}
 const pinning = detectPinning();
 const servers = [
   await startServer(pinning, contextFile, a),
@@ -33,14 +50,24 @@ const servers = [
 ];
 const costs: number[][] = [[], []];
 const rates: number[][] = [[], []];
+const refused = [0, 0];
 try {
   for (let round = 0; round < Number(roundsArg); round++) {
     for (const [i, server] of servers.entries()) {
       const url = `http://127.0.0.1:${server.port}`;
-      const params = { url, kind, warmup: 1, duration: 2, connections: 50, serverPid: server.pid };
+      const params = {
+        url,
+        kind: kindOf(i === 0 ? a : b),
+        warmup: 1,
+        duration: 2,
+        connections: 50,
+        serverPid: server.pid,
+        offset: round * SLICE,
+      };
       const result = await runLoad(pinning, contextFile, params);
       costs[i]!.push(result.serverUsPerRequest);
       rates[i]!.push(result.rps);
+      refused[i]! += result.non2xx + result.errors;
     }
   }
 } finally {
@@ -51,7 +78,7 @@ try {
 for (const [i, id] of [a, b].entries()) {
   const us = costs[i]!.map((x) => x.toFixed(0)).join(' ');
   const rps = rates[i]!.map((x) => x.toFixed(0)).join(' ');
-  console.log(`${id}: server µs/req ${us}; req/s ${rps}`);
+  console.log(`${id}: server µs/req ${us}; req/s ${rps}; non-2xx ${refused[i]}`);
 }
 const cost = median(costs[0]!) / median(costs[1]!);
 const rate = median(rates[1]!) / median(rates[0]!);

@@ -11,6 +11,8 @@ export interface BenchCase {
   readonly id: string;
   readonly label: string;
   readonly role: Role;
+  /** What the load generator sends to this case, when not the group's kind. */
+  readonly kind?: LoadKind;
 }
 
 export interface BenchGroup {
@@ -73,6 +75,13 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
         id: 'express-fresh-ours-memory',
         label: '@service-jwt/express, memory replay store',
         role: 'ours',
+      },
+      {
+        id: 'express-fresh-ours-sig',
+        label:
+          '@service-jwt/express, httpSignature (RFC 9421, issuer RS256 key, static token), memory replay store',
+        role: 'ours',
+        kind: 'fresh-sig',
       },
       {
         id: 'express-fresh-ours-redis',
@@ -175,6 +184,13 @@ export const TARGETS: readonly Target[] = [
     numerator: 'express-fresh-ours-memory',
     denominator: 'express-fresh-express-jwt',
     min: 1.0,
+  },
+  {
+    // Server CPU per answer: httpSignature mode at most 1.15 × the bdy mode's (issue 15).
+    label: 'Express fresh request: httpSignature / bdy mode (both memory store)',
+    numerator: 'express-fresh-ours-memory',
+    denominator: 'express-fresh-ours-sig',
+    min: 1 / 1.15,
   },
   {
     label: 'Redis replay store / memory replay store',

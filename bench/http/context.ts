@@ -34,6 +34,8 @@ export interface BenchContext {
   readonly body64k: string;
   readonly body1kDigest: string;
   readonly body64kDigest: string;
+  /** RFC 9530 `Content-Digest` of {@link body1k} (httpSignature case). */
+  readonly body1kContentDigest: string;
   /** File of pre-minted request-bound tokens, one per line (empty until minted). */
   readonly poolFile: string;
 }
@@ -102,6 +104,7 @@ export function createContext(jwksUrl: string, poolFile: string): BenchContext {
     body64k,
     body1kDigest: digest(body1k),
     body64kDigest: digest(body64k),
+    body1kContentDigest: `sha-256=:${createHash('sha256').update(body1k).digest('base64')}:`,
     poolFile,
   };
 }

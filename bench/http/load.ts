@@ -6,7 +6,7 @@ import autocannon from 'autocannon';
 import { type BenchContext, BIG_PATH, FRESH_PATH, readContext, STATIC_PATH } from './context.js';
 
 /** What the load generator sends. */
-export type LoadKind = 'static' | 'fresh' | 'big';
+export type LoadKind = 'static' | 'fresh' | 'fresh-sig' | 'big';
 
 export interface LoadParams {
   readonly url: string;
@@ -15,6 +15,8 @@ export interface LoadParams {
   readonly duration: number;
   readonly connections: number;
   readonly serverPid: number;
+  /** First pool entry to hand out (fresh kinds): A/B rounds each take their own slice. */
+  readonly offset?: number;
 }
 
 export interface LoadResult {
@@ -67,6 +69,22 @@ function requests(context: BenchContext, kind: LoadKind): { pool: string[]; requ
       },
     };
   }
+  if (kind === 'fresh-sig') {
+    // Each pool line: `signature-input<TAB>signature` over the static token and the body.
+    return {
+      pool: readFileSync(`${context.poolFile}.sig`, 'utf8').split('\n'),
+      request: {
+        method: 'POST',
+        path: FRESH_PATH,
+        headers: {
+          ...json,
+          authorization: `Bearer ${context.staticToken}`,
+          'content-digest': context.body1kContentDigest,
+        },
+        body: context.body1k,
+      },
+    };
+  }
   const pool = readFileSync(context.poolFile, 'utf8').split('\n');
   return {
     pool,
@@ -79,7 +97,8 @@ async function main(): Promise<void> {
   const context = readContext(contextFile!);
   const params = JSON.parse(paramsJson!) as LoadParams;
   const { pool, request } = requests(context, params.kind);
-  let next = 0;
+  let next = params.offset ?? 0;
+  const first = next;
   let exhausted = false;
   const base = request as { headers: Record<string, string> };
   const setupRequest =
@@ -90,8 +109,15 @@ async function main(): Promise<void> {
             exhausted = true;
             next = 0;
           }
-          const token = pool[next++];
-          return { ...req, headers: { ...base.headers, authorization: `Bearer ${token}` } };
+          const entry = pool[next++] as string;
+          if (params.kind === 'fresh-sig') {
+            const [input, signature] = entry.split('\t');
+            return {
+              ...req,
+              headers: { ...base.headers, 'signature-input': input, signature },
+            };
+          }
+          return { ...req, headers: { ...base.headers, authorization: `Bearer ${entry}` } };
         };
   const options = {
     url: params.url,
@@ -117,7 +143,7 @@ async function main(): Promise<void> {
     loadCpu: (cpu.user + cpu.system) / 1e6 / wall,
     serverCpu: ticks / TICKS_PER_SECOND / wall,
     serverUsPerRequest: ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(1, result['2xx']),
-    tokensUsed: pool.length === 0 ? 0 : next,
+    tokensUsed: pool.length === 0 ? 0 : next - first,
     poolExhausted: exhausted,
   };
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);

@@ -158,6 +158,19 @@ export const expressServers: Record<string, Builder> = {
     const replay = core.createMemoryReplayStore();
     return freshOurs(c, replay, await baselineGuard(c, { replay, ...FRESH_ROUTE }));
   },
+  // The same request bound by an RFC 9421 signature (issuer key) over the static token.
+  'express-fresh-ours-sig': async (c) => {
+    const app = express();
+    app.use(
+      ours(c, {
+        replay: { store: createMemoryReplayStore(), required: false },
+        httpSignature: { key: 'issuer', maxAge: 300 },
+      }),
+    );
+    app.use(express.json());
+    app.post(FRESH_PATH, order);
+    return app;
+  },
   'express-fresh-ours-redis': async (c) => {
     const client = new Redis({ host: '127.0.0.1', port: 6379, maxRetriesPerRequest: 1 });
     await client.ping();

@@ -43,6 +43,10 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { method: 'POST', path: '/small', route: ROUTE_OPTIONS.small },
   { method: 'GET', path: '/static', route: ROUTE_OPTIONS.static },
   { method: 'GET', path: '/once', route: ROUTE_OPTIONS.once },
+  { method: 'GET', path: '/signed', route: ROUTE_OPTIONS.signed },
+  { method: 'POST', path: '/signed', route: ROUTE_OPTIONS.signed },
+  { method: 'POST', path: '/proof', route: ROUTE_OPTIONS.proof },
+  { method: 'POST', path: '/signed-small', route: ROUTE_OPTIONS.signedSmall },
 ];
 
 function header(response: RawResponse, name: string): string | undefined {

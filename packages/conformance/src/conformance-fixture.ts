@@ -1,4 +1,4 @@
-import { createHash, KeyObject, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, KeyObject, randomUUID, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -7,6 +7,8 @@ import {
   type JsonWebKeyInput,
   type RevocationList,
   type RouteOptions,
+  type SignHttpRequestOptions,
+  signHttpRequest,
   type VerifierOptions,
 } from '@service-jwt/core';
 import { serveJwks } from '@service-jwt/testing';
@@ -43,7 +45,27 @@ export const ROUTE_OPTIONS = {
   heraldOnly: { callers: { issuers: [HERALD] } },
   strict: { bodyHash: { algorithm: 'sha256', required: true } },
   small: { bodyHash: { algorithm: 'sha256', maxBodyBytes: SMALL_BODY_LIMIT } },
+  // HTTP Message Signature binding: signed by the issuer's key, or by the key `cnf` confirms.
+  signed: { httpSignature: { key: 'issuer' } },
+  proof: { httpSignature: { key: 'cnf' } },
+  signedSmall: {
+    httpSignature: { key: 'issuer' },
+    bodyHash: { algorithm: 'sha256', maxBodyBytes: SMALL_BODY_LIMIT },
+  },
 } as const satisfies Record<string, RouteOptions>;
+
+/** A request for {@link ConformanceFixture.signHttp}: what will go on the wire. */
+export interface HttpSignatureTarget {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string | Uint8Array | readonly (string | Uint8Array)[];
+}
+
+/** Who signs: Herald's JWKS key (`issuer`), or the proof key of {@link ConformanceFixture.proofJwk}. */
+export type HttpSignatureSigner = Partial<SignHttpRequestOptions> & {
+  readonly signer?: 'issuer' | 'proof';
+};
 
 /** Claims and header tweaks of a minted token. */
 export interface MintOptions {
@@ -75,6 +97,13 @@ export interface ConformanceFixture {
    * for tokens no JWT library would produce (duplicate members, `1e400`, BOMs, odd headers).
    */
   signRaw(headerJson: string, payloadJson: string): string;
+  /** The public JWK of an Ed25519 proof key, for a `cnf: { jwk }` claim. */
+  readonly proofJwk: Readonly<Record<string, unknown>>;
+  /**
+   * The `Signature-Input`, `Signature` and (with a body) `Content-Digest` headers of an
+   * RFC 9421 signature over `target`, at the fixture's clock, by Herald's key by default.
+   */
+  signHttp(target: HttpSignatureTarget, options?: HttpSignatureSigner): Record<string, string>;
   /** Base64url SHA-256 of the exact bytes (the `bdy` value). */
   bodyHash(body: Uint8Array | string): string;
   /** A fresh unique jti. */
@@ -189,11 +218,31 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
     return `${input}.${signature.toString('base64url')}`;
   };
 
+  const proof = generateKeyPairSync('ed25519');
+  const proofJwk = proof.publicKey.export({ format: 'jwk' }) as Record<string, unknown>;
+  const signHttp = (target: HttpSignatureTarget, options: HttpSignatureSigner = {}) => {
+    const { signer, ...signing } = options;
+    const body = Array.isArray(target.body)
+      ? Buffer.concat((target.body as readonly (string | Uint8Array)[]).map((c) => Buffer.from(c)))
+      : (target.body as string | Uint8Array | undefined);
+    const added = signHttpRequest(
+      { method: target.method, url: target.path, headers: target.headers, body },
+      {
+        key: signer === 'proof' ? proof.privateKey : heraldKey,
+        now: () => nowMs,
+        ...signing,
+      },
+    );
+    return { ...added };
+  };
+
   return {
     options,
     nowMs,
     mint,
     signRaw,
+    proofJwk,
+    signHttp,
     bodyHash: (bytes) => createHash('sha256').update(bytes).digest('base64url'),
     jti: () => randomUUID(),
     close: () => jwksServer.close(),

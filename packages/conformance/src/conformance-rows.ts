@@ -1,5 +1,6 @@
 import { ADVERSARIAL_ROWS } from './adversarial-rows.js';
 import { CREDENTIAL_FORM_ROWS } from './credential-form-rows.js';
+import { HTTP_SIGNATURE_ROWS } from './http-signature-rows.js';
 import { REQUEST_ROWS } from './request-rows.js';
 import type { ConformanceRow } from './row-kit.js';
 import { TOKEN_ROWS } from './token-rows.js';
@@ -12,4 +13,5 @@ export const CONFORMANCE_ROWS: readonly ConformanceRow[] = [
   ...REQUEST_ROWS,
   ...ADVERSARIAL_ROWS,
   ...CREDENTIAL_FORM_ROWS,
+  ...HTTP_SIGNATURE_ROWS,
 ];

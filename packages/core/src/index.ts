@@ -16,6 +16,18 @@ export {
   SERVICE_JWT_ERROR_CODES,
   ServiceJwtError,
 } from './errors/service-jwt-error.js';
+export type { HttpSignatureAlgorithm } from './http-signatures/algorithms.js';
+export type { ContentDigestAlgorithm } from './http-signatures/content-digest.js';
+// HTTP Message Signatures (RFC 9421) with Content-Digest (RFC 9530)
+export { computeContentDigest } from './http-signatures/content-digest.js';
+export type { HttpSignatureOptions } from './http-signatures/options.js';
+export type {
+  HttpRequestToSign,
+  HttpSignatureHeaders,
+  HttpSigningKeyInput,
+  SignHttpRequestOptions,
+} from './http-signatures/sign-request.js';
+export { signHttpRequest } from './http-signatures/sign-request.js';
 export type { Algorithm } from './jws/algorithms.js';
 export type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from './keys/key-input.js';
 export type { KeySetHealth } from './keys/key-resolver.js';
@@ -53,7 +65,11 @@ export {
   importPrivateKey,
 } from './signer/key-pairs.js';
 export type { RotateOptions, RotationPlan } from './signer/key-ring.js';
-export type { FetchLike, ServiceFetchOptions } from './signer/service-fetch.js';
+export type {
+  FetchLike,
+  ServiceFetchHttpSignature,
+  ServiceFetchOptions,
+} from './signer/service-fetch.js';
 export { createServiceFetch } from './signer/service-fetch.js';
 export type {
   ServiceJwtSigner,

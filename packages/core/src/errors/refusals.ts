@@ -77,6 +77,30 @@ export const contentEncodingUnsupported = () =>
     'compressed bodies are not accepted on a route that checks body hashes',
   );
 
+export const httpSignatureMissing = (message = 'the request carries no HTTP message signature') =>
+  new ServiceJwtError('http_signature_missing', message);
+
+export const httpSignatureMalformed = (message: string) =>
+  new ServiceJwtError('http_signature_malformed', message);
+
+export const httpSignatureInsufficient = (message: string) =>
+  new ServiceJwtError('http_signature_insufficient', message);
+
+export const httpSignatureInvalid = (message = 'HTTP message signature is invalid') =>
+  new ServiceJwtError('http_signature_invalid', message);
+
+export const httpSignatureExpired = (message: string) =>
+  new ServiceJwtError('http_signature_expired', message);
+
+export const httpSignatureReplayed = () =>
+  new ServiceJwtError('http_signature_replayed', 'HTTP message signature nonce was already used');
+
+export const contentDigestMissing = (message: string) =>
+  new ServiceJwtError('content_digest_missing', message);
+
+export const contentDigestMismatch = (message = 'request body does not match Content-Digest') =>
+  new ServiceJwtError('content_digest_mismatch', message);
+
 export const keysUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
   new ServiceJwtError('keys_unavailable', message, options);
 

@@ -27,6 +27,14 @@ export type ServiceJwtErrorCode =
   | 'body_too_large'
   | 'body_timeout'
   | 'content_encoding_unsupported'
+  | 'http_signature_missing'
+  | 'http_signature_malformed'
+  | 'http_signature_insufficient'
+  | 'http_signature_invalid'
+  | 'http_signature_expired'
+  | 'http_signature_replayed'
+  | 'content_digest_missing'
+  | 'content_digest_mismatch'
   | 'keys_unavailable'
   | 'store_unavailable'
   | 'configuration_error';
@@ -67,6 +75,17 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   body_too_large: { status: 413, error: undefined },
   body_timeout: { status: 408, error: undefined },
   content_encoding_unsupported: { status: 415, error: undefined },
+  // HTTP Message Signatures (RFC 9421) and Content-Digest (RFC 9530): a request whose binding
+  // fails is refused like a token whose claims fail; a field that does not parse is a
+  // malformed request (RFC 6750 §3.1 `invalid_request`).
+  http_signature_missing: INVALID_TOKEN,
+  http_signature_malformed: { status: 400, error: 'invalid_request' },
+  http_signature_insufficient: INVALID_TOKEN,
+  http_signature_invalid: INVALID_TOKEN,
+  http_signature_expired: INVALID_TOKEN,
+  http_signature_replayed: INVALID_TOKEN,
+  content_digest_missing: INVALID_TOKEN,
+  content_digest_mismatch: INVALID_TOKEN,
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
   configuration_error: { status: 500, error: undefined },

@@ -1,12 +1,36 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
+import type { HttpSignatureAlgorithm } from '../http-signatures/algorithms.js';
+import { createProofTokens } from '../http-signatures/proof-tokens.js';
+import {
+  bindSigningKey,
+  type HttpSigningKeyInput,
+  signHttpRequest,
+} from '../http-signatures/sign-request.js';
 import type { ServiceJwtSigner } from './signer.js';
+
+/** The `httpSignature` option of {@link createServiceFetch}. */
+export interface ServiceFetchHttpSignature {
+  /**
+   * `'proof'`: each cached token confirms an in-memory Ed25519 proof key (`cnf.jwk`) that
+   * signs the requests (verifier: `httpSignature: { key: 'cnf' }`). Or the issuer's private
+   * key, the one given to `createSigner` (verifier: `httpSignature: { key: 'issuer' }`).
+   * @default 'proof'
+   */
+  readonly key?: 'proof' | HttpSigningKeyInput;
+  /** For a plain RSA issuer key: `'rsa-pss-sha512'` or `'rsa-v1_5-sha256'`. */
+  readonly algorithm?: HttpSignatureAlgorithm;
+  /** The verifier profile's `tag`. @default 'service-jwt' */
+  readonly tag?: string;
+  /** Seconds each signature is valid (`expires − created`). @default 60 */
+  readonly lifetime?: number;
+}
 
 /** A `fetch`-compatible function. */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /** Options of {@link createServiceFetch}. */
 export interface ServiceFetchOptions {
-  readonly signer: Pick<ServiceJwtSigner, 'tokenFor' | 'signRequest'>;
+  readonly signer: Pick<ServiceJwtSigner, 'tokenFor' | 'signRequest' | 'sign'>;
   /** The called service's audience (`aud`). */
   readonly audience: string;
   /**
@@ -20,6 +44,15 @@ export interface ServiceFetchOptions {
   readonly fetch?: FetchLike;
   /** Largest body buffered for hashing in `bind` mode, in bytes. @default 10485760 */
   readonly maxBodyBytes?: number;
+  /**
+   * Sign every request with an HTTP Message Signature (RFC 9421) instead: the cached token
+   * (`tokenFor`, or a proof token) in `Authorization`, a `Content-Digest` (RFC 9530) of the
+   * exact bytes sent, and a signature over `@method`, `@path`, `@query`, `authorization` and
+   * `content-digest` with a fresh nonce. `true` for the defaults. Not with `bind`.
+   */
+  readonly httpSignature?: boolean | ServiceFetchHttpSignature;
+  /** Injectable clock for signature times, epoch milliseconds. @default Date.now */
+  readonly now?: () => number;
 }
 
 function fail(message: string): never {
@@ -38,6 +71,60 @@ async function readBody(request: Request, maxBytes: number): Promise<Uint8Array 
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+type SignHeaders = (
+  headers: Headers,
+  request: { method: string; url: string; body: Uint8Array | undefined },
+) => Promise<void>;
+
+/** The request signing of the `httpSignature` option, resolved once (or `undefined`). */
+function httpSigning(options: ServiceFetchOptions): SignHeaders | undefined {
+  const value = options.httpSignature;
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (typeof value !== 'object' || value === null)) {
+    fail('httpSignature must be true, false or an options object');
+  }
+  if (options.bind) fail('bind and httpSignature are two bindings: choose one');
+  const settings: ServiceFetchHttpSignature = value === true ? {} : value;
+  const { signer, audience, subject } = options;
+  const now = options.now ?? Date.now;
+  const lifetime = settings.lifetime ?? 60;
+  if (!Number.isSafeInteger(lifetime) || lifetime <= 0) {
+    fail('httpSignature.lifetime must be a positive whole number of seconds');
+  }
+  const common = { tag: settings.tag ?? 'service-jwt', lifetime, now };
+  const keyOption = settings.key ?? 'proof';
+  const proofs =
+    keyOption === 'proof' ? createProofTokens(signer, audience, () => now() / 1000) : undefined;
+  const issuerKey =
+    keyOption === 'proof' ? undefined : bindSigningKey(keyOption, settings.algorithm);
+  return async (headers, request) => {
+    let bound = issuerKey;
+    let token: string;
+    if (proofs !== undefined) {
+      const proof = await proofs.get(subject);
+      token = proof.token;
+      bound = proof.key;
+    } else {
+      token = await signer.tokenFor(audience, { subject });
+    }
+    headers.set('authorization', `Bearer ${token}`);
+    const added = signHttpRequest(
+      {
+        method: request.method,
+        url: request.url,
+        headers: { authorization: `Bearer ${token}` },
+        body: request.body,
+      },
+      {
+        key: (bound as NonNullable<typeof bound>).key,
+        bound: bound as NonNullable<typeof bound>,
+        ...common,
+      },
+    );
+    for (const [name, field] of Object.entries(added)) headers.set(name, field as string);
+  };
+}
+
 /**
  * A `fetch` that authenticates every call to one service with `Authorization: Bearer …`.
  *
@@ -46,6 +133,9 @@ async function readBody(request: Request, maxBytes: number): Promise<Uint8Array 
  * multipart boundary, or a `ReadableStream`), the token's `bdy` is the SHA-256 of those bytes,
  * and those same bytes are sent, with the `Content-Type` that goes with them. `htu` is the
  * URL's path and query as `fetch` sends it; `htm` the method, upper-cased and sent so.
+ *
+ * With `httpSignature` the token is the cached one (or a proof token per `cnf`), and each
+ * request carries an RFC 9421 signature and a `Content-Digest` of those same bytes instead.
  *
  * A caller-set `Authorization` header is refused rather than silently replaced.
  *
@@ -77,9 +167,10 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
   if (options.fetch !== undefined && typeof options.fetch !== 'function')
     fail('fetch must be a function');
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const sign = httpSigning(options);
 
   return async (input, init) => {
-    if (!options.bind) {
+    if (!options.bind && sign === undefined) {
       // The body is not touched: headers are merged as fetch would merge them.
       const headers = new Headers(input instanceof Request ? input.headers : undefined);
       for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
@@ -98,8 +189,12 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
     const headers = new Headers(request.headers);
     const method = request.method.toUpperCase();
     const body = await readBody(request, maxBodyBytes);
-    const token = await signer.signRequest({ method, url: request.url, body, audience, subject });
-    headers.set('authorization', `Bearer ${token}`);
+    if (sign === undefined) {
+      const token = await signer.signRequest({ method, url: request.url, body, audience, subject });
+      headers.set('authorization', `Bearer ${token}`);
+    } else {
+      await sign(headers, { method, url: request.url, body });
+    }
     return fetchImpl(request.url, {
       method,
       headers,

@@ -21,6 +21,21 @@ export function digestBodyInHand(route: ResolvedRoute, request: RequestLike): st
   return digest(route, request.headers, request.body as Exclude<RequestLike['body'], BodyReader>);
 }
 
+/** A hasher that can say what it saw: the body hasher, or the HTTP signature mode's set. */
+export type FinishingHasher = BodyHasher & { digest(): unknown };
+
+/**
+ * The body fed to a fresh `create()` hasher (or, from a streaming adapter, the hasher it
+ * already fed), within the route's body limits: the same reading rules as the `bdy` digest.
+ */
+export function hashBodyInHand<H extends FinishingHasher>(
+  route: ResolvedRoute,
+  request: RequestLike,
+  create: () => H,
+): H {
+  return feed(route, request.headers, request.body as InHand, create);
+}
+
 /**
  * The digest, reading the body first when the adapter gave a reader, within the route's
  * `bodyHash.timeout`: a body that stalls is refused (408 `body_timeout`), not waited for. The
@@ -32,6 +47,21 @@ export async function digestBodyAsync(
 ): Promise<string> {
   const body = request.body;
   if (typeof body !== 'function') return digest(route, request.headers, body);
+  return digest(route, request.headers, await readWithin(route, body));
+}
+
+/** {@link hashBodyInHand} for a body the adapter's reader has yet to read. */
+export async function hashBodyAsync<H extends FinishingHasher>(
+  route: ResolvedRoute,
+  request: { readonly headers: HeadersLike; readonly body?: RequestLike['body'] | BodyHasher },
+  create: () => H,
+): Promise<H> {
+  const body = request.body;
+  if (typeof body !== 'function') return feed(route, request.headers, body, create);
+  return feed(route, request.headers, await readWithin(route, body), create);
+}
+
+async function readWithin(route: ResolvedRoute, body: BodyReader): Promise<Uint8Array> {
   const { maxBodyBytes, timeout } = route.bodyHash;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -39,10 +69,40 @@ export async function digestBodyAsync(
     timer.unref();
   });
   try {
-    return digest(route, request.headers, await Promise.race([body(maxBodyBytes), deadline]));
+    return await Promise.race([body(maxBodyBytes), deadline]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+function feed<H extends FinishingHasher>(
+  route: ResolvedRoute,
+  headers: HeadersLike,
+  body: InHand,
+  create: () => H,
+): H {
+  const { maxBodyBytes } = route.bodyHash;
+  if (body === undefined) {
+    if (declaresBody(headers)) {
+      throw configurationError(
+        'the raw request body is needed for the body digest but was not captured; pass it as request.body',
+      );
+    }
+    return create();
+  }
+  if (typeof body === 'string' || body instanceof Uint8Array) {
+    const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+    if (bytes.byteLength > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
+    const hasher = create();
+    hasher.update(bytes);
+    return hasher;
+  }
+  const hasher = body as H;
+  if (typeof hasher.digest !== 'function') {
+    throw configurationError('complete() needs a hasher from bodyCheck.createHasher()');
+  }
+  if (hasher.bytes > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
+  return hasher;
 }
 
 function digest(route: ResolvedRoute, headers: HeadersLike, body: InHand): string {

@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { HttpSignatureOptions } from '../http-signatures/options.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from '../keys/key-input.js';
 import type { Logger } from '../observability/logger.js';
@@ -163,6 +164,13 @@ export interface RouteOptions {
    * verifier and one key cache.
    */
   readonly replay?: ReplayStore | ReplayOptions | false;
+  /**
+   * Bind requests with an HTTP Message Signature (RFC 9421) and a `Content-Digest` (RFC 9530)
+   * beside the token: `true` for the defaults, options, or `false` for the claims binding
+   * (`bdy`, `htm`, `htu`) alone. Needs a `replay` store for the signature nonces. See
+   * docs/body-and-binding.md. @default false
+   */
+  readonly httpSignature?: boolean | HttpSignatureOptions;
 }
 
 /** Options of `createVerifier`. */

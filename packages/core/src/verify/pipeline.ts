@@ -5,6 +5,7 @@ import {
   claimMissing,
   configurationError,
   contentEncodingUnsupported,
+  httpSignatureReplayed,
   issuerNotTrusted,
   signatureInvalid,
   storeUnavailable,
@@ -15,6 +16,13 @@ import {
   tokenTooLarge,
 } from '../errors/refusals.js';
 import { isServiceJwtError, type ServiceJwtError } from '../errors/service-jwt-error.js';
+import {
+  claimNonce,
+  compareDigests,
+  createDigestSet,
+  signatureStep,
+} from '../http-signatures/pipeline-steps.js';
+import type { VerifiedHttpSignature } from '../http-signatures/verify-request.js';
 import { algorithmMatches } from '../jws/algorithms.js';
 import { verifySignature } from '../jws/signature.js';
 import {
@@ -28,7 +36,7 @@ import { storeErrorChannel } from '../observability/channels.js';
 import { describeCauses } from '../observability/logger.js';
 import { replayKey } from '../stores/replay-key.js';
 import type { RevocationReason, RevocationSubject } from '../stores/store-interfaces.js';
-import { digestBodyAsync, digestBodyInHand } from './body-digest.js';
+import { digestBodyAsync, digestBodyInHand, hashBodyAsync, hashBodyInHand } from './body-digest.js';
 import { bodyHashEquals, createBodyHasher } from './body-hash.js';
 import { checkClaimTypes, checkRegisteredClaims } from './claims.js';
 import { assertToken68, extractTokenCandidate } from './extract-token.js';
@@ -50,9 +58,12 @@ import type { Signed, VerifierState } from './verifier-state.js';
 //    6 claims      exp, nbf, iat, max age and lifetime, aud, typ
 //    7 route       source, required claims, claim rules, callers, replay's jti and exp
 //    8 revocation  the revocation list (a store may answer later)
-//    9 binding     htm/htu against the request line
-//   10 body        bdy against the raw body bytes (the body may arrive later)
-//   11 replay      (iss, jti) claimed in the replay store, last, so a refusal burns nothing
+//    9 binding     htm/htu against the request line; on a route with `httpSignature`, also
+//                  the request's HTTP message signature (RFC 9421), before any body byte
+//   10 body        bdy, and in that mode the covered Content-Digest, against the raw body
+//                  bytes in one pass (the body may arrive later)
+//   11 replay      (iss, jti) claimed in the replay store, last, so a refusal burns nothing;
+//                  in that mode the signature's nonce instead (the token may be reused)
 //
 // Steps 2–5 depend on the token string only: a verified token is cached (bounded, never past
 // `exp`, dropped when its key leaves the set) and a hit skips them. Steps 6–11 run on every
@@ -76,9 +87,13 @@ interface Parsed {
   readonly keys: IssuerKeyResolver;
 }
 
-/** The body check a route owes once steps 1–9 passed: the digest the token commits to. */
+/**
+ * The body check a route owes once steps 1–9 passed: the digest the token commits to, and in
+ * HTTP signature mode the Content-Digest the signature covers (`content`, else `undefined`).
+ */
 interface BodyCheck {
-  readonly expected: string;
+  readonly bdy: string | undefined;
+  readonly content: VerifiedHttpSignature['digest'];
 }
 
 /** A key fetch `verifySync` stopped at: `verifyAsync` waits for this one, not a second. */
@@ -107,10 +122,11 @@ export function verifySync(
   checkRoute(route, signed.claims); //                                                   7
   decideRevocation(revocationNow(state, signed)); //                                     8
   if (request !== undefined) checkRequestBinding(claimsOf(signed), request, route.requestBinding); // 9
-  const body = bodyCheck(route, signed, request); //                                     10
-  if (body !== null) compareBody(body, digestBodyInHand(route, request as RequestLike));
+  const signature = signatureStep(state, route, signed, request, now); //                9
+  const body = bodyCheck(route, signed, request, signature); //                          10
+  if (body !== null) checkBodyInHand(route, body, request as RequestLike);
   // The replay store here is core's in-memory one: it answers with the boolean itself.
-  decideReplay(recordReplay(state, route, signed) as boolean | undefined); //             11
+  decideReplay(recordReplay(state, route, signed, signature) as boolean | undefined, signature); // 11
   return verified(token, signed);
 }
 
@@ -136,9 +152,10 @@ export async function verifyAsync(
   checkRoute(route, signed.claims); //                                                   7
   decideRevocation(await checkRevocation(state, signed)); //                             8
   if (request !== undefined) checkRequestBinding(claimsOf(signed), request, route.requestBinding); // 9
-  const body = bodyCheck(route, signed, request); //                                     10
-  if (body !== null) compareBody(body, await digestBodyAsync(route, request as RequestLike));
-  decideReplay(await recordReplay(state, route, signed)); //                             11
+  const signature = signatureStep(state, route, signed, request, now); //                9
+  const body = bodyCheck(route, signed, request, signature); //                          10
+  if (body !== null) await checkBodyLater(route, body, request as RequestLike);
+  decideReplay(await recordReplay(state, route, signed, signature), signature); //       11
   return verified(token, signed);
 }
 
@@ -165,7 +182,8 @@ export async function authenticate(
   checkRoute(route, signed.claims); //                                                   7
   decideRevocation(await checkRevocation(state, signed)); //                             8
   checkRequestBinding(claimsOf(signed), request, route.requestBinding); //               9
-  const body = bodyCheck(route, signed, request); //                                     10 (what it owes)
+  const signature = signatureStep(state, route, signed, request, now); //                9
+  const body = bodyCheck(route, signed, request, signature); //                          10 (what it owes)
   const authenticated = signed;
   let completed = false;
   return {
@@ -175,15 +193,16 @@ export async function authenticate(
         : {
             maxBodyBytes: route.bodyHash.maxBodyBytes,
             timeout: route.bodyHash.timeout,
-            createHasher: () => createBodyHasher(route.bodyHash.algorithm),
+            createHasher: () =>
+              body.content === undefined
+                ? createBodyHasher(route.bodyHash.algorithm)
+                : createDigestSet(route, body),
           },
     async complete(bytes) {
       if (completed) throw configurationError('complete() was already called');
       completed = true;
-      if (body !== null) {
-        compareBody(body, await digestBodyAsync(route, { ...request, body: bytes })); //    10
-      }
-      decideReplay(await recordReplay(state, route, authenticated)); //                  11
+      if (body !== null) await checkBodyLater(route, body, { ...request, body: bytes }); // 10
+      decideReplay(await recordReplay(state, route, authenticated, signature), signature); // 11
       return verified(token, authenticated);
     },
   };
@@ -323,13 +342,16 @@ function bodyCheck(
   route: ResolvedRoute,
   signed: Signed,
   request: RequestLike | undefined,
+  signature: VerifiedHttpSignature | null,
 ): BodyCheck | null {
   if (request === undefined) return null;
+  // Content-Digest is over the content as sent, coded or not (RFC 9530 §2): no encoding rule.
+  const content = signature?.digest;
   const policy = route.bodyHash;
   const expected = signed.claims[policy.claim];
   if (expected === undefined) {
     if (policy.required) throw bodyHashMissing();
-    return null;
+    return content === undefined ? null : { bdy: undefined, content };
   }
   if (typeof expected !== 'string') {
     throw tokenMalformed(`token claim "${policy.claim}" must be a string`);
@@ -337,7 +359,33 @@ function bodyCheck(
   if (!policy.allowContentEncoding && isEncoded(request.headers['content-encoding'])) {
     throw contentEncodingUnsupported();
   }
-  return { expected };
+  return { bdy: expected, content };
+}
+
+/** Step 10 with the body in hand; the claims mode keeps its one-digest path. */
+function checkBodyInHand(route: ResolvedRoute, check: BodyCheck, request: RequestLike): void {
+  if (check.content === undefined) {
+    compareBody(check.bdy as string, digestBodyInHand(route, request));
+    return;
+  }
+  compareDigests(
+    check,
+    hashBodyInHand(route, request, () => createDigestSet(route, check)),
+  );
+}
+
+/** Step 10 when the body is read now, or was streamed through a hasher of `createHasher`. */
+async function checkBodyLater(
+  route: ResolvedRoute,
+  check: BodyCheck,
+  request: { readonly headers: RequestLike['headers']; readonly body?: unknown },
+): Promise<void> {
+  const body = request as Parameters<typeof digestBodyAsync>[1];
+  if (check.content === undefined) {
+    compareBody(check.bdy as string, await digestBodyAsync(route, body));
+    return;
+  }
+  compareDigests(check, await hashBodyAsync(route, body, () => createDigestSet(route, check)));
 }
 
 function isEncoded(value: string | readonly string[] | undefined): boolean {
@@ -346,26 +394,38 @@ function isEncoded(value: string | readonly string[] | undefined): boolean {
   return coding !== '' && coding !== 'identity';
 }
 
-function compareBody(check: BodyCheck, actual: string): void {
-  if (!bodyHashEquals(check.expected, actual)) throw bodyHashMismatch();
+function compareBody(expected: string, actual: string): void {
+  if (!bodyHashEquals(expected, actual)) throw bodyHashMismatch();
 }
 
-/** Step 11: `(iss, jti)`, never the token string; `undefined` when the route keeps no record. */
+/**
+ * Step 11: `(iss, jti)`, never the token string; `undefined` when the route keeps no record.
+ * In HTTP signature mode the signature's nonce instead: the token may serve many requests.
+ */
 function recordReplay(
   state: VerifierState,
   route: ResolvedRoute,
   signed: Signed,
+  signature: VerifiedHttpSignature | null,
 ): boolean | Promise<boolean> | undefined {
+  if (signature !== null) return storeAnswer(() => claimNonce(state, route, signed, signature));
   const replay = route.replay;
   const jti = signed.claims.jti as string | undefined;
   const exp = signed.claims.exp as number | undefined;
   if (replay === null || jti === undefined || exp === undefined) return undefined;
-  try {
-    const claimed = replay.store.claim(
+  return storeAnswer(() =>
+    replay.store.claim(
       replayKey(signed.issuer, jti),
       exp + state.clockTolerance,
       signed.claims.iat as number | undefined,
-    );
+    ),
+  );
+}
+
+/** A replay store's answer; its failures become `store_unavailable`. */
+function storeAnswer(claim: () => boolean | Promise<boolean>): boolean | Promise<boolean> {
+  try {
+    const claimed = claim();
     if (!(claimed instanceof Promise)) return claimed;
     return claimed.catch((err: unknown) => {
       throw storeError(err, 'replay store');
@@ -375,8 +435,10 @@ function recordReplay(
   }
 }
 
-function decideReplay(fresh: boolean | undefined): void {
-  if (fresh !== undefined && fresh !== true) throw tokenReplayed();
+function decideReplay(fresh: boolean | undefined, signature: VerifiedHttpSignature | null): void {
+  if (fresh !== undefined && fresh !== true) {
+    throw signature === null ? tokenReplayed() : httpSignatureReplayed();
+  }
 }
 
 function storeError(err: unknown, what: 'replay store' | 'revocation list'): ServiceJwtError {

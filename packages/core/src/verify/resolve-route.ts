@@ -1,3 +1,4 @@
+import { type ResolvedHttpSignature, resolveHttpSignature } from '../http-signatures/options.js';
 import { answersInMemory } from '../stores/in-memory.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
 import { type ClaimsCheck, compileClaimsCheck } from './claim-rules.js';
@@ -23,6 +24,7 @@ export const ROUTE_KEYS = [
   'bodyHash',
   'requestBinding',
   'replay',
+  'httpSignature',
 ] as const;
 const BODY_HASH_KEYS = new Set([
   'claim',
@@ -64,6 +66,8 @@ export interface ResolvedRoute {
   readonly bodyHash: ResolvedBodyHash;
   readonly requestBinding: { readonly required: boolean; readonly mountPrefix?: string };
   readonly replay: ResolvedReplay | null;
+  /** The HTTP Message Signature binding, `null` for the claims binding alone. */
+  readonly httpSignature: ResolvedHttpSignature | null;
   /**
    * Every store this route uses answers on the spot (core's in-memory ones, or none), so a
    * request whose body is in hand can be verified without waiting.
@@ -175,6 +179,12 @@ export function resolveRoute(
     parent === undefined ? pickRoute(overrides) : merge(parent, overrides);
   const audiences = resolveAudience(input.audience, `${prefix}audience`);
   const replay = resolveReplay(input.replay, `${prefix}replay`);
+  const httpSignature = resolveHttpSignature(input.httpSignature, `${prefix}httpSignature`);
+  if (httpSignature !== null && replay === null) {
+    fail(
+      `${prefix}httpSignature needs a replay store for its nonces: set ${prefix}replay (createMemoryReplayStore(), or a shared store for a fleet)`,
+    );
+  }
   const registered: RegisteredClaimsPolicy = Object.freeze({
     clockTolerance: global.clockTolerance,
     requireExpiration: global.requireExpiration,
@@ -190,6 +200,7 @@ export function resolveRoute(
     bodyHash: resolveBodyHash(input.bodyHash, `${prefix}bodyHash`),
     requestBinding: resolveRequestBinding(input.requestBinding, `${prefix}requestBinding`),
     replay,
+    httpSignature,
     answersNow: answersInMemory(replay?.store ?? null) && answersInMemory(global.revocation),
   });
 }
@@ -211,7 +222,10 @@ function merge(parent: RouteOptions, overrides: RouteOptions): RouteOptions {
     if (value === undefined) continue;
     if (key === 'claims' && isObject(value) && isObject(parent.claims)) {
       out.claims = { ...parent.claims, ...(value as ClaimRules) };
-    } else if ((key === 'bodyHash' || key === 'requestBinding') && isObject(value)) {
+    } else if (
+      (key === 'bodyHash' || key === 'requestBinding' || key === 'httpSignature') &&
+      isObject(value)
+    ) {
       out[key] = { ...(isObject(parent[key]) ? parent[key] : {}), ...value };
     } else {
       out[key] = value;

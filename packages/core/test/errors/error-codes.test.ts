@@ -5,6 +5,8 @@ import {
   createVerifier,
   SERVICE_JWT_ERROR_CODES,
   type ServiceJwtErrorCode,
+  type SignHttpRequestOptions,
+  signHttpRequest,
 } from '@service-jwt/core';
 import { serveJwks } from '@service-jwt/testing';
 import {
@@ -27,6 +29,30 @@ const key = makeKey('ES256');
 const verifier = verifierFor(key);
 const sha = (body: string) => createHash('sha256').update(body).digest('base64url');
 const produced = new Set<ServiceJwtErrorCode>();
+
+// The httpSignature binding with the issuer's key; `edit` changes the request after signing.
+const signedRoute = verifierFor(key, {
+  replay: { store: createMemoryReplayStore({ now: () => NOW_MS }), required: false },
+  httpSignature: { key: 'issuer' },
+});
+function signedRequest(
+  options: Partial<SignHttpRequestOptions> = {},
+  edit: (headers: Record<string, string>) => void = () => undefined,
+  body = '{"a":1}',
+) {
+  const token = mint(key, claimsAt());
+  const headers: Record<string, string> = { authorization: `Bearer ${token}` };
+  Object.assign(
+    headers,
+    signHttpRequest(
+      { method: 'POST', url: '/orders', headers, body: '{"a":1}' },
+      { key: key.privateKey, now: () => NOW_MS, ...options },
+    ),
+    { 'content-length': String(body.length) },
+  );
+  edit(headers);
+  return { method: 'POST', url: '/orders', headers, body };
+}
 
 const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
   ['token_missing', () => verifier.verify({ method: 'GET', url: '/', headers: {} })],
@@ -126,6 +152,42 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
         }),
       ),
   ],
+  [
+    'http_signature_missing',
+    () => signedRoute.verify(bearer(mint(key, claimsAt()), { body: '{}' })),
+  ],
+  [
+    'http_signature_malformed',
+    () => signedRoute.verify(signedRequest({}, (h) => Object.assign(h, { signature: 'sig1=:x' }))),
+  ],
+  [
+    'http_signature_insufficient',
+    () => signedRoute.verify(signedRequest({ components: ['@method', 'authorization'] })),
+  ],
+  [
+    'http_signature_invalid',
+    () => signedRoute.verify(signedRequest({ key: makeKey('ES256').privateKey })),
+  ],
+  [
+    'http_signature_expired',
+    () => signedRoute.verify(signedRequest({ now: () => NOW_MS - 600_000 })),
+  ],
+  [
+    'http_signature_replayed',
+    async () => {
+      const request = signedRequest();
+      await signedRoute.verify(request);
+      return signedRoute.verify(request);
+    },
+  ],
+  [
+    'content_digest_missing',
+    () =>
+      signedRoute.verify(
+        signedRequest({ components: ['@method', '@path', '@query', 'authorization'] }),
+      ),
+  ],
+  ['content_digest_mismatch', () => signedRoute.verify(signedRequest({}, undefined, '{"a":2}'))],
   [
     'keys_unavailable',
     async () => {
