@@ -43,6 +43,7 @@ export type {
 export { createResponseSigner } from './response-signing/response-signer.js';
 export type { JwksHttpResponse, JwksResponseOptions } from './signer/jwks-response.js';
 export { jwksResponse } from './signer/jwks-response.js';
+export type { SignerKeyInput, SignerKeys } from './signer/key-list.js';
 export type { GeneratedKeyPair, KeyPairAlgorithm } from './signer/key-pairs.js';
 export {
   exportPem,
@@ -53,6 +54,7 @@ export {
   importPrivateKey,
 } from './signer/key-pairs.js';
 export type { RotateOptions, RotationPlan } from './signer/key-ring.js';
+export type { RemoteSignContext, RemoteSigningKey } from './signer/remote-signing-key.js';
 export type { FetchLike, ServiceFetchOptions } from './signer/service-fetch.js';
 export { createServiceFetch } from './signer/service-fetch.js';
 export type {
@@ -68,7 +70,6 @@ export type {
   PrivateKeyInput,
   PublicJwk,
   SignerKey,
-  SignerKeyInput,
   SigningKey,
 } from './signer/signing-keys.js';
 export { computeJwkThumbprint } from './signer/signing-keys.js';

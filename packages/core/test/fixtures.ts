@@ -190,6 +190,7 @@ export const EXPECTED: Readonly<Record<ServiceJwtErrorCode, [number, string | un
   content_encoding_unsupported: [415, undefined],
   keys_unavailable: [503, undefined],
   store_unavailable: [503, undefined],
+  signer_unavailable: [503, undefined],
   configuration_error: [500, undefined],
 };
 

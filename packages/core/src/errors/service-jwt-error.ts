@@ -29,6 +29,7 @@ export type ServiceJwtErrorCode =
   | 'content_encoding_unsupported'
   | 'keys_unavailable'
   | 'store_unavailable'
+  | 'signer_unavailable'
   | 'configuration_error';
 
 /** The RFC 6750 `error` attribute that goes with a code (`undefined` for `token_missing`). */
@@ -69,6 +70,7 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   content_encoding_unsupported: { status: 415, error: undefined },
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
+  signer_unavailable: { status: 503, error: undefined },
   configuration_error: { status: 500, error: undefined },
 };
 

@@ -1,26 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
 import { MAX_JTI } from '../verify/claims.js';
+import { readNextKey, readSignerKeys, type SignerKeyInput, type SignerKeys } from './key-list.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { bodyBytes, signedTarget } from './request-input.js';
-import {
-  importSigningKey,
-  isSigningAlgorithm,
-  type PublicJwk,
-  type SignerKeyInput,
-} from './signing-keys.js';
+import { isSigningAlgorithm, type PublicJwk } from './signing-keys.js';
 import { createTokenCache } from './token-cache.js';
 
 /** Options of {@link createSigner}. */
 export interface SignerOptions {
   /** This service's identity, stamped as `iss`; verifiers trust it by this exact string. */
   readonly issuer: string;
-  /** One or more private keys: the first signs, all are published by `jwks()`. */
-  readonly keys: SignerKeyInput | readonly SignerKeyInput[];
-  /** Algorithm for keys that do not name one. @default by key type (RSA → RS256, P-256 → ES256, Ed25519 → EdDSA, secret → HS256) */
+  /**
+   * One or more keys, the first signs and all are published by `jwks()`: private JWKs, PEM,
+   * `KeyObject`s, the JSON text of a JWK or JWK set (what `service-jwt keygen` writes), a JWK
+   * set object, `oct` secrets (never published), remote keys ({@link RemoteSigningKey}), or
+   * an array of them. Secrets and key pairs are never mixed in one signer.
+   */
+  readonly keys: SignerKeys;
+  /**
+   * The algorithm of keys that name none of their own. A key that cannot sign with it, or
+   * whose JWK `alg` differs, is refused; `{ key, algorithm }` sets one key's algorithm.
+   * @default by key type (RSA → RS256, P-256 → ES256, Ed25519 → EdDSA, secret → HS256)
+   */
   readonly algorithm?: Algorithm;
   /**
    * The service-source claim stamped on every token: a value, `{ claim, value }`, or `false`
@@ -162,21 +166,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
   if (options.algorithm !== undefined && !isSigningAlgorithm(options.algorithm)) {
     fail(`algorithm "${String(options.algorithm)}" is not a supported signing algorithm`);
   }
-  const inputs = Array.isArray(options.keys) ? options.keys : [options.keys];
-  if (options.keys === undefined || inputs.length === 0)
-    fail('keys must hold at least one private key');
-  const keys = inputs.map((input, i) =>
-    importSigningKey(
-      input as SignerKeyInput,
-      options.algorithm,
-      Array.isArray(options.keys) ? `keys[${i}]` : 'keys',
-    ),
-  );
-  const kids = new Set<string>();
-  for (const [i, key] of keys.entries()) {
-    if (kids.has(key.kid)) fail(`keys[${i}] repeats kid "${key.kid}"`);
-    kids.add(key.kid);
-  }
+  const keys = readSignerKeys(options.keys, options.algorithm);
   const lifetime = checkLifetime(options.lifetime ?? 300, 'lifetime');
   const requestLifetime = checkLifetime(options.requestLifetime ?? 60, 'requestLifetime');
   const source = resolveSource(options.source);
@@ -198,9 +188,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
     const payload: Record<string, unknown> = { ...claims, ...stamped, iss: issuer, iat, exp };
     if (source) payload[source.claim] = source.value;
     payload.jti ??= randomBytes(16).toString('base64url');
-    const token = await new SignJWT(payload)
-      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: 'JWT' })
-      .sign(key.key);
+    const token = await key.signCompact(new TextEncoder().encode(JSON.stringify(payload)));
     return { token, iat, exp, kid: key.kid };
   }
 
@@ -282,9 +270,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
       return { keys: ring.publicKeys() };
     },
     rotate(nextKey, rotateOptions = {}) {
-      const next = importSigningKey(nextKey, defaultAlgorithm, 'nextKey');
-      const plan = ring.rotate(next, rotateOptions);
-      return plan;
+      return ring.rotate(readNextKey(nextKey, defaultAlgorithm, ring.signingKey()), rotateOptions);
     },
   };
 }
