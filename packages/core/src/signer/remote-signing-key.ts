@@ -6,7 +6,7 @@ import { verifySignature } from '../jws/signature.js';
 import type { JsonWebKeyInput, KeyInput } from '../keys/key-input.js';
 import { checkRsaPublicKey } from '../keys/rsa-checks.js';
 import { ecdsaDerToJose } from './ecdsa-der.js';
-import { chooseAlgorithm } from './key-algorithms.js';
+import { chooseAlgorithm, describeKeyType } from './key-algorithms.js';
 import type { KeyPairAlgorithm } from './key-pairs.js';
 import { type KeyText, readKeyBytes, readKeyString } from './key-text.js';
 import { computeJwkThumbprint, toPublicJwk } from './signing-keys.js';
@@ -205,8 +205,14 @@ export function importRemoteSigningKey(
   const algorithm = chooseAlgorithm(publicKey, `${option}.publicKey`, {
     own: { value: remote.algorithm, option: `${option}.algorithm` },
     jwkAlg: jwk?.alg,
-    signerAlgorithm,
   });
+  // A remote key's algorithm is fixed by the KMS key, not a choice made here: a signer-wide
+  // algorithm that differs is a contradiction, not a default to override.
+  if (signerAlgorithm !== undefined && signerAlgorithm !== algorithm) {
+    throw configurationError(
+      `algorithm ${signerAlgorithm} disagrees with ${option}.algorithm ${algorithm} (key type ${describeKeyType(publicKey)}); drop one of them`,
+    );
+  }
   const kid =
     remote.kid ??
     (typeof jwk?.kid === 'string' && jwk.kid !== '' ? jwk.kid : undefined) ??
