@@ -47,8 +47,11 @@ export interface RemoteSigningKey {
    * Rejecting, or missing the deadline, is `signer_unavailable` (503).
    */
   sign(signingInput: Uint8Array, context: RemoteSignContext): Promise<Uint8Array>;
-  /** The public half: a JWK (object or JSON), PEM (SPKI), DER SubjectPublicKeyInfo bytes, or a public `KeyObject`. */
-  readonly publicKey: KeyInput;
+  /**
+   * The public half: a JWK (object, or JSON text), PEM (SPKI), DER SubjectPublicKeyInfo bytes
+   * (what AWS KMS GetPublicKey returns), or a public `KeyObject`.
+   */
+  readonly publicKey: KeyInput | JsonWebKey;
   /** The one algorithm the remote key signs with; must fit `publicKey`. */
   readonly algorithm: KeyPairAlgorithm;
   /** @default the public JWK's `kid`, else its RFC 7638 thumbprint */

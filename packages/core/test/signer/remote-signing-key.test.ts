@@ -136,7 +136,10 @@ describe('a remote signing key', () => {
     const publicKey = (await service.remoteKey('ed', 'EdDSA')).publicKey as Uint8Array;
     const jwk = { ...exportPublicJwk(KEYS.ed), kid: 'kms-ed' };
     const pem = exportPem(KEYS.ed).publicKey;
-    for (const form of [jwk, JSON.stringify(jwk), pem, createPublicKey(KEYS.ed), publicKey]) {
+    // The AWS recipe's chain: GetPublicKey's DER SPKI → KeyObject → JWK.
+    const fromDer = createPublicKey({ key: Buffer.from(publicKey), format: 'der', type: 'spki' });
+    const forms = [jwk, JSON.stringify(jwk), pem, fromDer, fromDer.export({ format: 'jwk' })];
+    for (const form of [...forms, publicKey]) {
       const remote = await service.remoteKey('ed', 'EdDSA', { publicKey: form });
       const signer = createSigner({ issuer: ISS, keys: remote });
       await expect(
