@@ -94,7 +94,8 @@ export function chooseAlgorithm(
   choices: AlgorithmChoices,
 ): Algorithm {
   const fits = signingAlgorithmsFor(key, option);
-  const keyType = `key type ${describeKeyType(key)}; it signs ${fits.join(', ')}`;
+  const type = describeKeyType(key);
+  const keyType = `key type ${type}, which signs ${fits.join(', ')}`;
   const { own, jwkAlg, signerAlgorithm } = choices;
   if (own !== undefined && own.value !== undefined) {
     if (!isAlgorithm(own.value) || !fits.includes(own.value)) {
@@ -109,18 +110,16 @@ export function chooseAlgorithm(
   const ownValue = own?.value as Algorithm | undefined;
   if (ownValue !== undefined && jwkAlg !== undefined && ownValue !== jwkAlg) {
     throw configurationError(
-      `${own?.option} ${ownValue} disagrees with ${option}.alg ${String(jwkAlg)} (${keyType})`,
+      `${own?.option} ${ownValue} disagrees with the alg ${String(jwkAlg)} of ${option} (key type ${type})`,
     );
   }
   if (signerAlgorithm !== undefined && ownValue === undefined) {
     if (!fits.includes(signerAlgorithm)) {
-      throw configurationError(
-        `algorithm ${signerAlgorithm} does not fit ${option} (${keyType}); drop the option, or set { key, algorithm } per key to mix key types`,
-      );
+      throw configurationError(`algorithm ${signerAlgorithm} does not fit ${option} (${keyType})`);
     }
     if (jwkAlg !== undefined && jwkAlg !== signerAlgorithm) {
       throw configurationError(
-        `algorithm ${signerAlgorithm} disagrees with ${option}.alg ${String(jwkAlg)} (${keyType}); drop one of them`,
+        `algorithm ${signerAlgorithm} disagrees with the alg ${String(jwkAlg)} of ${option} (key type ${type})`,
       );
     }
   }

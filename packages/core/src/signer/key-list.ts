@@ -65,6 +65,7 @@ function importKey(entry: Entry, signerAlgorithm: Algorithm | undefined): TokenS
 }
 
 const isSecret = (key: TokenSigningKey) => key.publicJwk === undefined;
+const kindOf = (key: TokenSigningKey) => (isSecret(key) ? 'a shared secret (oct)' : 'a key pair');
 
 /**
  * Reads the `keys` option: JWK sets expanded, every key imported and bound to one algorithm,
@@ -88,11 +89,11 @@ export function readSignerKeys(
     : expand(keys, 'keys');
   if (entries.length === 0) throw configurationError('keys must hold at least one private key');
   const loaded = entries.map((entry) => importKey(entry, signerAlgorithm));
-  const secrets = entries.filter((_, i) => isSecret(loaded[i] as TokenSigningKey));
-  if (secrets.length > 0 && secrets.length < entries.length) {
-    const pairs = entries.filter((_, i) => !isSecret(loaded[i] as TokenSigningKey));
+  const first = loaded[0] as TokenSigningKey;
+  const other = loaded.findIndex((key) => isSecret(key) !== isSecret(first));
+  if (other !== -1) {
     throw configurationError(
-      `keys mixes shared secrets (${secrets.map((e) => e.option).join(', ')}) with asymmetric keys (${pairs.map((e) => e.option).join(', ')}); use one kind per signer`,
+      `${entries[other]?.option} is ${kindOf(loaded[other] as TokenSigningKey)} but ${entries[0]?.option} is ${kindOf(first)}: a signer signs with shared secrets or with key pairs, never both`,
     );
   }
   const kids = new Set<string>();
@@ -121,9 +122,7 @@ export function readNextKey(
   const next = importKey(entries[0] as Entry, signerAlgorithm);
   if (isSecret(next) !== isSecret(current)) {
     throw configurationError(
-      isSecret(next)
-        ? 'nextKey is a shared secret but the signer signs with asymmetric keys; use one kind per signer'
-        : 'nextKey is an asymmetric key but the signer signs with shared secrets; use one kind per signer',
+      `nextKey is ${kindOf(next)} but the signer signs with ${isSecret(current) ? 'shared secrets' : 'key pairs'}: a signer signs with shared secrets or with key pairs, never both`,
     );
   }
   return next;

@@ -213,7 +213,7 @@ export function importRemoteSigningKey(
   // algorithm that differs is a contradiction, not a default to override.
   if (signerAlgorithm !== undefined && signerAlgorithm !== algorithm) {
     throw configurationError(
-      `algorithm ${signerAlgorithm} disagrees with ${option}.algorithm ${algorithm} (key type ${describeKeyType(publicKey)}); drop one of them`,
+      `algorithm ${signerAlgorithm} disagrees with ${option}.algorithm ${algorithm} (key type ${describeKeyType(publicKey)})`,
     );
   }
   const kid =
