@@ -82,29 +82,42 @@ export interface ServiceJwtSigner {
    * Claims the signer stamps (`iss`, `iat`, `exp`, `jti`, `aud`, `sub`, the source claim,
    * `bdy`, `htm`, `htu`) are refused in `claims`: use the options or `signRequest`.
    *
-   * @throws ServiceJwtError `configuration_error` for a reserved claim or invalid option.
+   * @throws ServiceJwtError `configuration_error` for a reserved claim or invalid option, or
+   * a remote key's signature that does not verify; `signer_unavailable` (503) when a remote
+   * key fails or misses its deadline.
    */
   sign(claims: Readonly<Record<string, unknown>>, options: SignOptions): Promise<string>;
   /**
    * The static-identity token for `audience`: minted on first use, cached, renewed ahead of
    * expiry (20% of the lifetime, at least 30 s before `exp`) and after a key rotation.
-   * Concurrent callers share one signing.
+   * Concurrent callers share one signing (one remote call, for a remote key); a failure is
+   * not cached.
+   *
+   * @throws ServiceJwtError as {@link ServiceJwtSigner.sign}.
    */
   tokenFor(audience: string | readonly string[], options?: TokenForOptions): Promise<string>;
   /**
    * A one-time token bound to one request: `bdy` (SHA-256, base64url, of the exact body
    * bytes; the empty body hashes the empty string), `htm`, `htu`, a fresh `jti`, 60 s.
+   *
+   * @throws ServiceJwtError as {@link ServiceJwtSigner.sign}.
    */
   signRequest(request: SignRequestInput): Promise<string>;
-  /** The public key set to publish (RFC 7517 §5). Never a private member; empty for HS*. */
+  /**
+   * The public key set to publish (RFC 7517 §5), remote keys' public halves included. Never a
+   * private member; empty for a signer of shared secrets (`oct` keys are never published).
+   */
   jwks(): { keys: PublicJwk[] };
   /**
    * Key rotation per the design: publishes `nextKey` now (in `jwks()`), signs with it after
    * `activateAfter` seconds, and keeps the old public key until the last token it signed has
    * expired (or `retireAfter`). Returns the next key's `kid` and activation time.
    *
-   * @throws ServiceJwtError `configuration_error`: invalid key, duplicate `kid`, a rotation
-   * already pending.
+   * `nextKey` is one key in any form `keys` takes, of the same kind (shared secret or key
+   * pair) as the signer's keys.
+   *
+   * @throws ServiceJwtError `configuration_error`: invalid key, a key of the other kind, a key
+   * that does not fit the signer's `algorithm`, duplicate `kid`, a rotation already pending.
    */
   rotate(nextKey: SignerKeyInput, options?: RotateOptions): RotationPlan;
 }
@@ -147,12 +160,14 @@ function resolveSource(source: SignerOptions['source']): { claim: string; value:
 }
 
 /**
- * Creates a signer: one issuer identity and one or more private keys (JWK, PEM or
- * `KeyObject`; the first signs, all are published). Options are validated here.
+ * Creates a signer: one issuer identity and one or more keys (key file text, JWK or JWK set,
+ * PEM, `KeyObject`, `oct` secrets, or remote keys held by a KMS; the first signs, all but
+ * secrets are published). Options are validated here.
  *
- * @throws ServiceJwtError `configuration_error` naming the option: missing issuer, no key,
- * public or unreadable key, RSA under 2048 bits, secret under 32 bytes, algorithm that does
- * not fit the key, duplicate `kid`, invalid lifetime or source.
+ * @throws ServiceJwtError `configuration_error` naming the option or key: missing issuer, no
+ * key, public or unreadable key, RSA under 2048 bits, a secret under 32 bytes (or its hash
+ * size), an `algorithm` that does not fit a key or disagrees with its JWK `alg`, secrets mixed
+ * with key pairs, duplicate `kid`, an invalid remote key, lifetime or source.
  * @example
  * ```ts
  * const signer = createSigner({ issuer: 'https://m1.internal/', keys: privateJwk });
