@@ -62,6 +62,7 @@ export interface RemoteSigningKey {
 
 /** Default {@link RemoteSigningKey.timeout}, milliseconds. */
 export const DEFAULT_REMOTE_SIGN_TIMEOUT = 2000;
+const MAX_TIMEOUT = 2 ** 31 - 1;
 
 /** `true` for an object shaped like a {@link RemoteSigningKey} (it has a `sign` function). */
 export function isRemoteSigningKey(input: unknown): input is RemoteSigningKey {
@@ -198,8 +199,11 @@ export function importRemoteSigningKey(
     );
   }
   const timeout = remote.timeout ?? DEFAULT_REMOTE_SIGN_TIMEOUT;
-  if (!Number.isSafeInteger(timeout) || timeout <= 0) {
-    throw configurationError(`${option}.timeout must be a positive whole number of milliseconds`);
+  // Above 2^31 - 1 ms, setTimeout fires at once: such a deadline would be no deadline at all.
+  if (!Number.isSafeInteger(timeout) || timeout <= 0 || timeout > MAX_TIMEOUT) {
+    throw configurationError(
+      `${option}.timeout must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT}`,
+    );
   }
   if (remote.kid !== undefined && (typeof remote.kid !== 'string' || remote.kid === '')) {
     throw configurationError(`${option}.kid must be a non-empty string`);

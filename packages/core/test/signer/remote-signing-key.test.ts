@@ -334,6 +334,11 @@ describe('remote key options, validated at construction', () => {
       /^keys\.publicKey holds private key material/,
     ],
     ['a zero timeout', { publicKey, sign, algorithm: 'ES256', timeout: 0 }, /^keys\.timeout/],
+    [
+      'a timeout past 2^31 ms',
+      { publicKey, sign, algorithm: 'ES256', timeout: 2 ** 31 },
+      /^keys\.timeout/,
+    ],
     ['an empty kid', { publicKey, sign, algorithm: 'ES256', kid: '' }, /^keys\.kid/],
   ])('refuses %s, naming the member', (_label, keys, message) => {
     const err = refusal(() => createSigner({ issuer: ISS, keys: keys as never }));
