@@ -41,6 +41,8 @@ export function signFlags(keyFile: string): readonly FlagRule[] {
     [/^keys?\.algorithm\b/, '--alg'],
     [/^keys?\.kid\b/, '--kid'],
     [/^keys?(?=[ .:]|$)/, `--key ${keyFile}`],
+    // The key named inside a message: `algorithm ES256 does not fit keys (…)`.
+    [/(?<= )keys(?=[ .:)]|$)/g, `--key ${keyFile}`],
     [/^issuer\b/, '--iss'],
     [/^audience\b/, '--aud'],
     [/^subject\b/, '--sub'],
@@ -64,6 +66,8 @@ export function jwksFlags(keyFiles: readonly string[]): readonly FlagRule[] {
     [/^keys(?:\[\d+\])?\.kid\b/, '--kid'],
     [/^keys(?:\[\d+\])?\.algorithm\b/, '--alg'],
     [/^keys(?:\[(\d+)\])?(?=[ .:]|$)/, (_m, i) => `--key ${file(i)}`],
+    // The keys named inside a message: `keys[1] is a key pair but keys[0] is …`.
+    [/(?<= )keys(?:\[(\d+)\])?(?=[ .:)]|$)/g, (_m, i) => `--key ${file(i)}`],
     [/^algorithm\b/, '--alg'],
   ];
 }

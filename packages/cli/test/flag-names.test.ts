@@ -14,6 +14,10 @@ beforeAll(async () => {
   files.key = dir.write('key.json', keys.keyJwk);
   files.jwks = dir.write('jwks.json', keys.jwksJson);
   files.public = dir.write('public.json', JSON.stringify(JSON.parse(keys.jwksJson).keys[0]));
+  files.secret = dir.write(
+    'secret.json',
+    JSON.stringify({ kty: 'oct', k: Buffer.alloc(32, 9).toString('base64url'), alg: 'HS256' }),
+  );
   files.shortSecret = dir.write(
     'short.json',
     JSON.stringify({ kty: 'oct', k: Buffer.alloc(16, 7).toString('base64url'), alg: 'HS256' }),
@@ -75,6 +79,7 @@ it.each([
   ['sign empty --iss', () => sign('--iss', ''), ['--iss']],
   ['sign empty --aud', () => sign('--aud', ''), ['--aud']],
   ['sign unknown --alg', () => sign('--alg', 'XS256'), ['--alg']],
+  ['sign --alg the key cannot sign with', () => sign('--alg', 'RS256'), ['--alg', '--key']],
   ['sign empty --sub', () => sign('--sub', ''), ['--sub']],
   ['sign empty --jti', () => sign('--jti', ''), ['--jti']],
   ['sign empty --source', () => sign('--source', ''), ['--source']],
@@ -98,6 +103,11 @@ it.each([
     'jwks with a public second key',
     () => ['jwks', '--key', files.key as string, '--key', files.public as string],
     'public.json',
+  ],
+  [
+    'jwks mixing a secret and a key pair',
+    () => ['jwks', '--key', files.secret as string, '--key', files.key as string],
+    'secret.json',
   ],
   [
     'jwks with one key twice',

@@ -55,6 +55,7 @@ export type {
 export { createResponseSigner } from './response-signing/response-signer.js';
 export type { JwksHttpResponse, JwksResponseOptions } from './signer/jwks-response.js';
 export { jwksResponse } from './signer/jwks-response.js';
+export type { SignerKeyInput, SignerKeys } from './signer/key-list.js';
 export type { GeneratedKeyPair, KeyPairAlgorithm } from './signer/key-pairs.js';
 export {
   exportPem,
@@ -65,6 +66,7 @@ export {
   importPrivateKey,
 } from './signer/key-pairs.js';
 export type { RotateOptions, RotationPlan } from './signer/key-ring.js';
+export type { RemoteSignContext, RemoteSigningKey } from './signer/remote-signing-key.js';
 export type {
   FetchLike,
   ServiceFetchHttpSignature,
@@ -84,7 +86,6 @@ export type {
   PrivateKeyInput,
   PublicJwk,
   SignerKey,
-  SignerKeyInput,
   SigningKey,
 } from './signer/signing-keys.js';
 export { computeJwkThumbprint } from './signer/signing-keys.js';

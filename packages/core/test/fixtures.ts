@@ -198,6 +198,7 @@ export const EXPECTED: Readonly<Record<ServiceJwtErrorCode, [number, string | un
   content_digest_mismatch: [401, 'invalid_token'],
   keys_unavailable: [503, undefined],
   store_unavailable: [503, undefined],
+  signer_unavailable: [503, undefined],
   configuration_error: [500, undefined],
 };
 

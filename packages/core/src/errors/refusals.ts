@@ -107,6 +107,10 @@ export const keysUnavailable = (message: string, options: ServiceJwtErrorOptions
 export const storeUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
   new ServiceJwtError('store_unavailable', message, options);
 
+/** A remote signing key (KMS, HSM, sidecar) failed or missed its deadline; `cause` kept. */
+export const signerUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
+  new ServiceJwtError('signer_unavailable', message, options);
+
 /** A misconfiguration; the message names the option (or the call) and the fix. */
 export const configurationError = (message: string, cause?: unknown) =>
   new ServiceJwtError('configuration_error', message, cause === undefined ? {} : { cause });

@@ -37,6 +37,7 @@ export type ServiceJwtErrorCode =
   | 'content_digest_mismatch'
   | 'keys_unavailable'
   | 'store_unavailable'
+  | 'signer_unavailable'
   | 'configuration_error';
 
 /** The RFC 6750 `error` attribute that goes with a code (`undefined` for `token_missing`). */
@@ -88,6 +89,7 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   content_digest_mismatch: INVALID_TOKEN,
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
+  signer_unavailable: { status: 503, error: undefined },
   configuration_error: { status: 500, error: undefined },
 };
 

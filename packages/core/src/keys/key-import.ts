@@ -40,7 +40,7 @@ function bindAlgorithm(
   if (declared !== undefined) {
     if (typeof declared !== 'string' || !(candidates as readonly string[]).includes(declared)) {
       throw configurationError(
-        `${path}.alg does not match the key type (${family} ${curve ?? ''})`,
+        `${path}.alg does not match the key type (${curve === undefined ? family : `${family} ${curve}`})`,
       );
     }
     const alg = declared as Algorithm;
@@ -97,6 +97,7 @@ export function bindPublicKey(
       break;
     case 'ed25519':
       family = 'OKP';
+      curve = 'Ed25519';
       break;
     default:
       throw configurationError(

@@ -2,6 +2,7 @@ import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { parseFingerprint } from '../keys/fetch-key-set.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput } from '../keys/key-input.js';
+import { readKeyString } from '../signer/key-text.js';
 import { isSigningAlgorithm } from '../signer/signing-keys.js';
 
 /**
@@ -43,8 +44,13 @@ export interface ResponseSignerOptions extends SigningKeySetFetchOptions {
   readonly alg: Algorithm;
   /** `kid` of the signing key in the key set; also written in the JWS header. */
   readonly kid: string;
-  /** A local JWK set holding the private (or `oct`) key `kid`. Exclusive with `jwkSetUrl`. */
-  readonly keys?: JsonWebKeySetInput | readonly JsonWebKeyInput[];
+  /**
+   * A local JWK set holding the private (or `oct`) key `kid`: a set, an array of JWKs, one
+   * JWK, or the JSON text of any of them (a KrakenD key file, `service-jwt keygen` output).
+   * An `oct` key's `k` is the base64url of the secret's bytes (RFC 7518 §6.4.1), never the
+   * secret's text. Exclusive with `jwkSetUrl`.
+   */
+  readonly keys?: JsonWebKeySetInput | readonly JsonWebKeyInput[] | JsonWebKeyInput | string;
   /** URL of a JWK set holding the private (or `oct`) key `kid`. Exclusive with `keys`. */
   readonly jwkSetUrl?: string;
   /**
@@ -140,9 +146,18 @@ function keysToSignOf(value: unknown): readonly string[] {
 }
 
 function localKeysOf(value: unknown): readonly JsonWebKeyInput[] {
-  const list = Array.isArray(value) ? value : isRecord(value) ? value.keys : undefined;
+  let parsed = value;
+  if (typeof value === 'string') {
+    const text = readKeyString(value, 'options.keys');
+    if (text?.kind === 'jwk') parsed = [text.jwk];
+    else if (text?.kind === 'set') parsed = text.keys;
+    else fail('options.keys as a string must be the JSON text of a JWK set or a JWK');
+  } else if (isRecord(value) && typeof value.kty === 'string') {
+    parsed = [value];
+  }
+  const list = Array.isArray(parsed) ? parsed : isRecord(parsed) ? parsed.keys : undefined;
   if (!Array.isArray(list) || list.length === 0) {
-    fail('options.keys must be a JWK set ({ keys: [...] }) or a non-empty array of JWKs');
+    fail('options.keys must be a JWK set ({ keys: [...] }), a non-empty array of JWKs, or a JWK');
   }
   for (const [index, jwk] of list.entries()) {
     if (!isRecord(jwk) || typeof jwk.kty !== 'string') {

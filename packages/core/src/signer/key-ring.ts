@@ -1,5 +1,6 @@
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import type { PublicJwk, SigningKey } from './signing-keys.js';
+import type { PublicJwk } from './signing-keys.js';
+import type { TokenSigningKey } from './token-signing-key.js';
 
 /** Options of a rotation. */
 export interface RotateOptions {
@@ -27,7 +28,7 @@ export interface RotationPlan {
 }
 
 interface Entry {
-  readonly key: SigningKey;
+  readonly key: TokenSigningKey;
   /** Latest `exp` (seconds) of a token this key signed. */
   lastExp: number;
   /** Set when the key stopped signing through a rotation; epoch ms. */
@@ -46,10 +47,10 @@ export const DEFAULT_ACTIVATE_AFTER = 600;
  */
 export interface KeyRing {
   /** The key that signs now; records that it issued a token expiring at `exp` (seconds). */
-  signingKey(exp?: number): SigningKey;
+  signingKey(exp?: number): TokenSigningKey;
   /** Every key that verifiers must know now: signing, next, and not-yet-retired old keys. */
   publicKeys(): PublicJwk[];
-  rotate(next: SigningKey, options: RotateOptions): RotationPlan;
+  rotate(next: TokenSigningKey, options: RotateOptions): RotationPlan;
 }
 
 function check(value: number | undefined, option: string): void {
@@ -58,8 +59,8 @@ function check(value: number | undefined, option: string): void {
   }
 }
 
-export function createKeyRing(keys: readonly SigningKey[], now: () => number): KeyRing {
-  const entry = (key: SigningKey): Entry => ({
+export function createKeyRing(keys: readonly TokenSigningKey[], now: () => number): KeyRing {
+  const entry = (key: TokenSigningKey): Entry => ({
     key,
     lastExp: 0,
     retireAt: undefined,

@@ -1,26 +1,30 @@
 import { randomBytes } from 'node:crypto';
-import { SignJWT } from 'jose';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
 import { MAX_JTI } from '../verify/claims.js';
+import { readNextKey, readSignerKeys, type SignerKeyInput, type SignerKeys } from './key-list.js';
 import { createKeyRing, type RotateOptions, type RotationPlan } from './key-ring.js';
 import { bodyBytes, signedTarget } from './request-input.js';
-import {
-  importSigningKey,
-  isSigningAlgorithm,
-  type PublicJwk,
-  type SignerKeyInput,
-} from './signing-keys.js';
+import { isSigningAlgorithm, type PublicJwk } from './signing-keys.js';
 import { createTokenCache } from './token-cache.js';
 
 /** Options of {@link createSigner}. */
 export interface SignerOptions {
   /** This service's identity, stamped as `iss`; verifiers trust it by this exact string. */
   readonly issuer: string;
-  /** One or more private keys: the first signs, all are published by `jwks()`. */
-  readonly keys: SignerKeyInput | readonly SignerKeyInput[];
-  /** Algorithm for keys that do not name one. @default by key type (RSA → RS256, P-256 → ES256, Ed25519 → EdDSA, secret → HS256) */
+  /**
+   * One or more keys, the first signs and all are published by `jwks()`: private JWKs, PEM,
+   * `KeyObject`s, the JSON text of a JWK or JWK set (what `service-jwt keygen` writes), a JWK
+   * set object, `oct` secrets (never published), remote keys ({@link RemoteSigningKey}), or
+   * an array of them. Secrets and key pairs are never mixed in one signer.
+   */
+  readonly keys: SignerKeys;
+  /**
+   * The algorithm of keys that name none of their own. A key that cannot sign with it, or
+   * whose JWK `alg` differs, is refused; `{ key, algorithm }` sets one key's algorithm.
+   * @default by key type (RSA → RS256, P-256 → ES256, Ed25519 → EdDSA, secret → HS256)
+   */
   readonly algorithm?: Algorithm;
   /**
    * The service-source claim stamped on every token: a value, `{ claim, value }`, or `false`
@@ -78,29 +82,42 @@ export interface ServiceJwtSigner {
    * Claims the signer stamps (`iss`, `iat`, `exp`, `jti`, `aud`, `sub`, the source claim,
    * `bdy`, `htm`, `htu`) are refused in `claims`: use the options or `signRequest`.
    *
-   * @throws ServiceJwtError `configuration_error` for a reserved claim or invalid option.
+   * @throws ServiceJwtError `configuration_error` for a reserved claim or invalid option, or
+   * a remote key's signature that does not verify; `signer_unavailable` (503) when a remote
+   * key fails or misses its deadline.
    */
   sign(claims: Readonly<Record<string, unknown>>, options: SignOptions): Promise<string>;
   /**
    * The static-identity token for `audience`: minted on first use, cached, renewed ahead of
    * expiry (20% of the lifetime, at least 30 s before `exp`) and after a key rotation.
-   * Concurrent callers share one signing.
+   * Concurrent callers share one signing (one remote call, for a remote key); a failure is
+   * not cached.
+   *
+   * @throws ServiceJwtError as {@link ServiceJwtSigner.sign}.
    */
   tokenFor(audience: string | readonly string[], options?: TokenForOptions): Promise<string>;
   /**
    * A one-time token bound to one request: `bdy` (SHA-256, base64url, of the exact body
    * bytes; the empty body hashes the empty string), `htm`, `htu`, a fresh `jti`, 60 s.
+   *
+   * @throws ServiceJwtError as {@link ServiceJwtSigner.sign}.
    */
   signRequest(request: SignRequestInput): Promise<string>;
-  /** The public key set to publish (RFC 7517 §5). Never a private member; empty for HS*. */
+  /**
+   * The public key set to publish (RFC 7517 §5), remote keys' public halves included. Never a
+   * private member; empty for a signer of shared secrets (`oct` keys are never published).
+   */
   jwks(): { keys: PublicJwk[] };
   /**
    * Key rotation per the design: publishes `nextKey` now (in `jwks()`), signs with it after
    * `activateAfter` seconds, and keeps the old public key until the last token it signed has
    * expired (or `retireAfter`). Returns the next key's `kid` and activation time.
    *
-   * @throws ServiceJwtError `configuration_error`: invalid key, duplicate `kid`, a rotation
-   * already pending.
+   * `nextKey` is one key in any form `keys` takes, of the same kind (shared secret or key
+   * pair) as the signer's keys.
+   *
+   * @throws ServiceJwtError `configuration_error`: invalid key, a key of the other kind, a key
+   * that does not fit the signer's `algorithm`, duplicate `kid`, a rotation already pending.
    */
   rotate(nextKey: SignerKeyInput, options?: RotateOptions): RotationPlan;
 }
@@ -143,12 +160,14 @@ function resolveSource(source: SignerOptions['source']): { claim: string; value:
 }
 
 /**
- * Creates a signer: one issuer identity and one or more private keys (JWK, PEM or
- * `KeyObject`; the first signs, all are published). Options are validated here.
+ * Creates a signer: one issuer identity and one or more keys (key file text, JWK or JWK set,
+ * PEM, `KeyObject`, `oct` secrets, or remote keys held by a KMS; the first signs, all but
+ * secrets are published). Options are validated here.
  *
- * @throws ServiceJwtError `configuration_error` naming the option: missing issuer, no key,
- * public or unreadable key, RSA under 2048 bits, secret under 32 bytes, algorithm that does
- * not fit the key, duplicate `kid`, invalid lifetime or source.
+ * @throws ServiceJwtError `configuration_error` naming the option or key: missing issuer, no
+ * key, public or unreadable key, RSA under 2048 bits, a secret under 32 bytes (or its hash
+ * size), an `algorithm` that does not fit a key or disagrees with its JWK `alg`, secrets mixed
+ * with key pairs, duplicate `kid`, an invalid remote key, lifetime or source.
  * @example
  * ```ts
  * const signer = createSigner({ issuer: 'https://m1.internal/', keys: privateJwk });
@@ -162,21 +181,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
   if (options.algorithm !== undefined && !isSigningAlgorithm(options.algorithm)) {
     fail(`algorithm "${String(options.algorithm)}" is not a supported signing algorithm`);
   }
-  const inputs = Array.isArray(options.keys) ? options.keys : [options.keys];
-  if (options.keys === undefined || inputs.length === 0)
-    fail('keys must hold at least one private key');
-  const keys = inputs.map((input, i) =>
-    importSigningKey(
-      input as SignerKeyInput,
-      options.algorithm,
-      Array.isArray(options.keys) ? `keys[${i}]` : 'keys',
-    ),
-  );
-  const kids = new Set<string>();
-  for (const [i, key] of keys.entries()) {
-    if (kids.has(key.kid)) fail(`keys[${i}] repeats kid "${key.kid}"`);
-    kids.add(key.kid);
-  }
+  const keys = readSignerKeys(options.keys, options.algorithm);
   const lifetime = checkLifetime(options.lifetime ?? 300, 'lifetime');
   const requestLifetime = checkLifetime(options.requestLifetime ?? 60, 'requestLifetime');
   const source = resolveSource(options.source);
@@ -198,9 +203,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
     const payload: Record<string, unknown> = { ...claims, ...stamped, iss: issuer, iat, exp };
     if (source) payload[source.claim] = source.value;
     payload.jti ??= randomBytes(16).toString('base64url');
-    const token = await new SignJWT(payload)
-      .setProtectedHeader({ alg: key.algorithm, kid: key.kid, typ: 'JWT' })
-      .sign(key.key);
+    const token = await key.signCompact(new TextEncoder().encode(JSON.stringify(payload)));
     return { token, iat, exp, kid: key.kid };
   }
 
@@ -282,9 +285,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
       return { keys: ring.publicKeys() };
     },
     rotate(nextKey, rotateOptions = {}) {
-      const next = importSigningKey(nextKey, defaultAlgorithm, 'nextKey');
-      const plan = ring.rotate(next, rotateOptions);
-      return plan;
+      return ring.rotate(readNextKey(nextKey, defaultAlgorithm, ring.signingKey()), rotateOptions);
     },
   };
 }

@@ -7,15 +7,10 @@ import {
   KeyObject,
 } from 'node:crypto';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
-import {
-  type Algorithm,
-  EC_ALGORITHM_BY_CURVE,
-  HMAC_ALGORITHMS,
-  isAlgorithm,
-  JWK_CURVE_BY_NODE_CURVE,
-  RSA_ALGORITHMS,
-} from '../jws/algorithms.js';
+import { type Algorithm, isAlgorithm, isHmac } from '../jws/algorithms.js';
 import type { JsonWebKeyInput } from '../keys/key-input.js';
+import { checkSecretLength, chooseAlgorithm } from './key-algorithms.js';
+import { readKeyBytes, readKeyString } from './key-text.js';
 
 /**
  * A public JSON Web Key as a signer publishes it: the public members of its key type only,
@@ -50,9 +45,6 @@ export interface SignerKey {
   readonly algorithm?: Algorithm;
 }
 
-/** Anything accepted as one signer key. */
-export type SignerKeyInput = PrivateKeyInput | SignerKey;
-
 /** A private key bound to one algorithm and one `kid`, ready to sign. */
 export interface SigningKey {
   readonly key: KeyObject;
@@ -62,10 +54,6 @@ export interface SigningKey {
   readonly publicJwk: PublicJwk | undefined;
 }
 
-const HS_ALGORITHMS = HMAC_ALGORITHMS;
-const CURVE_ALGORITHMS: Readonly<Record<string, Algorithm>> = Object.fromEntries(
-  Object.entries(JWK_CURVE_BY_NODE_CURVE).map(([node, crv]) => [node, EC_ALGORITHM_BY_CURVE[crv]!]),
-);
 const THUMBPRINT_MEMBERS: Readonly<Record<string, readonly string[]>> = {
   RSA: ['e', 'kty', 'n'],
   EC: ['crv', 'kty', 'x', 'y'],
@@ -96,52 +84,41 @@ export function computeJwkThumbprint(jwk: JsonWebKeyInput): string {
   return createHash('sha256').update(JSON.stringify(required)).digest('base64url');
 }
 
-/** The algorithms a key can sign with, the first being the default. */
-function algorithmsFor(key: KeyObject, option: string): readonly Algorithm[] {
-  if (key.type === 'secret') return HS_ALGORITHMS;
-  if (key.type !== 'private') fail(`${option} must be a private key, not a public key`);
-  const details = key.asymmetricKeyDetails ?? {};
-  switch (key.asymmetricKeyType) {
-    case 'rsa':
-    case 'rsa-pss':
-      if ((details.modulusLength ?? 0) < 2048) {
-        fail(
-          `${option} is an RSA key of ${details.modulusLength} bits; at least 2048 are required`,
-        );
-      }
-      return key.asymmetricKeyType === 'rsa' ? RSA_ALGORITHMS : RSA_ALGORITHMS.slice(3);
-    case 'ec': {
-      const algorithm = CURVE_ALGORITHMS[details.namedCurve ?? ''];
-      if (algorithm === undefined) fail(`${option} uses an unsupported curve`);
-      return [algorithm];
-    }
-    case 'ed25519':
-      return ['EdDSA', 'Ed25519'];
-    default:
-      return fail(`${option} has an unsupported key type "${key.asymmetricKeyType}"`);
+/** Key material once any text form (PEM, JWK JSON) has been recognised. */
+type KeyMaterial = KeyObject | JsonWebKeyInput | string | Uint8Array;
+
+/** Turns a key given as text or bytes into the form it holds (a JWK, PEM); a set is refused. */
+function recognise(input: PrivateKeyInput, option: string): KeyMaterial {
+  const text =
+    typeof input === 'string'
+      ? readKeyString(input, option)
+      : input instanceof Uint8Array
+        ? readKeyBytes(input, option)
+        : undefined;
+  if (text === undefined) return input;
+  if (text.kind === 'set') {
+    fail(`${option} is a JWK set; give the set as the signer's keys, or one JWK here`);
   }
+  return text.kind === 'jwk' ? text.jwk : text.pem;
 }
 
-function toKeyObject(
-  input: PrivateKeyInput,
-  algorithm: Algorithm | undefined,
-  option: string,
-): KeyObject {
+function toKeyObject(input: KeyMaterial, algorithm: unknown, option: string): KeyObject {
   if (input instanceof KeyObject) return input;
   try {
     if (input instanceof Uint8Array) return createSecretKey(input);
     if (typeof input === 'string') {
       if (input.includes('-----BEGIN')) return createPrivateKey(input);
-      if (algorithm !== undefined && HS_ALGORITHMS.includes(algorithm)) {
+      if (typeof algorithm === 'string' && isHmac(algorithm)) {
         return createSecretKey(Buffer.from(input, 'utf8'));
       }
       return fail(
-        `${option} is a string that is not a PEM private key (a secret needs algorithm HS256/384/512)`,
+        `${option} is a string that is neither a PEM private key nor JWK JSON (the raw text of a secret needs algorithm HS256/384/512; a JWK's "k" is base64url, pass the JWK itself)`,
       );
     }
     if (typeof input === 'object' && input !== null && typeof input.kty === 'string') {
       if (input.kty === 'oct') {
         if (typeof input.k !== 'string') fail(`${option} is an oct JWK without "k"`);
+        // RFC 7518 §6.4.1: "k" is the base64url encoding of the secret's bytes.
         return createSecretKey(Buffer.from(input.k, 'base64url'));
       }
       if (typeof input.d !== 'string') fail(`${option} is a public JWK; a private key is required`);
@@ -174,7 +151,7 @@ export function toPublicJwk(key: KeyObject, algorithm: string, kid: string): Pub
   return out;
 }
 
-function isSignerKey(input: SignerKeyInput): input is SignerKey {
+function isSignerKey(input: PrivateKeyInput | SignerKey): input is SignerKey {
   return (
     typeof input === 'object' &&
     input !== null &&
@@ -186,47 +163,50 @@ function isSignerKey(input: SignerKeyInput): input is SignerKey {
 }
 
 /**
- * Reads one private key and binds it to exactly one algorithm and one `kid`.
+ * Reads one private key (a `KeyObject`, a JWK, PEM or JWK JSON text, secret bytes) and binds
+ * it to exactly one algorithm and one `kid`.
  *
- * Precedence for the algorithm: `SignerKey.algorithm`, then a JWK's `alg`, then
- * `defaultAlgorithm`, then the key type's default (RSA → RS256, RSA-PSS → PS256, P-256 →
- * ES256, P-384 → ES384, P-521 → ES512, Ed25519 → EdDSA, secret → HS256).
+ * The algorithm: `SignerKey.algorithm`, then a JWK's `alg`, then `defaultAlgorithm` (the
+ * signer's `algorithm` option), then the key type's default (RSA → RS256, P-256 → ES256, P-384
+ * → ES384, P-521 → ES512, Ed25519 → EdDSA, secret → HS256). Explicit choices that the key
+ * cannot sign with or that disagree with each other are refused (see {@link chooseAlgorithm}).
  *
  * @param option the option name quoted in error messages (`keys[0]`).
- * @throws ServiceJwtError `configuration_error`: unreadable or public key, RSA under 2048
- * bits, secret under 32 bytes, algorithm that does not fit the key type.
+ * @throws ServiceJwtError `configuration_error`: unreadable or public key, a JWK set, RSA
+ * under 2048 bits, a secret under 32 bytes (or under its hash size), an algorithm that does
+ * not fit the key type or disagrees with the JWK's `alg`.
  */
 export function importSigningKey(
-  input: SignerKeyInput,
+  input: PrivateKeyInput | SignerKey,
   defaultAlgorithm?: Algorithm,
   option = 'key',
 ): SigningKey {
   const entry: SignerKey = isSignerKey(input) ? input : { key: input };
+  const material = recognise(entry.key, option);
   const jwk =
-    typeof entry.key === 'object' &&
-    !(entry.key instanceof KeyObject) &&
-    !(entry.key instanceof Uint8Array)
-      ? entry.key
+    typeof material === 'object' &&
+    !(material instanceof KeyObject) &&
+    !(material instanceof Uint8Array)
+      ? material
       : undefined;
   if (jwk?.use !== undefined && jwk.use !== 'sig')
     fail(`${option} is a JWK for use "${String(jwk.use)}", not "sig"`);
   if (jwk?.key_ops !== undefined && !(Array.isArray(jwk.key_ops) && jwk.key_ops.includes('sign'))) {
     fail(`${option} is a JWK whose key_ops do not include "sign"`);
   }
-  const jwkAlg = typeof jwk?.alg === 'string' ? jwk.alg : undefined;
+  const ownOption = `${option}.algorithm`;
   if (entry.algorithm !== undefined && !isSigningAlgorithm(entry.algorithm)) {
-    fail(`${option}.algorithm "${String(entry.algorithm)}" is not a supported signing algorithm`);
+    fail(`${ownOption} "${String(entry.algorithm)}" is not a supported signing algorithm`);
   }
-  const requested = entry.algorithm ?? (jwkAlg as Algorithm | undefined) ?? defaultAlgorithm;
-  const key = toKeyObject(entry.key, requested, option);
-  const allowed = algorithmsFor(key, option);
-  const algorithm = requested ?? allowed[0];
-  if (algorithm === undefined || !allowed.includes(algorithm)) {
-    fail(`${option} cannot sign with algorithm ${String(algorithm)} (fits ${allowed.join(', ')})`);
-  }
-  if (key.type === 'secret' && (key.symmetricKeySize ?? 0) < 32) {
-    fail(`${option} is a secret of ${key.symmetricKeySize} bytes; at least 32 are required`);
-  }
+  // A string is a secret's raw text only when an HS algorithm was asked for explicitly.
+  const key = toKeyObject(material, entry.algorithm ?? jwk?.alg ?? defaultAlgorithm, option);
+  if (key.type === 'public') fail(`${option} must be a private key, not a public key`);
+  const algorithm = chooseAlgorithm(key, option, {
+    own: { value: entry.algorithm, option: ownOption },
+    jwkAlg: jwk?.alg,
+    signerAlgorithm: defaultAlgorithm,
+  });
+  checkSecretLength(key, algorithm, option);
   if (entry.kid !== undefined && (typeof entry.kid !== 'string' || entry.kid === '')) {
     fail(`${option}.kid must be a non-empty string`);
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import {
   createMemoryReplayStore,
   createMemoryRevocationList,
+  createSigner,
   createVerifier,
   SERVICE_JWT_ERROR_CODES,
   type ServiceJwtErrorCode,
@@ -222,6 +223,18 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
       verifierFor(key, { replay: { claim: () => Promise.reject(new Error('down')) } }).verifyToken(
         mint(key, claimsAt({ jti: 'x' })),
       ),
+  ],
+  [
+    'signer_unavailable',
+    () =>
+      createSigner({
+        issuer: ISSUER,
+        keys: {
+          algorithm: 'ES256',
+          publicKey: key.jwk as never,
+          sign: () => Promise.reject(new Error('KMS down')),
+        },
+      }).sign({}, { audience: AUDIENCE }),
   ],
   [
     'configuration_error',

@@ -71,10 +71,15 @@ describe('import and export', () => {
     expect(() => importPrivateKey(secret)).toThrow(
       expect.objectContaining({ code: 'configuration_error' }),
     );
-    expect(importPrivateKey(secret, { algorithm: 'HS512' })).toMatchObject({
-      algorithm: 'HS512',
+    expect(importPrivateKey(secret, { algorithm: 'HS256' })).toMatchObject({
+      algorithm: 'HS256',
       publicJwk: undefined,
     });
+    // RFC 7518 §3.2, the verifier's floor too: an HS512 secret holds at least 64 bytes.
+    expect(() => importPrivateKey(secret, { algorithm: 'HS512' })).toThrow(
+      expect.objectContaining({ code: 'configuration_error' }),
+    );
+    expect(importPrivateKey('a'.repeat(64), { algorithm: 'HS512' }).algorithm).toBe('HS512');
     expect(() => exportPublicJwk(generateSecret())).toThrow(
       expect.objectContaining({ code: 'configuration_error' }),
     );

@@ -5,6 +5,7 @@ import {
   type FetchLike,
   jwksResponse,
   type PublicJwk,
+  type RemoteSigningKey,
   type ServiceJwtSigner,
 } from '@service-jwt/core';
 import type { JWK } from 'jose';
@@ -35,3 +36,21 @@ void withBody;
 
 const call: FetchLike = createServiceFetch({ signer, audience: 'https://m2/', bind: true });
 void call('https://m2/x', { method: 'POST', body: new URLSearchParams() });
+
+// Key files as text, JWK sets, and remote keys are signer keys.
+createSigner({ issuer: 'https://m1/', keys: '{"kty":"OKP"}' });
+createSigner({ issuer: 'https://m1/', keys: { keys: [{ kty: 'oct', k: 'x' }] } });
+declare const der: Uint8Array;
+const kms: RemoteSigningKey = {
+  algorithm: 'ES256',
+  publicKey: der,
+  sign: async (signingInput, { signal }) => (signal.aborted ? signingInput : signingInput),
+};
+createSigner({ issuer: 'https://m1/', keys: [kms, key] });
+signer.rotate(kms);
+// @ts-expect-error a remote key signs with an asymmetric algorithm
+const hmacKms: RemoteSigningKey = { ...kms, algorithm: 'HS256' };
+void hmacKms;
+// @ts-expect-error a remote key needs its public key
+const noPublic: RemoteSigningKey = { algorithm: 'ES256', sign: kms.sign };
+void noPublic;

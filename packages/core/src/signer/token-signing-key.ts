@@ -1,0 +1,36 @@
+import { CompactSign } from 'jose';
+import type { Algorithm } from '../jws/algorithms.js';
+import type { PublicJwk, SigningKey } from './signing-keys.js';
+
+/**
+ * A key the signer mints with, wherever its private half lives: in this process (a local key)
+ * or in a KMS, an HSM or a signing sidecar (a remote key). The key ring and the token code see
+ * only this shape.
+ */
+export interface TokenSigningKey {
+  readonly algorithm: Algorithm;
+  readonly kid: string;
+  /** `undefined` for a shared secret, which is never published. */
+  readonly publicJwk: PublicJwk | undefined;
+  /**
+   * Signs `payload` under the protected header `{ alg, kid, typ: "JWT" }` and resolves to the
+   * compact JWS (RFC 7515 §7.1).
+   */
+  signCompact(payload: Uint8Array): Promise<string>;
+}
+
+/** The protected header of every JWS the signers write. */
+export function protectedHeader(key: { readonly algorithm: Algorithm; readonly kid: string }) {
+  return { alg: key.algorithm, kid: key.kid, typ: 'JWT' };
+}
+
+/** A key held in this process, signed with by `jose`. */
+export function localTokenKey(key: SigningKey): TokenSigningKey {
+  return {
+    algorithm: key.algorithm,
+    kid: key.kid,
+    publicJwk: key.publicJwk,
+    signCompact: (payload) =>
+      new CompactSign(payload).setProtectedHeader(protectedHeader(key)).sign(key.key),
+  };
+}
