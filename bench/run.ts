@@ -9,7 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveJwks } from '@service-jwt/testing';
-import { assertBaselineBuilt, BASELINE_ROOT, baselineCommit } from './http/baseline.js';
+import { assertBaselinesBuilt, BASELINES } from './http/baseline.js';
 import { GROUPS, TARGETS } from './http/cases.js';
 import { createContext, writeContext } from './http/context.js';
 import type { LoadParams, LoadResult } from './http/load.js';
@@ -113,7 +113,7 @@ function rerender(): void {
 }
 
 async function main(): Promise<void> {
-  assertBaselineBuilt();
+  assertBaselinesBuilt();
   const started = performance.now();
   const loadBefore = loads();
   const pinning = detectPinning();
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
     pinning: pinning.enabled
       ? `taskset: servers on core ${pinning.server}, load generator on core ${pinning.load}`
       : 'none (taskset missing or fewer than 2 cores): figures share cores',
-    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${WARMUP} s warm-up then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}${BASELINE_ROOT === undefined ? '' : `; baseline build: commit ${baselineCommit()} (BENCH_BASELINE)`}`,
+    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${WARMUP} s warm-up then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
     groups,
     targets: TARGETS,
     pool: poolNote,

@@ -8,7 +8,7 @@
 // fast-jwt with its cache. Every contender checks issuer, audience, `source` and `exp`.
 // Environment: BENCH_SECONDS (per contender, over all rounds), BENCH_ROUNDS,
 // BENCH_ALGS=RS256,HS256 and BENCH_ONLY=ours,floor (contender names) narrow a run, e.g. for
-// profiling. BENCH_BASELINE=<root of another checkout, built> adds that build's
+// profiling. BENCH_BASELINE=[<name>=]<root of another checkout, built>[,…] adds each build's
 // verifier (fresh and cached) to the same rounds, to measure a change against what came
 // before it in one run (see bench/README.md).
 import {
@@ -25,7 +25,7 @@ import {
 import { createVerifier } from '@service-jwt/core';
 import { createVerifier as createFastVerifier } from 'fast-jwt';
 import { jwtVerify } from 'jose';
-import { BASELINE_ROOT, loadBaseline } from './http/baseline.js';
+import { BASELINES, loadBaseline } from './http/baseline.js';
 
 type Alg = 'RS256' | 'ES256' | 'EdDSA' | 'HS256';
 
@@ -197,11 +197,14 @@ function median(values: readonly number[]): number {
 
 type CreateVerifier = typeof createVerifier;
 
-// Another build of core (an earlier commit's dist), loaded beside this one.
-const baseline: CreateVerifier | undefined =
-  BASELINE_ROOT === undefined
-    ? undefined
-    : (await loadBaseline<{ createVerifier: CreateVerifier }>('core')).createVerifier;
+// Other builds of core (earlier commits' dist), loaded beside this one.
+const baselines: readonly { readonly name: string; readonly create: CreateVerifier }[] =
+  await Promise.all(
+    BASELINES.map(async (b) => ({
+      name: b.name,
+      create: (await loadBaseline<{ createVerifier: CreateVerifier }>('core', b)).createVerifier,
+    })),
+  );
 
 function ours(f: Fixture, create: CreateVerifier = createVerifier) {
   const issuer =
@@ -241,17 +244,25 @@ async function main(): Promise<void> {
       }
       return freshVerifier.verifyToken(f.tokens[i % n] as string);
     };
-    const base = baseline;
-    const baseCached = base === undefined ? undefined : ours(f, base);
-    let baseFresh = base === undefined ? undefined : ours(f, base);
-    const baseFreshRun = (i: number) => {
-      if (base === undefined || baseFresh === undefined) throw new Error('no baseline');
-      if (i % n === 0) {
-        void baseFresh.close();
-        baseFresh = ours(f, base);
-      }
-      return baseFresh.verifyToken(f.tokens[i % n] as string);
-    };
+    // Each baseline build: a fresh-token and a cached-token contender, like ours.
+    const baselineContenders = baselines.flatMap(({ name, create }): Contender[] => {
+      const cached = ours(f, create);
+      let freshOne = ours(f, create);
+      return [
+        {
+          name: `baseline ${name}`,
+          sync: false,
+          run: (i) => {
+            if (i % n === 0) {
+              void freshOne.close();
+              freshOne = ours(f, create);
+            }
+            return freshOne.verifyToken(f.tokens[i % n] as string);
+          },
+        },
+        { name: `baseline ${name} cached`, sync: false, run: () => cached.verifyToken(token) },
+      ];
+    });
     const fastFresh = fast(f, false);
     const fastCached = fast(f, true);
     const only = process.env.BENCH_ONLY?.split(',');
@@ -281,12 +292,7 @@ async function main(): Promise<void> {
       { name: 'fast', sync: true, run: (i) => fastFresh(f.tokens[i % n] as string) },
       { name: 'oursCached', sync: false, run: () => verifier.verifyToken(token) },
       { name: 'fastCached', sync: true, run: () => fastCached(token) },
-      ...(base === undefined || baseCached === undefined
-        ? []
-        : [
-            { name: 'baseline', sync: false, run: baseFreshRun },
-            { name: 'baselineCached', sync: false, run: () => baseCached.verifyToken(token) },
-          ]),
+      ...baselineContenders,
     ];
     const r = await compare(contenders.filter((c) => only === undefined || only.includes(c.name)));
     const get = (name: string) => r.get(name) ?? [];
@@ -311,12 +317,12 @@ async function main(): Promise<void> {
       'ours cached': ops('oursCached'),
       'fast-jwt cached': ops('fastCached'),
       'cached ours/fast': ratios('oursCached', 'fastCached'),
-      ...(base === undefined
-        ? {}
-        : {
-            'ours/baseline': ratios('ours', 'baseline'),
-            'cached ours/baseline': ratios('oursCached', 'baselineCached'),
-          }),
+      ...Object.fromEntries(
+        baselines.flatMap(({ name }) => [
+          [`ours/${name}`, ratios('ours', `baseline ${name}`)],
+          [`cached ours/${name}`, ratios('oursCached', `baseline ${name} cached`)],
+        ]),
+      ),
     });
     await verifier.close();
     await freshVerifier.close();

@@ -1,6 +1,6 @@
 // The benchmark cases and targets. Every group has one bare-framework server (measured first
 // and again last: the ratio uses the mean of both runs, so drift during a group shows).
-import { BASELINE_ROOT, baselineCommit } from './baseline.js';
+import { BASELINES, twinId } from './baseline.js';
 import type { LoadKind } from './load.js';
 
 /** `baseline`: our adapter from the BENCH_BASELINE build (bench/http/baseline.ts). */
@@ -110,9 +110,7 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
   },
 ];
 
-const BASELINE_LABEL = `the same, from the baseline build (${baselineCommit()})`;
-
-/** Our case in each group that has a twin from the baseline build, when one is asked for. */
+/** Our case in each group that has twins from the baseline builds, when some are asked for. */
 const BASELINE_TWINS: Readonly<Record<string, { readonly of: string; readonly id: string }>> = {
   'express-static': { of: 'express-ours', id: 'express-ours-baseline' },
   'fastify-static': { of: 'fastify-ours', id: 'fastify-ours-baseline' },
@@ -120,17 +118,24 @@ const BASELINE_TWINS: Readonly<Record<string, { readonly of: string; readonly id
   'express-fresh': { of: 'express-fresh-ours-memory', id: 'express-fresh-ours-baseline' },
 };
 
-export const GROUPS: readonly BenchGroup[] =
-  BASELINE_ROOT === undefined
-    ? MEASURED_GROUPS
-    : MEASURED_GROUPS.map((group) => {
-        const twin = BASELINE_TWINS[group.id];
-        if (twin === undefined) return group;
-        const at = group.cases.findIndex((c) => c.id === twin.of) + 1;
-        const cases = [...group.cases];
-        cases.splice(at, 0, { id: twin.id, label: BASELINE_LABEL, role: 'baseline' });
-        return { ...group, cases };
-      });
+export const GROUPS: readonly BenchGroup[] = MEASURED_GROUPS.map((group) => {
+  const twin = BASELINE_TWINS[group.id];
+  if (twin === undefined || BASELINES.length === 0) return group;
+  const cases = [...group.cases];
+  const at = cases.findIndex((c) => c.id === twin.of) + 1;
+  cases.splice(
+    at,
+    0,
+    ...BASELINES.map(
+      (b): BenchCase => ({
+        id: twinId(twin.id, b),
+        label: `the same, from the ${b.name} build (${b.commit})`,
+        role: 'baseline',
+      }),
+    ),
+  );
+  return { ...group, cases };
+});
 
 /** A target: `numerator / denominator ≥ min`, figures being case ids (a group's bare is its mean). */
 export interface Target {
@@ -220,15 +225,15 @@ export const TARGETS: readonly Target[] = [
       ['@fastify/jwt (JWKS / PEM)', 'fastify-jwt-jwks', 'fastify-jwt-pem'],
     ],
   },
-  ...(BASELINE_ROOT === undefined
-    ? []
-    : Object.values(BASELINE_TWINS).map(
-        (twin): Target => ({
-          label: `${twin.of}: this build / the baseline build (${baselineCommit()})`,
-          numerator: twin.of,
-          denominator: twin.id,
-          // Not slower than the build before it, within the 1 % that no-op instrumentation may cost.
-          min: 0.99,
-        }),
-      )),
+  ...BASELINES.flatMap((b) =>
+    Object.values(BASELINE_TWINS).map(
+      (twin): Target => ({
+        label: `${twin.of}: this build / the ${b.name} build (${b.commit})`,
+        numerator: twin.of,
+        denominator: twinId(twin.id, b),
+        // Not slower than the build before it, within the 1 % that idle instrumentation may cost.
+        min: 0.99,
+      }),
+    ),
+  ),
 ];

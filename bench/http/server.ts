@@ -4,6 +4,7 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { selectBaseline } from './baseline.js';
 import { type BenchContext, readContext } from './context.js';
 
 const [contextFile, caseId] = process.argv.slice(2);
@@ -39,5 +40,6 @@ async function listen(id: string): Promise<number> {
 
 // A clean exit on SIGTERM, so `--cpu-prof` can write its profile.
 process.on('SIGTERM', () => process.exit(0));
-const port = await listen(caseId);
+// `<id>@<baseline>`: the builder `<id>` on that BENCH_BASELINE build.
+const port = await listen(selectBaseline(caseId));
 process.stdout.write(`LISTENING ${port}\n`);
