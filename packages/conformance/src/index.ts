@@ -48,3 +48,18 @@ export {
   type RevocationListFactory,
   type StoreContractSubject,
 } from './store-contract.js';
+export { describeTokenServiceEndpoint, type ServeTokenService } from './token-service-rows.js';
+export {
+  ACCESS_TOKEN_URN,
+  BATCH as TTS_BATCH_WORKLOAD,
+  createTrustDomain,
+  EXCHANGE_GRANT,
+  exchangeForm,
+  GATEWAY as TTS_GATEWAY_WORKLOAD,
+  TOKEN_PATH,
+  TRUST_DOMAIN,
+  type TrustDomainFixture,
+  TTS_ISSUER,
+  TXN_TOKEN_URN,
+  USER_ISSUER,
+} from './txn-token-service-fixture.js';

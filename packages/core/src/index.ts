@@ -101,6 +101,35 @@ export type {
   RevocationReason,
   RevocationSubject,
 } from './stores/store-interfaces.js';
+export type { TokenRequestBody } from './transaction-tokens/service/form-parameters.js';
+// Transaction Tokens: the token service (RFC 8693 exchange) and its edge client
+export type {
+  ContextInput,
+  ScopePolicyInput,
+  SubjectTokenContext,
+  SubjectTokenInfo,
+  TransactionContexts,
+  TransactionTokenServiceOptions,
+} from './transaction-tokens/service/options.js';
+export type {
+  TokenEndpointErrorBody,
+  TokenEndpointErrorCode,
+  TokenEndpointResponse,
+  TokenExchangeSuccessBody,
+} from './transaction-tokens/service/token-endpoint-response.js';
+export type {
+  IssuedTransactionToken,
+  TokenExchangeInput,
+  TokenServiceFetch,
+  TransactionTokenClient,
+  TransactionTokenClientOptions,
+} from './transaction-tokens/service/transaction-token-client.js';
+export { createTransactionTokenClient } from './transaction-tokens/service/transaction-token-client.js';
+export type {
+  TokenEndpointRequest,
+  TransactionTokenService,
+} from './transaction-tokens/service/transaction-token-service.js';
+export { createTransactionTokenService } from './transaction-tokens/service/transaction-token-service.js';
 export type { BodyHashAlgorithm } from './verify/body-hash.js';
 // Body hashes for callers that build requests by hand
 export { computeBodyHash } from './verify/body-hash.js';

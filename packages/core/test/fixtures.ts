@@ -199,6 +199,8 @@ export const EXPECTED: Readonly<Record<ServiceJwtErrorCode, [number, string | un
   keys_unavailable: [503, undefined],
   store_unavailable: [503, undefined],
   signer_unavailable: [503, undefined],
+  token_exchange_refused: [403, 'insufficient_scope'],
+  token_service_unavailable: [503, undefined],
   configuration_error: [500, undefined],
 };
 

@@ -114,3 +114,13 @@ export const signerUnavailable = (message: string, options: ServiceJwtErrorOptio
 /** A misconfiguration; the message names the option (or the call) and the fix. */
 export const configurationError = (message: string, cause?: unknown) =>
   new ServiceJwtError('configuration_error', message, cause === undefined ? {} : { cause });
+
+export const tokenExchangeRefused = (oauthError: string, cause?: unknown) =>
+  new ServiceJwtError(
+    'token_exchange_refused',
+    `the token service refused the exchange (${oauthError})`,
+    cause === undefined ? {} : { cause },
+  );
+
+export const tokenServiceUnavailable = (message: string, cause?: unknown) =>
+  new ServiceJwtError('token_service_unavailable', message, cause === undefined ? {} : { cause });

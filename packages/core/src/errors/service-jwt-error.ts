@@ -38,6 +38,8 @@ export type ServiceJwtErrorCode =
   | 'keys_unavailable'
   | 'store_unavailable'
   | 'signer_unavailable'
+  | 'token_exchange_refused'
+  | 'token_service_unavailable'
   | 'configuration_error';
 
 /** The RFC 6750 `error` attribute that goes with a code (`undefined` for `token_missing`). */
@@ -90,6 +92,11 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
   signer_unavailable: { status: 503, error: undefined },
+  // The edge's Txn-Token client: the token service refused the exchange (the user's
+  // credential or the requested scope is not good enough for a transaction), or could not
+  // be reached, answered late, or answered something that is not a token response.
+  token_exchange_refused: INSUFFICIENT_SCOPE,
+  token_service_unavailable: { status: 503, error: undefined },
   configuration_error: { status: 500, error: undefined },
 };
 

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createTrustDomain, TRUST_DOMAIN } from '@service-jwt/conformance';
 import {
   createMemoryReplayStore,
   createMemoryRevocationList,
   createSigner,
+  createTransactionTokenClient,
   createVerifier,
   SERVICE_JWT_ERROR_CODES,
   type ServiceJwtErrorCode,
@@ -235,6 +237,39 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
           sign: () => Promise.reject(new Error('KMS down')),
         },
       }).sign({}, { audience: AUDIENCE }),
+  ],
+  [
+    'token_exchange_refused',
+    async () => {
+      // The real token service, reached through the client's fetch option.
+      const domain = await createTrustDomain();
+      const client = createTransactionTokenClient({
+        url: 'https://txn-tokens.test/token',
+        trustDomain: TRUST_DOMAIN,
+        serviceToken: () => domain.gatewayToken(),
+        fetch: async (_url, init) => {
+          const answer = await domain.service.handle({
+            method: 'POST',
+            headers: Object.fromEntries(new Headers(init.headers).entries()),
+            body: String(init.body),
+          });
+          return new Response(JSON.stringify(answer.body), {
+            status: answer.status,
+            headers: answer.headers,
+          });
+        },
+      });
+      return client.exchange({ subjectToken: 'not-a-user-token', scope: 'orders.read' });
+    },
+  ],
+  [
+    'token_service_unavailable',
+    () =>
+      createTransactionTokenClient({
+        url: 'http://127.0.0.1:1/token',
+        trustDomain: TRUST_DOMAIN,
+        serviceToken: () => 'service-token',
+      }).exchange({ subjectToken: 'user-token', scope: 'orders.read' }),
   ],
   [
     'configuration_error',
