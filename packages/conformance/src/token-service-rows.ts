@@ -15,7 +15,9 @@ import {
 } from './txn-token-service-fixture.js';
 
 /** Serves `service` at {@link TOKEN_PATH} on loopback through one adapter's handler. */
-export type ServeTokenService = (service: TransactionTokenService) => Promise<Loopback>;
+export type ServeTokenService = (
+  service: TransactionTokenService,
+) => Promise<Pick<Loopback, 'url' | 'close'>>;
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -27,7 +29,7 @@ const FORM = 'application/x-www-form-urlencoded';
 export function describeTokenServiceEndpoint(adapter: string, serve: ServeTokenService): void {
   describe(`${adapter}: Transaction Token Service endpoint`, () => {
     let domain: TrustDomainFixture;
-    let server: Loopback;
+    let server: Pick<Loopback, 'url' | 'close'>;
 
     beforeAll(async () => {
       domain = await createTrustDomain();
