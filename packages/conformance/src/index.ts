@@ -56,6 +56,7 @@ export {
   EXCHANGE_GRANT,
   exchangeForm,
   GATEWAY as TTS_GATEWAY_WORKLOAD,
+  sendTokenRequest,
   TOKEN_PATH,
   TRUST_DOMAIN,
   type TrustDomainFixture,

@@ -7,6 +7,7 @@ import {
   createTrustDomain,
   exchangeForm,
   GATEWAY,
+  sendTokenRequest,
   TOKEN_PATH,
   TRUST_DOMAIN,
   type TrustDomainFixture,
@@ -37,18 +38,8 @@ export function describeTokenServiceEndpoint(adapter: string, serve: ServeTokenS
     });
     afterAll(() => server.close());
 
-    async function post(body: string, headers: Record<string, string> = {}) {
-      return sendRawRequest(server.url, {
-        method: 'POST',
-        path: TOKEN_PATH,
-        headers: {
-          'content-type': FORM,
-          authorization: `Bearer ${await domain.gatewayToken()}`,
-          ...headers,
-        },
-        body,
-      });
-    }
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      sendTokenRequest(server.url, domain, body, headers);
 
     function expectRefusal(response: RawResponse, status: number, error: string, secret: string) {
       expect(response.status).toBe(status);

@@ -7,6 +7,7 @@ import {
   type TransactionTokenService,
   type TransactionTokenServiceOptions,
 } from '@service-jwt/core';
+import { type RawResponse, sendRawRequest } from './raw-request.js';
 
 // A trust domain for the token service's tests: a user issuer, two workloads (the gateway is
 // allowed to ask for Txn-Tokens, the batch job is trusted but not allowed), and the service.
@@ -39,6 +40,28 @@ export interface TrustDomainFixture {
   advance(seconds: number): void;
   /** Current clock, epoch milliseconds. */
   now(): number;
+}
+
+/**
+ * POSTs a token request as the gateway (its service token in `Authorization`) to
+ * `baseUrl` + {@link TOKEN_PATH}; `headers` adds or replaces headers.
+ */
+export async function sendTokenRequest(
+  baseUrl: string,
+  domain: TrustDomainFixture,
+  body: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<RawResponse> {
+  return sendRawRequest(baseUrl, {
+    method: 'POST',
+    path: TOKEN_PATH,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Bearer ${await domain.gatewayToken()}`,
+      ...headers,
+    },
+    body,
+  });
 }
 
 /** Form fields of a first exchange, `overrides` replacing or (with `undefined`) removing some. */

@@ -4,7 +4,7 @@ import {
   describeTokenServiceEndpoint,
   exchangeForm,
   listenOnLoopback,
-  sendRawRequest,
+  sendTokenRequest,
   TOKEN_PATH,
 } from '@service-jwt/conformance';
 import { transactionTokenService } from '../src/index.js';
@@ -24,15 +24,11 @@ describe.each(MAJORS)('%s', (_major, express) => {
     app.all(TOKEN_PATH, transactionTokenService(domain.service));
     const server = await listenOnLoopback(createServer(app));
     try {
-      const response = await sendRawRequest(server.url, {
-        method: 'POST',
-        path: TOKEN_PATH,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Bearer ${await domain.gatewayToken()}`,
-        },
-        body: exchangeForm(await domain.userToken('orders.read')),
-      });
+      const response = await sendTokenRequest(
+        server.url,
+        domain,
+        exchangeForm(await domain.userToken('orders.read')),
+      );
       expect(response.status).toBe(200);
       expect((response.json as { token_type: string }).token_type).toBe('N_A');
     } finally {

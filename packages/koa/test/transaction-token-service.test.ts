@@ -2,6 +2,7 @@ import {
   createTrustDomain,
   describeTokenServiceEndpoint,
   exchangeForm,
+  sendTokenRequest,
   TOKEN_PATH,
 } from '@service-jwt/conformance';
 import bodyParser from 'koa-bodyparser';
@@ -25,15 +26,11 @@ describe.each(KOA_VERSIONS)('%s', (_version, Koa) => {
     });
     const running = await listen(app);
     try {
-      const response = await running.send({
-        method: 'POST',
-        path: TOKEN_PATH,
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Bearer ${await domain.gatewayToken()}`,
-        },
-        body: exchangeForm(await domain.userToken('orders.read')),
-      });
+      const response = await sendTokenRequest(
+        running.url,
+        domain,
+        exchangeForm(await domain.userToken('orders.read')),
+      );
       expect(response.status).toBe(200);
       expect((response.json as { token_type: string }).token_type).toBe('N_A');
       const other = await running.send({ method: 'GET', path: '/elsewhere' });

@@ -3,8 +3,7 @@ import {
   describeTokenServiceEndpoint,
   exchangeForm,
   type Loopback,
-  sendRawRequest,
-  TOKEN_PATH,
+  sendTokenRequest,
   type TrustDomainFixture,
   TXN_TOKEN_URN,
 } from '@service-jwt/conformance';
@@ -32,15 +31,7 @@ async function domainWithServer(options: Partial<TransactionTokenServiceOptions>
 
 function poster(domain: TrustDomainFixture, server: Loopback) {
   return async (body: string) => {
-    const response = await sendRawRequest(server.url, {
-      method: 'POST',
-      path: TOKEN_PATH,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Bearer ${await domain.gatewayToken()}`,
-      },
-      body,
-    });
+    const response = await sendTokenRequest(server.url, domain, body);
     return {
       status: response.status,
       json: response.json as Record<string, string>,
@@ -191,15 +182,7 @@ describe('exchange rules', () => {
         return new Promise<null>(() => undefined);
       },
     });
-    const late = await sendRawRequest(slow.server.url, {
-      method: 'POST',
-      path: TOKEN_PATH,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        authorization: `Bearer ${await slow.domain.gatewayToken()}`,
-      },
-      body: exchangeForm('opaque'),
-    });
+    const late = await sendTokenRequest(slow.server.url, slow.domain, exchangeForm('opaque'));
     expect([late.status, (late.json as { error: string }).error]).toEqual([
       503,
       'temporarily_unavailable',
@@ -320,6 +303,15 @@ describe('draft-ietf-oauth-transaction-tokens-10 examples', () => {
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
     expect((claims.exp as number) - (claims.iat as number)).toBe(300);
+    // §"JWT Header", figure "Example: Txn-Token Header": typ, alg and kid.
+    const header = JSON.parse(
+      Buffer.from(
+        (response.json.access_token as string).split('.')[0] as string,
+        'base64url',
+      ).toString(),
+    );
+    expect(Object.keys(header).sort()).toEqual(['alg', 'kid', 'typ']);
+    expect(header.typ).toBe('txntoken+jwt');
     // §"Txn-Token Response": exactly these members, no refresh_token.
     expect(Object.keys(response.json).sort()).toEqual([
       'access_token',
@@ -347,9 +339,6 @@ describe('options', () => {
     ['keys', { keys: 'a'.repeat(40) }],
     ['keys', { keys: { kty: 'oct', k: Buffer.alloc(32, 1).toString('base64url') } }],
   ])('names %s when it is wrong', async (option, override) => {
-    const domain = await createTrustDomain();
-    const valid = domain.service;
-    expect(valid.trustDomain).toBe('trust-domain.example');
     let caught: ServiceJwtError | undefined;
     try {
       createTransactionTokenService({
@@ -379,3 +368,40 @@ async function validOptions(): Promise<TransactionTokenServiceOptions> {
     verifySubjectToken: () => null,
   };
 }
+
+describe('logging', () => {
+  it('logs an issuance with txn, req_wl and the SHA-256 of the token, never the token', async () => {
+    const lines: Array<[string, Record<string, unknown>, string]> = [];
+    const record = (level: string) => (fields: Record<string, unknown>, message: string) =>
+      lines.push([level, fields, message]);
+    const logger = {
+      error: record('error'),
+      warn: record('warn'),
+      info: record('info'),
+      debug: record('debug'),
+    };
+    const { domain, server } = await domainWithServer({ logger });
+    const user = await domain.userToken('orders.read');
+    const post = poster(domain, server);
+    const response = await post(exchangeForm(user));
+    await post(exchangeForm(user, { scope: 'admin' }));
+    await server.close();
+    const token = response.json.access_token as string;
+    const { createHash } = await import('node:crypto');
+    expect(lines[0]).toEqual([
+      'info',
+      {
+        txn: decode(token).txn,
+        req_wl: 'https://gateway.test',
+        replacement: false,
+        txn_token_sha256: createHash('sha256').update(token).digest('base64url'),
+      },
+      expect.any(String),
+    ]);
+    expect(lines[1]?.[0]).toBe('debug');
+    expect(lines[1]?.[1]).toEqual({ error: 'invalid_scope', status: 400 });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(token);
+    expect(text).not.toContain(user);
+  });
+});
