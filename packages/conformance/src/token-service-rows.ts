@@ -102,6 +102,21 @@ export function describeTokenServiceEndpoint(adapter: string, serve: ServeTokenS
       expect(after.scope).toBe('orders.read');
     });
 
+    it('checks a workload token bound to the request (bdy, htm, htu) against the raw body', async () => {
+      const form = exchangeForm(await domain.userToken('orders.read'));
+      const bound = await domain.gateway.signRequest({
+        method: 'POST',
+        url: TOKEN_PATH,
+        body: form,
+        audience: TTS_ISSUER,
+      });
+      const accepted = await post(form, { authorization: `Bearer ${bound}` });
+      expect(accepted.status).toBe(200);
+      const tampered = form.replace('orders.read', 'orders.write');
+      const refused = await post(tampered, { authorization: `Bearer ${bound}` });
+      expectRefusal(refused, 401, 'invalid_client', bound);
+    });
+
     it('401 invalid_client without a workload token, challenge without an error code', async () => {
       const user = await domain.userToken('orders.read');
       const response = await sendRawRequest(server.url, {

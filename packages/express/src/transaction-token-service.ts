@@ -20,8 +20,11 @@ export function transactionTokenService(service: TransactionTokenService): Reque
   return function serviceJwtTokenEndpoint(req: Request, res: Response, next: NextFunction): void {
     // A body parser that ran first consumed the stream and left what it parsed.
     const parsed = req.readableDidRead && typeof req.body === 'object' ? req.body : undefined;
-    answerNodeTokenRequest(checked, req, parsed).then(({ status, headers, body }) => {
-      res.status(status).set(headers).send(JSON.stringify(body));
-    }, next);
+    answerNodeTokenRequest(checked, req, { parsedBody: parsed, url: req.originalUrl }).then(
+      ({ status, headers, body }) => {
+        res.status(status).set(headers).send(JSON.stringify(body));
+      },
+      next,
+    );
   };
 }

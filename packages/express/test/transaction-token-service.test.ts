@@ -4,8 +4,10 @@ import {
   describeTokenServiceEndpoint,
   exchangeForm,
   listenOnLoopback,
+  sendRawRequest,
   sendTokenRequest,
   TOKEN_PATH,
+  TTS_ISSUER,
 } from '@service-jwt/conformance';
 import { transactionTokenService } from '../src/index.js';
 import { MAJORS } from './helpers.js';
@@ -15,6 +17,36 @@ describe.each(MAJORS)('%s', (_major, express) => {
     const app = express();
     app.all(TOKEN_PATH, transactionTokenService(service));
     return listenOnLoopback(createServer(app));
+  });
+
+  it('binds a workload token to the target as sent when mounted under a prefix', async () => {
+    const domain = await createTrustDomain();
+    const app = express();
+    const router = express.Router();
+    router.all('/token', transactionTokenService(domain.service));
+    app.use('/tts', router);
+    const server = await listenOnLoopback(createServer(app));
+    try {
+      const form = exchangeForm(await domain.userToken('orders.read'));
+      const bound = await domain.gateway.signRequest({
+        method: 'POST',
+        url: '/tts/token',
+        body: form,
+        audience: TTS_ISSUER,
+      });
+      const response = await sendRawRequest(server.url, {
+        method: 'POST',
+        path: '/tts/token',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Bearer ${bound}`,
+        },
+        body: form,
+      });
+      expect(response.status).toBe(200);
+    } finally {
+      await server.close();
+    }
   });
 
   it('takes the body express.urlencoded() already parsed', async () => {

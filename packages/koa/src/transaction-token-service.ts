@@ -28,13 +28,13 @@ export function transactionTokenService(
     }
     // A body parser that ran first consumed the stream and left what it parsed.
     const parsed = (ctx.request as { body?: unknown }).body;
-    const answer = await answerNodeTokenRequest(
-      checked,
-      ctx.req,
-      ctx.req.readableDidRead && typeof parsed === 'object' && parsed !== null
-        ? (parsed as Record<string, unknown>)
-        : undefined,
-    );
+    const answer = await answerNodeTokenRequest(checked, ctx.req, {
+      parsedBody:
+        ctx.req.readableDidRead && typeof parsed === 'object' && parsed !== null
+          ? (parsed as Record<string, unknown>)
+          : undefined,
+      url: ctx.originalUrl,
+    });
     ctx.status = answer.status;
     ctx.set(answer.headers);
     ctx.body = JSON.stringify(answer.body);

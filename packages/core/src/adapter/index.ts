@@ -24,4 +24,8 @@ export { readNodeRequestBody } from './node-body.js';
 export type { NodeHeaderSource } from './node-headers.js';
 export { nodeRequestHeaders } from './node-headers.js';
 export { withRealmHeaders } from './realm-headers.js';
-export { answerNodeTokenRequest, checkTokenService } from './token-endpoint.js';
+export {
+  answerNodeTokenRequest,
+  checkTokenService,
+  type NodeTokenRequestExtras,
+} from './token-endpoint.js';

@@ -15,6 +15,14 @@ export function checkTokenService(service: unknown): TransactionTokenService {
   return service as TransactionTokenService;
 }
 
+/** What the framework knows better than the bare `IncomingMessage`. */
+export interface NodeTokenRequestExtras {
+  /** What a form parser that already read the stream made of the body. */
+  readonly parsedBody?: TokenRequestBody | undefined;
+  /** The target as the client sent it, when the framework rewrote `message.url` (mounting). */
+  readonly url?: string | undefined;
+}
+
 /**
  * Answers a token request arriving on a Node `IncomingMessage`: the form body read raw and
  * bounded by the service's `maxBodyBytes` (a larger one gets the service's 413, the rest left
@@ -26,9 +34,9 @@ export function checkTokenService(service: unknown): TransactionTokenService {
 export async function answerNodeTokenRequest(
   service: TransactionTokenService,
   message: IncomingMessage,
-  parsedBody?: TokenRequestBody,
+  extras: NodeTokenRequestExtras = {},
 ): Promise<TokenEndpointResponse> {
-  let body: TokenRequestBody | undefined = parsedBody;
+  let body: TokenRequestBody | undefined = extras.parsedBody;
   if (body === undefined) {
     try {
       body = await readNodeRequestBody(message, service.maxBodyBytes);
@@ -39,7 +47,7 @@ export async function answerNodeTokenRequest(
   }
   return service.handle({
     method: message.method ?? 'GET',
-    url: message.url ?? '/',
+    url: extras.url ?? message.url ?? '/',
     headers: message.headers,
     body,
   });

@@ -115,8 +115,14 @@ export interface TransactionTokenServiceOptions {
   readonly subjectTokenTimeout?: number;
   /** Largest accepted form body, bytes. @default 65536 */
   readonly maxBodyBytes?: number;
-  /** Largest accepted `request_context` / `request_details` JSON text, bytes. @default 4096 */
+  /** Largest accepted `request_context` / `request_details` JSON text, bytes. @default 2048 */
   readonly maxContextBytes?: number;
+  /**
+   * Largest Txn-Token minted, bytes: a request whose contexts would make it larger is refused
+   * (`invalid_request`). The default is what core's verifiers accept by default
+   * (`maxTokenLength`), so every workload can read what is minted. @default 8192
+   */
+  readonly maxTokenBytes?: number;
   /** Deepest accepted nesting of `request_context` / `request_details`. @default 5 */
   readonly maxContextDepth?: number;
   /** `realm` of the `WWW-Authenticate` challenge sent with `invalid_client`. @default 'txn-token-service' */
@@ -146,6 +152,7 @@ export interface ResolvedServiceOptions {
   readonly maxBodyBytes: number;
   readonly maxContextBytes: number;
   readonly maxContextDepth: number;
+  readonly maxTokenBytes: number;
   readonly realm: string;
   readonly now: () => number;
 }
@@ -257,7 +264,8 @@ export function resolveServiceOptions(
       120_000,
     ),
     maxBodyBytes: wholeNumber(options.maxBodyBytes ?? 65_536, 'maxBodyBytes', 1024, 1_048_576),
-    maxContextBytes: wholeNumber(options.maxContextBytes ?? 4096, 'maxContextBytes', 2, 65_536),
+    maxContextBytes: wholeNumber(options.maxContextBytes ?? 2048, 'maxContextBytes', 2, 65_536),
+    maxTokenBytes: wholeNumber(options.maxTokenBytes ?? 8192, 'maxTokenBytes', 1024, 65_536),
     maxContextDepth: wholeNumber(options.maxContextDepth ?? 5, 'maxContextDepth', 1, 32),
     realm:
       options.realm === undefined

@@ -1,4 +1,5 @@
 import { isServiceJwtError } from '../../errors/service-jwt-error.js';
+import { TIMED_OUT, withDeadline } from './deadline.js';
 import type { ResolvedServiceOptions, SubjectTokenInfo } from './options.js';
 import { refuse } from './token-endpoint-response.js';
 
@@ -33,19 +34,12 @@ export async function verifySubject(
   type: string,
   workload: string,
 ): Promise<SubjectTokenInfo> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), options.subjectTokenTimeout);
-  });
-  const call = Promise.resolve().then(() =>
-    options.verifySubjectToken(token, { type, workload, signal: controller.signal }),
-  );
-  // An answer that comes after the deadline is dropped.
-  call.catch(() => undefined);
-  let outcome: SubjectTokenInfo | null | 'timeout';
+  let outcome: SubjectTokenInfo | null | typeof TIMED_OUT;
   try {
-    outcome = await Promise.race([call, deadline]);
+    outcome = await withDeadline(
+      (signal) => options.verifySubjectToken(token, { type, workload, signal }),
+      options.subjectTokenTimeout,
+    );
   } catch (err) {
     if (isServiceJwtError(err) && err.status < 500) {
       refuse('invalid_grant', `the subject token was refused (${err.code})`);
@@ -56,11 +50,8 @@ export async function verifySubject(
       });
     }
     return refuse('server_error', 'verifySubjectToken failed unexpectedly', { cause: err });
-  } finally {
-    clearTimeout(timer);
   }
-  if (outcome === 'timeout') {
-    controller.abort();
+  if (outcome === TIMED_OUT) {
     refuse(
       'temporarily_unavailable',
       `the subject token was not checked within ${options.subjectTokenTimeout} ms`,

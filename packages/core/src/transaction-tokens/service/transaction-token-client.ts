@@ -7,6 +7,7 @@ import { isServiceJwtError } from '../../errors/service-jwt-error.js';
 import type { ServiceJwtSigner } from '../../signer/signer.js';
 import { TOKEN_EXCHANGE_GRANT_TYPE, TXN_TOKEN_TYPE_URN } from '../txn-token.js';
 import { readBoundedText } from './bounded-response.js';
+import { TIMED_OUT, withDeadline } from './deadline.js';
 
 /** `fetch` as the client calls it (the global `fetch` fits). */
 export type TokenServiceFetch = (url: string, init: RequestInit) => Promise<Response>;
@@ -165,34 +166,35 @@ export function createTransactionTokenClient(
 
   async function send(fields: Record<string, string>): Promise<IssuedTransactionToken> {
     const startedAt = Date.now();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeout);
+    let answer: { status: number; text: string } | typeof TIMED_OUT;
     try {
-      const serviceToken = await credential();
-      const response = await fetchImpl(options.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          accept: 'application/json',
-          authorization: `Bearer ${serviceToken}`,
-        },
-        body: new URLSearchParams(fields).toString(),
-        redirect: 'error',
-        signal: controller.signal,
-      });
-      const text = await readBoundedText(response, MAX_RESPONSE_BYTES);
-      return toIssued(response.status, text, startedAt);
+      // One deadline over the credential, the request and the body.
+      answer = await withDeadline(async (signal) => {
+        const serviceToken = await credential();
+        const response = await fetchImpl(options.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            accept: 'application/json',
+            authorization: `Bearer ${serviceToken}`,
+          },
+          body: new URLSearchParams(fields).toString(),
+          redirect: 'error',
+          signal,
+        });
+        return {
+          status: response.status,
+          text: await readBoundedText(response, MAX_RESPONSE_BYTES),
+        };
+      }, timeout);
     } catch (err) {
       if (isServiceJwtError(err)) throw err;
-      throw tokenServiceUnavailable(
-        controller.signal.aborted
-          ? `the token service did not answer within ${timeout} ms`
-          : 'the token service could not be reached',
-        err,
-      );
-    } finally {
-      clearTimeout(timer);
+      throw tokenServiceUnavailable('the token service could not be reached', err);
     }
+    if (answer === TIMED_OUT) {
+      throw tokenServiceUnavailable(`the token service did not answer within ${timeout} ms`);
+    }
+    return toIssued(answer.status, answer.text, startedAt);
   }
 
   function fields(input: TokenExchangeInput): Record<string, string> {

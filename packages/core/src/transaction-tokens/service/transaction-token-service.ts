@@ -54,6 +54,8 @@ export interface TransactionTokenService {
 }
 
 const ONCE = ['grant_type', 'requested_token_type', 'audience', 'scope'] as const;
+// RFC 8693 defines eleven parameters and the draft two more: room to spare, not to grow.
+const MAX_PARAMETERS = 32;
 
 function required(parameters: ReadonlyMap<string, string>, name: string): string {
   const value = parameters.get(name);
@@ -108,6 +110,7 @@ export function createTransactionTokenService(
     keys: options.keys,
     algorithm: options.algorithm,
     lifetime: resolved.lifetime,
+    maxTokenBytes: resolved.maxTokenBytes,
     now: resolved.now,
   });
   return {
@@ -167,7 +170,7 @@ async function exchange(
       status: 415,
     });
   }
-  const parameters = readFormParameters(request.body, options.maxBodyBytes, 32);
+  const parameters = readFormParameters(request.body, options.maxBodyBytes, MAX_PARAMETERS);
   const workload = await authenticateWorkload(options, {
     method: request.method,
     url: request.url ?? '/',
@@ -257,6 +260,12 @@ async function exchange(
       refuse('temporarily_unavailable', 'the signing key is out of reach', { cause: err });
     }
     throw err;
+  }
+  if (token.length > options.maxTokenBytes) {
+    refuse(
+      'invalid_request',
+      `the transaction's context makes the Txn-Token larger than ${options.maxTokenBytes} bytes`,
+    );
   }
   logger?.info(
     {

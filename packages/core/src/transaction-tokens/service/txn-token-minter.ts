@@ -28,6 +28,7 @@ export interface MinterSettings {
   readonly keys: unknown;
   readonly algorithm: Algorithm | undefined;
   readonly lifetime: number;
+  readonly maxTokenBytes: number;
   readonly now: () => number;
 }
 
@@ -60,7 +61,7 @@ export function createTxnTokenMinter(settings: MinterSettings): TxnTokenMinter {
     clockTolerance: 0,
     maxLifetime: settings.lifetime,
     requiredClaims: ['txn', 'sub', 'scope', 'req_wl', 'iat'],
-    maxTokenLength: 16_384,
+    maxTokenLength: settings.maxTokenBytes,
     cache: false,
     now: settings.now,
   });

@@ -208,7 +208,7 @@ describe('exchange rules', () => {
       'request_context nested too deep',
       { request_context: '{"a":{"b":{"c":{"d":{"e":{"f":1}}}}}}' },
     ],
-    ['request_context too large', { request_context: JSON.stringify({ a: 'x'.repeat(5000) }) }],
+    ['request_context too large', { request_context: JSON.stringify({ a: 'x'.repeat(2100) }) }],
     [
       'a refresh token as subject',
       { subject_token_type: 'urn:ietf:params:oauth:token-type:refresh_token' },
@@ -261,6 +261,22 @@ describe('exchange rules', () => {
       tctx: { action: 'BUY', customer_type: { geo: 'US', level: 'VIP' } },
       rctx: { req_wl_seen: 'https://gateway.test' },
     });
+    await server.close();
+  });
+});
+
+describe('size of what is minted', () => {
+  it('refuses a transaction whose contexts would make the Txn-Token outgrow maxTokenBytes', async () => {
+    const { domain, server } = await domainWithServer({
+      buildContext: ({ requestDetails }) => ({
+        tctx: { ...requestDetails, pad: 'x'.repeat(9000) },
+      }),
+    });
+    const response = await poster(
+      domain,
+      server,
+    )(exchangeForm(await domain.userToken('orders.read')));
+    expect([response.status, response.json.error]).toEqual([400, 'invalid_request']);
     await server.close();
   });
 });
