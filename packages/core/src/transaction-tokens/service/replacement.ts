@@ -14,7 +14,8 @@ export const REQUESTER_CHAIN_CLAIM = 'req_wl_chain';
 
 /** What a replacement request asks for. */
 export interface ReplacementRequest {
-  readonly token: string;
+  /** The Txn-Token to replace. */
+  readonly subjectToken: string;
   readonly requestedScope: readonly string[];
   readonly requestContext: Readonly<Record<string, unknown>> | undefined;
   readonly requestDetails: Readonly<Record<string, unknown>> | undefined;
@@ -65,7 +66,7 @@ export async function checkReplacement(
 ): Promise<CarriedClaims> {
   let claims: TransactionTokenClaims;
   try {
-    claims = (await minter.verifyOwn(request.token)).claims as TransactionTokenClaims;
+    claims = (await minter.verifyOwn(request.subjectToken)).claims as TransactionTokenClaims;
   } catch (err) {
     if (isServiceJwtError(err) && err.status < 500) {
       refuse('invalid_grant', `the Txn-Token to replace is not valid (${err.code})`);

@@ -1,20 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { isServiceJwtError } from '../../errors/service-jwt-error.js';
+import { createHash } from 'node:crypto';
 import { describeCauses, type Logger, resolveLogger } from '../../observability/logger.js';
 import type { PublicJwk } from '../../signer/signing-keys.js';
 import type { HeadersLike } from '../../verify/request.js';
-import { TOKEN_EXCHANGE_GRANT_TYPE, TXN_TOKEN_TYPE_URN } from '../txn-token.js';
-import { readContextParameter } from './context-parameter.js';
+import { TXN_TOKEN_TYPE_URN } from '../txn-token.js';
 import { isFormContentType, readFormParameters, type TokenRequestBody } from './form-parameters.js';
 import { mintedClaims, type PendingClaims } from './minted-claims.js';
 import {
-  REFRESH_TOKEN_TYPE,
   type ResolvedServiceOptions,
   resolveServiceOptions,
   type TransactionTokenServiceOptions,
 } from './options.js';
-import { checkReplacement, REQUESTER_CHAIN_CLAIM } from './replacement.js';
-import { parseRequestedScope } from './scope.js';
+import { checkReplacement } from './replacement.js';
+import { signTransactionToken } from './sign-transaction-token.js';
 import {
   issued,
   refusal,
@@ -22,6 +19,7 @@ import {
   TokenEndpointRefusal,
   type TokenEndpointResponse,
 } from './token-endpoint-response.js';
+import { readTokenRequest } from './token-request.js';
 import { createTxnTokenMinter, type TxnTokenMinter } from './txn-token-minter.js';
 import { authenticateWorkload } from './workload-authentication.js';
 
@@ -53,15 +51,8 @@ export interface TransactionTokenService {
   jwks(): { keys: PublicJwk[] };
 }
 
-const ONCE = ['grant_type', 'requested_token_type', 'audience', 'scope'] as const;
 // RFC 8693 defines eleven parameters and the draft two more: room to spare, not to grow.
 const MAX_PARAMETERS = 32;
-
-function required(parameters: ReadonlyMap<string, string>, name: string): string {
-  const value = parameters.get(name);
-  if (value === undefined || value === '') refuse('invalid_request', `${name} is required`);
-  return value;
-}
 
 function rawBodyOf(body: TokenRequestBody | undefined): string | Uint8Array | undefined {
   return typeof body === 'string' || body instanceof Uint8Array ? body : undefined;
@@ -177,99 +168,23 @@ async function exchange(
     headers: request.headers,
     rawBody: rawBodyOf(request.body),
   });
-  const [grantType, requestedType, audience, scope] = ONCE.map((name) =>
-    required(parameters, name),
-  ) as [string, string, string, string];
-  if (grantType !== TOKEN_EXCHANGE_GRANT_TYPE) {
-    refuse('unsupported_grant_type', 'grant_type must be the token-exchange grant (RFC 8693)');
-  }
-  if (requestedType !== TXN_TOKEN_TYPE_URN) {
-    refuse('invalid_request', `requested_token_type must be ${TXN_TOKEN_TYPE_URN}`);
-  }
-  if (audience !== options.trustDomain) {
-    refuse('invalid_target', 'audience is not the trust domain this service issues for');
-  }
-  if (parameters.has('resource')) {
-    refuse('invalid_target', 'resource is not supported: a Txn-Token is for the trust domain');
-  }
-  if (parameters.has('actor_token') || parameters.has('actor_token_type')) {
-    refuse('invalid_request', 'actor_token is not supported');
-  }
-  const subjectToken = required(parameters, 'subject_token');
-  const subjectType = required(parameters, 'subject_token_type');
-  const limits = { maxBytes: options.maxContextBytes, maxDepth: options.maxContextDepth };
-  const requestContext = readContextParameter(
-    'request_context',
-    parameters.get('request_context'),
-    limits,
-  );
-  const requestDetails = readContextParameter(
-    'request_details',
-    parameters.get('request_details'),
-    limits,
-  );
-  const requestedScope = parseRequestedScope(scope);
+  const tokenRequest = readTokenRequest(parameters, options);
 
-  let pending: PendingClaims;
-  if (subjectType === TXN_TOKEN_TYPE_URN) {
-    const carried = await checkReplacement(minter, {
-      token: subjectToken,
-      requestedScope,
-      requestContext,
-      requestDetails,
-      maxReplacements: options.maxReplacements,
-    });
-    pending = { ...carried, scope: requestedScope, workload };
-  } else {
-    if (subjectType === REFRESH_TOKEN_TYPE) {
-      refuse('invalid_request', 'a refresh token never buys a Txn-Token');
-    }
-    if (!options.subjectTokenTypes.has(subjectType)) {
-      refuse('invalid_request', 'subject_token_type is not accepted by this service');
-    }
-    pending = await mintedClaims(options, {
-      subjectToken,
-      subjectType,
-      requestedScope,
-      requestContext,
-      requestDetails,
-      workload,
-    });
-  }
-
-  const iat = Math.floor(options.now() / 1000);
-  const exp = iat + options.lifetime;
-  const claims: Record<string, unknown> = {
-    iss: options.issuer,
-    aud: options.trustDomain,
-    iat,
-    exp,
-    txn: pending.txn ?? randomUUID(),
-    sub: pending.sub,
-    scope: pending.scope.join(' '),
-    req_wl: pending.workload,
-  };
-  if (pending.tctx !== undefined) claims.tctx = pending.tctx;
-  if (pending.rctx !== undefined) claims.rctx = pending.rctx;
-  if (pending.chain !== undefined) claims[REQUESTER_CHAIN_CLAIM] = pending.chain;
-  let token: string;
-  try {
-    token = await minter.mint(claims, exp);
-  } catch (err) {
-    if (isServiceJwtError(err) && err.status === 503) {
-      refuse('temporarily_unavailable', 'the signing key is out of reach', { cause: err });
-    }
-    throw err;
-  }
-  if (token.length > options.maxTokenBytes) {
-    refuse(
-      'invalid_request',
-      `the transaction's context makes the Txn-Token larger than ${options.maxTokenBytes} bytes`,
-    );
-  }
+  const pending: PendingClaims =
+    tokenRequest.subjectType === TXN_TOKEN_TYPE_URN
+      ? {
+          ...(await checkReplacement(minter, {
+            ...tokenRequest,
+            maxReplacements: options.maxReplacements,
+          })),
+          scope: tokenRequest.requestedScope,
+          workload,
+        }
+      : await mintedClaims(options, { ...tokenRequest, workload });
+  const { token, txn } = await signTransactionToken(options, minter, pending);
   logger?.info(
     {
-      txn: claims.txn,
+      txn,
       req_wl: pending.workload,
       replacement: pending.chain !== undefined,
       // draft §"Logging": never the token itself, only its hash.
