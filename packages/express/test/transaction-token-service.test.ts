@@ -49,6 +49,24 @@ describe.each(MAJORS)('%s', (_major, express) => {
     }
   });
 
+  it('refuses a parameter the extended parser turned into an array (a repeated one)', async () => {
+    const domain = await createTrustDomain();
+    const app = express();
+    app.use(express.urlencoded({ extended: true }));
+    app.all(TOKEN_PATH, transactionTokenService(domain.service));
+    const server = await listenOnLoopback(createServer(app));
+    try {
+      const form = exchangeForm(await domain.userToken('orders.read'));
+      const response = await sendTokenRequest(server.url, domain, `${form}&scope=orders.read`);
+      expect([response.status, (response.json as { error: string }).error]).toEqual([
+        400,
+        'invalid_request',
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('takes the body express.urlencoded() already parsed', async () => {
     const domain = await createTrustDomain();
     const app = express();
