@@ -6,6 +6,10 @@ import {
 } from '../jws/algorithms.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
+import {
+  type ResolvedTransactionTokens,
+  resolveTransactionTokens,
+} from '../transaction-tokens/resolve-options.js';
 import { normalizeTyp } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
 import type { IssuerKeys, VerifierOptions } from './options.js';
@@ -34,13 +38,11 @@ const VERIFIER_KEYS = new Set<string>([
   'cache',
   'now',
   'logger',
+  'transactionTokens',
 ]);
 /** Verifier-wide options with defaults filled in. */
 export interface ResolvedOptions {
-  readonly issuers: ReadonlyMap<
-    string,
-    { readonly config: IssuerKeys; readonly algorithms: readonly Algorithm[] }
-  >;
+  readonly issuers: ResolvedIssuers;
   /** Union of every issuer's algorithms: a token naming anything else fails before key lookup. */
   readonly algorithms: ReadonlySet<string>;
   readonly clockTolerance: number;
@@ -53,6 +55,8 @@ export interface ResolvedOptions {
   readonly now: () => number;
   readonly logger: Logger | null;
   readonly route: ResolvedRoute;
+  /** `transactionTokens` resolved, `null` when the verifier trusts no token service. */
+  readonly transactionTokens: ResolvedTransactionTokens | null;
 }
 
 function resolveAlgorithms(list: unknown, name: string): Algorithm[] {
@@ -63,41 +67,59 @@ function resolveAlgorithms(list: unknown, name: string): Algorithm[] {
   return [...(list as Algorithm[])];
 }
 
-function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
-  if (!isObject(options.issuers) || Object.keys(options.issuers).length === 0) {
-    fail('issuers must map at least one trusted issuer to its keys');
+/** Issuers keyed by `iss`, each with the algorithms its keys may verify. */
+export type ResolvedIssuers = ReadonlyMap<
+  string,
+  { readonly config: IssuerKeys; readonly algorithms: readonly Algorithm[] }
+>;
+
+/**
+ * Validates a map of trusted issuers to their keys (the verifier's `issuers`, or the token
+ * services of `transactionTokens.issuers`); `path` names the option in messages.
+ */
+export function resolveIssuerMap(
+  input: unknown,
+  algorithmsOption: unknown,
+  path: string,
+): ResolvedIssuers {
+  if (!isObject(input) || Object.keys(input).length === 0) {
+    fail(`${path} must map at least one trusted issuer to its keys`);
   }
   const global =
-    options.algorithms === undefined
-      ? undefined
-      : resolveAlgorithms(options.algorithms, 'algorithms');
+    algorithmsOption === undefined ? undefined : resolveAlgorithms(algorithmsOption, 'algorithms');
   const issuers = new Map<string, { config: IssuerKeys; algorithms: readonly Algorithm[] }>();
-  for (const [issuer, config] of Object.entries(options.issuers)) {
-    const path = `issuers[${JSON.stringify(issuer)}]`;
-    if (issuer === '') fail('issuers: an issuer must be a non-empty string');
-    if (!isObject(config)) fail(`${path} must be an object`);
+  for (const [issuer, config] of Object.entries(input)) {
+    const name = `${path}[${JSON.stringify(issuer)}]`;
+    if (issuer === '') fail(`${path}: an issuer must be a non-empty string`);
+    if (!isObject(config)) fail(`${name} must be an object`);
     const secret = 'secret' in config;
     const kind = secret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
     let algorithms: Algorithm[];
     if (config.algorithms !== undefined) {
-      algorithms = resolveAlgorithms(config.algorithms, `${path}.algorithms`);
+      algorithms = resolveAlgorithms(config.algorithms, `${name}.algorithms`);
       for (const alg of algorithms) {
         if (!kind.includes(alg)) {
-          fail(`${path}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a secret'}`);
+          fail(`${name}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a secret'}`);
         }
         if (global !== undefined && !global.includes(alg)) {
-          fail(`${path}.algorithms: ${alg} is not in algorithms`);
+          fail(`${name}.algorithms: ${alg} is not in algorithms`);
         }
       }
     } else {
       algorithms = (global ?? kind).filter((alg) => kind.includes(alg));
       if (algorithms.length === 0) {
         fail(
-          `${path}: algorithms allows nothing this issuer's ${secret ? 'secret' : 'keys'} can verify`,
+          `${name}: algorithms allows nothing this issuer's ${secret ? 'secret' : 'keys'} can verify`,
         );
       }
     }
-    issuers.set(issuer, Object.freeze({ config, algorithms: Object.freeze(algorithms) }));
+    issuers.set(
+      issuer,
+      Object.freeze({
+        config: config as unknown as IssuerKeys,
+        algorithms: Object.freeze(algorithms),
+      }),
+    );
   }
   return issuers;
 }
@@ -113,7 +135,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (!('audience' in options) || options.audience === undefined) {
     fail('audience is required (set it to null to disable the audience check explicitly)');
   }
-  const issuers = resolveIssuers(options);
+  const issuers = resolveIssuerMap(options.issuers, options.algorithms, 'issuers');
   const algorithms = new Set<string>();
   for (const { algorithms: list } of issuers.values()) for (const alg of list) algorithms.add(alg);
   const clockTolerance = options.clockTolerance ?? 5;
@@ -131,12 +153,14 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (revocation !== null && (!isObject(revocation) || typeof revocation.check !== 'function')) {
     fail('revocation must be a RevocationList');
   }
+  const transactionTokens = resolveTransactionTokens(options.transactionTokens, issuers.keys());
   const global: VerifierSettings = {
     clockTolerance,
     requireExpiration: flag(options.requireExpiration, 'requireExpiration', true),
     maxLifetime: positive(options.maxLifetime, 'maxLifetime'),
     typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
     revocation,
+    transactionTokens: transactionTokens !== null,
   };
   const token = options.token ?? {};
   if (!isObject(token)) fail('token must be an object');
@@ -167,5 +191,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
     logger: resolveLogger(options.logger, 'logger'),
     settings: global,
     route: resolveRoute(global, undefined, options, ''),
+    transactionTokens,
   });
 }
