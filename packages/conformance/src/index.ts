@@ -1,4 +1,6 @@
 export {
+  type AttachedResult,
+  answerWith,
   CONFORMANCE_ROUTES,
   type ConformanceApp,
   type ConformanceAppSpec,
@@ -48,3 +50,11 @@ export {
   type RevocationListFactory,
   type StoreContractSubject,
 } from './store-contract.js';
+export {
+  createTransactionFixture,
+  TOKEN_SERVICE,
+  TRUST_DOMAIN,
+  type TransactionFixture,
+  type TxnMintOptions,
+  txnHash,
+} from './transaction-fixture.js';
