@@ -3,7 +3,7 @@ import { isServiceJwtError } from '../errors/service-jwt-error.js';
 import { compileClaimsCheck } from '../verify/claim-rules.js';
 import { fail, isObject, positive, rejectUnknown } from '../verify/option-checks.js';
 import type { ClaimRules } from '../verify/options.js';
-import { type ResolvedIssuers, resolveIssuerMap } from '../verify/resolve-options.js';
+import { type ResolvedIssuers, resolveIssuerMap } from '../verify/resolve-issuers.js';
 import type { TransactionTokenOptions, TransactionTokenRouteOption } from './options.js';
 
 // The Txn-Token options resolved once: the verifier-wide trust (token services, trust domain,

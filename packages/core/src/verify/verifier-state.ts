@@ -7,7 +7,8 @@ import type { Logger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
 import type { TransactionTokenState } from '../transaction-tokens/verify-transaction-token.js';
 import type { ResolvedTokenLocation } from './extract-token.js';
-import type { ResolvedIssuers, ResolvedOptions } from './resolve-options.js';
+import type { ResolvedIssuers } from './resolve-issuers.js';
+import type { ResolvedOptions } from './resolve-options.js';
 import { createVerificationCache, type VerificationCache } from './verification-cache.js';
 
 /** The outcome of steps 2–5 for one token string: what the verification cache holds. */
