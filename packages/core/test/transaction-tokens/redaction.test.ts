@@ -3,22 +3,16 @@ import { CHANNELS, errorResponse, isServiceJwtError } from '@service-jwt/core';
 import fc from 'fast-check';
 import { b64, claimsAt, makeKey, mint } from '../fixtures.js';
 import { captureLogger } from '../observability/capture-logger.js';
+import { windows } from '../observability/credential-windows.js';
 import { mintTxn, sha256, txnClaimsAt, txnVerifierFor, withTxn } from './txn-fixtures.js';
 
 const serviceKey = makeKey('ES256', 'service');
 const txnKey = makeKey('EdDSA', 'txn');
 const stranger = makeKey('EdDSA', 'txn');
 
-// Every window of this many characters of a Txn-Token must be absent from every log line,
-// event, error message and error response: the token is a bearer credential of the user's
+// No window of a Txn-Token (see credential-windows.ts) may appear in any log line, event,
+// error message or error response: the token is a bearer credential of the user's
 // transaction and is named by its SHA-256 only.
-const WINDOW = 12;
-
-function windows(secret: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + WINDOW <= secret.length; i += 3) out.push(secret.slice(i, i + WINDOW));
-  return out;
-}
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
 const claims = fc.record({
