@@ -1,4 +1,6 @@
 export {
+  type AttachedResult,
+  answerWith,
   CONFORMANCE_ROUTES,
   type ConformanceApp,
   type ConformanceAppSpec,
@@ -64,3 +66,11 @@ export {
   TXN_TOKEN_URN,
   USER_ISSUER,
 } from './txn-token-service-fixture.js';
+export {
+  createTransactionFixture,
+  TOKEN_SERVICE,
+  TRUST_DOMAIN as TXN_ROWS_TRUST_DOMAIN,
+  type TransactionFixture,
+  type TxnMintOptions,
+  txnHash,
+} from './transaction-fixture.js';

@@ -130,6 +130,28 @@ export type {
   TransactionTokenService,
 } from './transaction-tokens/service/transaction-token-service.js';
 export { createTransactionTokenService } from './transaction-tokens/service/transaction-token-service.js';
+// Transaction Tokens: verification options, the verified token, propagation
+export { transactionTokenHash } from './transaction-tokens/hash.js';
+export type {
+  TransactionTokenMode,
+  TransactionTokenOptions,
+  TransactionTokenRoute,
+  TransactionTokenRouteOption,
+} from './transaction-tokens/options.js';
+export {
+  currentTransaction,
+  outsideTransaction,
+} from './transaction-tokens/transaction-context.js';
+export type {
+  TransactionTokenClaims,
+  VerifiedTransactionToken,
+} from './transaction-tokens/txn-token.js';
+export {
+  TOKEN_EXCHANGE_GRANT_TYPE,
+  TXN_TOKEN_HEADER,
+  TXN_TOKEN_TYPE,
+  TXN_TOKEN_TYPE_URN,
+} from './transaction-tokens/txn-token.js';
 export type { BodyHashAlgorithm } from './verify/body-hash.js';
 // Body hashes for callers that build requests by hand
 export { computeBodyHash } from './verify/body-hash.js';

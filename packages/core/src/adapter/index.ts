@@ -10,6 +10,7 @@ export {
 export { publishRevocationSync } from '../observability/channels.js';
 export { logRefusal, resolveLogger } from '../observability/logger.js';
 export { isJsonContentType } from '../response-signing/response-signer.js';
+export { runInTransaction } from '../transaction-tokens/transaction-context.js';
 export { declaresBody } from '../verify/body-digest.js';
 export type { BodyHasher, PendingVerification } from '../verify/pending-verification.js';
 export type {

@@ -25,6 +25,12 @@ import {
   NOW_MS,
   verifierFor,
 } from '../fixtures.js';
+import {
+  mintTxn,
+  txnClaimsAt,
+  txnVerifierFor,
+  withTxn,
+} from '../transaction-tokens/txn-fixtures.js';
 
 // Every code of the design's error table, produced through the public API, with its status
 // and WWW-Authenticate challenge (asserted by expectCode).
@@ -56,6 +62,12 @@ function signedRequest(
   edit(headers);
   return { method: 'POST', url: '/orders', headers, body };
 }
+
+// A route that requires a Txn-Token, from a token service with its own key.
+const txnKey = makeKey('EdDSA', 'txn');
+const txnRoute = txnVerifierFor(key, txnKey).forRoute({ transactionToken: 'require' });
+const withTxnClaims = (overrides: Record<string, unknown>) =>
+  txnRoute.verify(withTxn(key, mintTxn(txnKey, txnClaimsAt(overrides))));
 
 const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
   ['token_missing', () => verifier.verify({ method: 'GET', url: '/', headers: {} })],
@@ -191,6 +203,30 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
       ),
   ],
   ['content_digest_mismatch', () => signedRoute.verify(signedRequest({}, undefined, '{"a":2}'))],
+  ['txn_token_missing', () => txnRoute.verify(withTxn(key))],
+  ['txn_token_duplicated', () => txnRoute.verify(withTxn(key, [mintTxn(txnKey), mintTxn(txnKey)]))],
+  ['txn_token_malformed', () => withTxnClaims({ txn: undefined })],
+  ['txn_token_untrusted', () => withTxnClaims({ iss: 'https://elsewhere.test' })],
+  ['txn_token_invalid', () => txnRoute.verify(withTxn(key, mintTxn(makeKey('EdDSA', 'txn'))))],
+  ['txn_token_expired', () => withTxnClaims({ iat: NOW - 300, exp: NOW - 60 })],
+  ['txn_token_not_yet_valid', () => withTxnClaims({ iat: NOW + 60, exp: NOW + 120 })],
+  ['txn_token_lifetime_exceeded', () => withTxnClaims({ exp: NOW + 3600 })],
+  ['txn_token_audience_mismatch', () => withTxnClaims({ aud: AUDIENCE })],
+  ['txn_token_in_authorization', () => verifier.verifyToken(mintTxn(key, claimsAt()))],
+  [
+    'txn_token_claim_check_failed',
+    () =>
+      txnRoute
+        .forRoute({ transactionToken: { mode: 'require', claims: { scope: { includes: 'x' } } } })
+        .verify(withTxn(key, mintTxn(txnKey))),
+  ],
+  [
+    'txn_workload_unknown',
+    () =>
+      txnVerifierFor(key, txnKey, {}, { workloads: ['https://gateway.test'] }).verify(
+        withTxn(key, mintTxn(txnKey)),
+      ),
+  ],
   [
     'keys_unavailable',
     async () => {
