@@ -5,6 +5,7 @@ import type { KeySetStateChange } from '../keys/key-set-status.js';
 import { logKeySetChange } from '../observability/key-set-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
+import { TXN_TOKEN_TYPE } from '../transaction-tokens/txn-token.js';
 import type { TransactionTokenState } from '../transaction-tokens/verify-transaction-token.js';
 import type { ResolvedTokenLocation } from './extract-token.js';
 import type { ResolvedIssuers } from './resolve-issuers.js';
@@ -41,6 +42,11 @@ export interface VerifierState {
   readonly resolvers: ReadonlyMap<string, IssuerKeyResolver>;
   /** The trusted token services and their key resolvers, `null` without `transactionTokens`. */
   readonly transaction: TransactionTokenState | null;
+  /**
+   * The verifier was built for Txn-Tokens themselves (`typ: 'txntoken+jwt'`, as the token
+   * service checks its own): only then is such a token not refused as a misplaced credential.
+   */
+  readonly verifiesTxnTokens: boolean;
   /** The key resolver of a trusted issuer, `undefined` for any other `iss`. */
   keysOf(issuer: string): IssuerKeyResolver | undefined;
   /** Offers a freshly verified token to the cache (see the admission filter below). */
@@ -141,6 +147,7 @@ export function createVerifierState(options: ResolvedOptions): VerifierState {
             clockTolerance: options.clockTolerance,
             maxTokenLength: options.maxTokenLength,
           }),
+    verifiesTxnTokens: options.settings.typ === TXN_TOKEN_TYPE,
     keysOf,
     admit(token, signed, now) {
       if (cache !== null && seenBefore(seen, token)) {
