@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { parseFingerprint } from '../keys/fetch-key-set.js';
@@ -210,9 +211,7 @@ function fingerprintsOf(value: unknown): readonly string[] | undefined {
  */
 export function resolveResponseSignerOptions(options: unknown): ResolvedResponseSignerOptions {
   if (!isRecord(options)) fail('options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) fail(`options.${name} is not an option of createResponseSigner`);
-  }
+  rejectUnknownOptions(options, KNOWN, { path: 'options.', of: ' of createResponseSigner' });
   const keysToSign = keysToSignOf(options.keysToSign);
   const { full = false, alg, kid, now = Date.now, allowInsecureHttp = false } = options;
   if (typeof full !== 'boolean') fail('options.full must be a boolean');

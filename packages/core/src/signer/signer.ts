@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
@@ -124,6 +125,16 @@ export interface ServiceJwtSigner {
 
 const RESERVED = ['iss', 'iat', 'exp', 'jti', 'aud', 'sub', 'bdy', 'htm', 'htu'];
 
+const SIGNER_OPTIONS = [
+  'issuer',
+  'keys',
+  'algorithm',
+  'source',
+  'lifetime',
+  'requestLifetime',
+  'now',
+] as const satisfies ReadonlyArray<keyof SignerOptions>;
+
 function fail(message: string): never {
   throw new ServiceJwtError('configuration_error', message);
 }
@@ -176,6 +187,7 @@ function resolveSource(source: SignerOptions['source']): { claim: string; value:
  */
 export function createSigner(options: SignerOptions): ServiceJwtSigner {
   if (typeof options !== 'object' || options === null) fail('createSigner options are required');
+  rejectUnknownOptions(options, SIGNER_OPTIONS, { path: '', of: ' of createSigner' });
   const { issuer } = options;
   if (typeof issuer !== 'string' || issuer === '') fail('issuer must be a non-empty string');
   if (options.algorithm !== undefined && !isSigningAlgorithm(options.algorithm)) {

@@ -4,6 +4,7 @@ import {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
 } from '../jws/algorithms.js';
+import { holdsSecrets } from '../keys/local-key-set.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
 import { normalizeTyp } from './claims.js';
@@ -76,14 +77,17 @@ function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
     const path = `issuers[${JSON.stringify(issuer)}]`;
     if (issuer === '') fail('issuers: an issuer must be a non-empty string');
     if (!isObject(config)) fail(`${path} must be an object`);
-    const secret = 'secret' in config;
+    const secret =
+      'secret' in config || ('keys' in config && holdsSecrets(config.keys, `${path}.keys`));
     const kind = secret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
     let algorithms: Algorithm[];
     if (config.algorithms !== undefined) {
       algorithms = resolveAlgorithms(config.algorithms, `${path}.algorithms`);
       for (const alg of algorithms) {
         if (!kind.includes(alg)) {
-          fail(`${path}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a secret'}`);
+          fail(
+            `${path}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a shared secret (secret, or keys of kty "oct")'}`,
+          );
         }
         if (global !== undefined && !global.includes(alg)) {
           fail(`${path}.algorithms: ${alg} is not in algorithms`);
@@ -140,7 +144,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   };
   const token = options.token ?? {};
   if (!isObject(token)) fail('token must be an object');
-  rejectUnknown(token, new Set(['header', 'scheme']), 'token: ');
+  rejectUnknown(token, new Set(['header', 'scheme']), 'token.');
   const header = token.header ?? 'authorization';
   if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
     fail('token.header must be an HTTP header name');
@@ -151,7 +155,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   }
   const cache = options.cache ?? {};
   if (cache !== false && !isObject(cache)) fail('cache must be an object or false');
-  if (cache !== false) rejectUnknown(cache, new Set(['maxEntries']), 'cache: ');
+  if (cache !== false) rejectUnknown(cache, new Set(['maxEntries']), 'cache.');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') fail('now must be a function returning epoch milliseconds');
   return Object.freeze({
