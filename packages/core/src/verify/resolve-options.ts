@@ -20,7 +20,8 @@ import {
 // Options are validated and frozen once, at construction; the hot path reads precomputed
 // fields only (a Set of audiences, compiled claim checks, one body-hash policy object).
 
-const VERIFIER_KEYS = new Set<string>([
+/** Every option name of `createVerifier`. */
+export const VERIFIER_KEYS: ReadonlySet<string> = new Set<string>([
   ...ROUTE_KEYS,
   'issuers',
   'algorithms',
