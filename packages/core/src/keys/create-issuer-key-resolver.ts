@@ -1,3 +1,4 @@
+import { Agent } from 'node:http';
 import { rejectUnknownOptions } from '../errors/option-names.js';
 import { configurationError } from '../errors/refusals.js';
 import type { Algorithm } from '../jws/algorithms.js';
@@ -148,6 +149,23 @@ function checkUrl(value: unknown, path: string, allowHttp: boolean): string {
   return value;
 }
 
+function checkAgent(agent: unknown, path: string): Agent | undefined {
+  if (agent === undefined) return undefined;
+  if (!(agent instanceof Agent)) {
+    throw configurationError(
+      `${path} must be an http.Agent: an https.Agent, or a proxy agent such as new HttpsProxyAgent(url)`,
+    );
+  }
+  // Refused here rather than only caught on the socket: a reviewer should see it fail at start.
+  const own = (agent as Agent & { options?: { rejectUnauthorized?: unknown } }).options;
+  if (own?.rejectUnauthorized === false) {
+    throw configurationError(
+      `${path} turns certificate validation off (rejectUnauthorized: false); trust a private CA with ${path.slice(0, -'agent'.length)}ca instead`,
+    );
+  }
+  return agent;
+}
+
 function fetchOptions(
   config: Options,
   path: string,
@@ -175,6 +193,7 @@ function fetchOptions(
   if (ciphers !== undefined && (typeof ciphers !== 'string' || ciphers === '')) {
     throw configurationError(`${path}.ciphers must be a non-empty OpenSSL cipher list`);
   }
+  const agent = checkAgent(config.agent, `${path}.agent`);
   return {
     allowInsecureHttp,
     timeout: positive(config, 'timeout', path, REMOTE_KEY_SET_DEFAULTS.timeout),
@@ -188,6 +207,7 @@ function fetchOptions(
     ...(ca === undefined ? {} : { ca: ca as FetchJsonOptions['ca'] }),
     ...(fingerprints === undefined ? {} : { fingerprints: fingerprints as string[] }),
     ...(ciphers === undefined ? {} : { ciphers: ciphers as string }),
+    ...(agent === undefined ? {} : { agent }),
   };
 }
 

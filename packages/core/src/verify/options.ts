@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { Agent } from 'node:http';
 import type { HttpSignatureOptions } from '../http-signatures/options.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from '../keys/key-input.js';
@@ -24,6 +25,14 @@ export interface RemoteKeySetOptions {
   readonly fingerprints?: readonly string[];
   /** OpenSSL cipher list for the TLS connection. */
   readonly ciphers?: string;
+  /**
+   * The agent that connects to the key set and discovery URLs: a proxy agent (e.g.
+   * `new HttpsProxyAgent(process.env.HTTPS_PROXY)` from `https-proxy-agent`) or an
+   * `https.Agent`. `ca`, `fingerprints` and the host name are still checked, end to end, on
+   * the TLS connection to the issuer; an agent with `rejectUnauthorized: false` is refused.
+   * See docs/keys.md "Through a proxy". @default a fresh connection per fetch, no agent
+   */
+  readonly agent?: Agent;
   /** Largest accepted response body in bytes. @default 524288 */
   readonly maxResponseBytes?: number;
   /** Most keys accepted in one set. @default 100 */
