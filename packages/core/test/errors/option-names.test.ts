@@ -1,10 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { thrownBy } from '@service-jwt/conformance';
 import {
   createResponseSigner,
   createSigner,
   createVerifier,
   exportPublicJwk,
-  isServiceJwtError,
   type ServiceJwtError,
 } from '../../src/index.js';
 
@@ -15,16 +15,6 @@ import {
 const ISSUER = 'https://orders.internal/';
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const publicJwk = exportPublicJwk(ec.privateKey);
-
-function refusal(make: () => unknown): ServiceJwtError {
-  try {
-    make();
-  } catch (err) {
-    if (isServiceJwtError(err)) return err;
-    throw err;
-  }
-  throw new Error('expected a configuration_error, nothing was thrown');
-}
 
 function expectNamed(err: ServiceJwtError, given: string, meant?: string): void {
   expect(err.code).toBe('configuration_error');
@@ -48,37 +38,37 @@ describe('issuer forms', () => {
     ['key', 'keys'],
     ['jwks', 'jwksUri'],
   ])('names %s and suggests %s when no key source is given', (given, meant) => {
-    const err = refusal(() => verifier({ [given]: 'https://orders.internal/jwks.json' }));
+    const err = thrownBy(() => verifier({ [given]: 'https://orders.internal/jwks.json' }));
     expectNamed(err, `issuers["${ISSUER}"].${given} is not an option of this issuer form`, meant);
   });
 
   it('suggests a remote option misspelt beside jwksUri', () => {
-    const err = refusal(() =>
+    const err = thrownBy(() =>
       verifier({ jwksUri: 'https://orders.internal/jwks.json', cacheMaxAg: 60 }),
     );
     expectNamed(err, `issuers["${ISSUER}"].cacheMaxAg`, 'cacheMaxAge');
   });
 
   it('says a remote option does not apply to a local key', () => {
-    const err = refusal(() => verifier({ publicKey: publicJwk, timeout: 5 }));
+    const err = thrownBy(() => verifier({ publicKey: publicJwk, timeout: 5 }));
     expectNamed(err, `issuers["${ISSUER}"].timeout`);
     expect(err.message).toContain('jwksUri');
   });
 
   it('names both forms when two are given', () => {
-    const err = refusal(() =>
+    const err = thrownBy(() =>
       verifier({ publicKey: publicJwk, jwksUri: 'https://orders.internal/jwks.json' }),
     );
     expectNamed(err, 'publicKey and jwksUri');
   });
 
   it('names the key sources when the issuer has none and nothing close', () => {
-    const err = refusal(() => verifier({}));
+    const err = thrownBy(() => verifier({}));
     expectNamed(err, `issuers["${ISSUER}"] needs one of publicKey, keys, jwksUri`);
   });
 
   it('refuses a name far from any option without guessing', () => {
-    const err = refusal(() => verifier({ publicKey: publicJwk, zebra: true }));
+    const err = thrownBy(() => verifier({ publicKey: publicJwk, zebra: true }));
     expectNamed(err, `issuers["${ISSUER}"].zebra`);
   });
 });
@@ -94,12 +84,12 @@ describe('verifier and route options', () => {
     [{ callers: { issuer: [ISSUER] } }, 'callers.issuer', 'issuers'],
     [{ source: { claims: 'src' } }, 'source.claims', 'claim'],
   ])('createVerifier(%j) names %s and suggests %s', (options, given, meant) => {
-    const err = refusal(() => verifier({ publicKey: publicJwk }, options));
+    const err = thrownBy(() => verifier({ publicKey: publicJwk }, options));
     expectNamed(err, `${given} is not an option`, meant);
   });
 
   it('names every unknown option of one object', () => {
-    const err = refusal(() => verifier({ publicKey: publicJwk }, { audiance: 'x', zebra: 1 }));
+    const err = thrownBy(() => verifier({ publicKey: publicJwk }, { audiance: 'x', zebra: 1 }));
     expectNamed(err, 'audiance', 'audience');
     expect(err.message).toContain('zebra is not an option');
   });
@@ -107,7 +97,7 @@ describe('verifier and route options', () => {
   it('suggests route options in forRoute and verifyToken overrides', async () => {
     const v = verifier({ publicKey: publicJwk });
     expectNamed(
-      refusal(() => v.forRoute({ requiredClaim: ['sub'] } as never)),
+      thrownBy(() => v.forRoute({ requiredClaim: ['sub'] } as never)),
       'forRoute: requiredClaim',
       'requiredClaims',
     );
@@ -118,21 +108,21 @@ describe('verifier and route options', () => {
 
 describe('signer and response-signer options', () => {
   it('createSigner names a misspelt option', () => {
-    const err = refusal(() =>
+    const err = thrownBy(() =>
       createSigner({ issuer: ISSUER, keys: ec.privateKey, algoritm: 'ES256' } as never),
     );
     expectNamed(err, 'algoritm is not an option of createSigner', 'algorithm');
   });
 
   it('createSigner refuses an unknown option with nothing close', () => {
-    const err = refusal(() =>
+    const err = thrownBy(() =>
       createSigner({ issuer: ISSUER, keys: ec.privateKey, audience: 'x' } as never),
     );
     expectNamed(err, 'audience is not an option of createSigner');
   });
 
   it('createResponseSigner names a misspelt option', () => {
-    const err = refusal(() =>
+    const err = thrownBy(() =>
       createResponseSigner({
         keysToSign: ['access_token'],
         alg: 'HS256',
