@@ -44,24 +44,43 @@ interface IssuerCommon {
   readonly algorithms?: readonly Algorithm[];
 }
 
+/** The members that name where an issuer's keys come from: an issuer takes exactly one. */
+type IssuerKeySource = 'publicKey' | 'keys' | 'jwksUri' | 'discovery' | 'secret';
+// The other forms' members, typed away, so `{ jwksUri, publicKey }` does not compile (an object
+// literal is otherwise checked against the union as a whole, where both names exist).
+type OnlySource<Source extends IssuerKeySource> = {
+  readonly [Other in Exclude<IssuerKeySource, Source>]?: never;
+};
+// Fetch options mean nothing to keys held locally.
+type NoFetching = { readonly [Option in keyof RemoteKeySetOptions]?: never };
+
 /** A single local public key (JWK, PEM/SPKI string or buffer, or `KeyObject`). */
-export interface PublicKeyIssuer extends IssuerCommon {
+export interface PublicKeyIssuer extends IssuerCommon, OnlySource<'publicKey'>, NoFetching {
   readonly publicKey: KeyInput | KeyObject;
 }
-/** A local JWK set. */
-export interface LocalKeySetIssuer extends IssuerCommon {
+/**
+ * A local JWK set: public keys, or shared secrets (`kty: "oct"`, HS256/384/512, each at least
+ * 32 bytes, the KrakenD key-file style), never both. A token's `kid` picks the key.
+ */
+export interface LocalKeySetIssuer extends IssuerCommon, OnlySource<'keys'>, NoFetching {
   readonly keys: JsonWebKeySetInput | readonly JsonWebKeyInput[];
 }
 /** A remote JWK set URL. */
-export interface JwksUriIssuer extends IssuerCommon, RemoteKeySetOptions {
+export interface JwksUriIssuer extends IssuerCommon, RemoteKeySetOptions, OnlySource<'jwksUri'> {
   readonly jwksUri: string;
 }
 /** OIDC discovery from the issuer URL (`<issuer>/.well-known/openid-configuration`). */
-export interface DiscoveryIssuer extends IssuerCommon, RemoteKeySetOptions {
+export interface DiscoveryIssuer
+  extends IssuerCommon,
+    RemoteKeySetOptions,
+    OnlySource<'discovery'> {
   readonly discovery: true;
 }
-/** A shared secret (HS256/384/512 only; at least 32 bytes). */
-export interface SecretIssuer extends IssuerCommon {
+/**
+ * A shared secret (HS256/384/512 only; at least 32 bytes). A string is its UTF-8 text, never
+ * decoded: for a JWK's `k`, pass `Buffer.from(k, 'base64url')` or the JWK set as `keys`.
+ */
+export interface SecretIssuer extends IssuerCommon, OnlySource<'secret'>, NoFetching {
   readonly secret: string | Uint8Array;
 }
 
