@@ -1,4 +1,3 @@
-import { Agent } from 'node:http';
 import { rejectUnknownOptions } from '../errors/option-names.js';
 import { configurationError } from '../errors/refusals.js';
 import type { Algorithm } from '../jws/algorithms.js';
@@ -6,6 +5,7 @@ import { isAlgorithm, isHmac } from '../jws/algorithms.js';
 import type { IssuerKeys } from '../verify/options.js';
 import { createDiscoveryLoader, discoveryUrl } from './discovery.js';
 import {
+  checkAgent,
   DEFAULT_FETCH_TIMEOUT,
   DEFAULT_MAX_RESPONSE_BYTES,
   type FetchJsonOptions,
@@ -147,23 +147,6 @@ function checkUrl(value: unknown, path: string, allowHttp: boolean): string {
     throw configurationError(`${path} must be an https: URL (http: needs allowInsecureHttp: true)`);
   }
   return value;
-}
-
-function checkAgent(agent: unknown, path: string): Agent | undefined {
-  if (agent === undefined) return undefined;
-  if (!(agent instanceof Agent)) {
-    throw configurationError(
-      `${path} must be an http.Agent: an https.Agent, or a proxy agent such as new HttpsProxyAgent(url)`,
-    );
-  }
-  // Refused here rather than only caught on the socket: a reviewer should see it fail at start.
-  const own = (agent as Agent & { options?: { rejectUnauthorized?: unknown } }).options;
-  if (own?.rejectUnauthorized === false) {
-    throw configurationError(
-      `${path} turns certificate validation off (rejectUnauthorized: false); trust a private CA with ${path.slice(0, -'agent'.length)}ca instead`,
-    );
-  }
-  return agent;
 }
 
 function fetchOptions(

@@ -1,10 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  type Agent,
-  type ClientRequest,
-  request as httpRequest,
-  type IncomingMessage,
-} from 'node:http';
+import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { configurationError } from '../errors/refusals.js';
@@ -42,6 +37,27 @@ export interface FetchJsonOptions {
 export const DEFAULT_FETCH_TIMEOUT = 5000;
 /** Default of {@link FetchJsonOptions.maxResponseBytes}. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+
+/**
+ * Validates an `agent` option (`path` names it): an `http.Agent`, and not one that turns
+ * certificate validation off. Throws `configuration_error`.
+ */
+export function checkAgent(agent: unknown, path: string): Agent | undefined {
+  if (agent === undefined) return undefined;
+  if (!(agent instanceof Agent)) {
+    throw configurationError(
+      `${path} must be an http.Agent: an https.Agent, or a proxy agent such as new HttpsProxyAgent(url)`,
+    );
+  }
+  // Refused here rather than only caught on the socket: a reviewer should see it fail at start.
+  const own = (agent as Agent & { options?: { rejectUnauthorized?: unknown } }).options;
+  if (own?.rejectUnauthorized === false) {
+    throw configurationError(
+      `${path} turns certificate validation off (rejectUnauthorized: false); trust a private CA with ${path.slice(0, -'agent'.length)}ca instead`,
+    );
+  }
+  return agent;
+}
 
 /**
  * Decodes a certificate fingerprint given as hex (colons allowed) or base64/base64url.

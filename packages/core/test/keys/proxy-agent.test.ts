@@ -1,6 +1,4 @@
-import { createServer, type Server } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { connect, type Socket } from 'node:net';
 import { createTestCertificate } from '@service-jwt/testing';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import {
@@ -9,6 +7,7 @@ import {
   type JwksUriIssuer,
   type ServiceJwtVerifier,
 } from '../../src/index.js';
+import { type ConnectProxy, startConnectProxy } from './connect-proxy.js';
 import { caught, ecKeyPair, type JwksServer, publicJwk, startJwksServer } from './jwks-server.js';
 
 // Key sets fetched through an HTTP CONNECT proxy on loopback, with the agent from the
@@ -21,53 +20,6 @@ const tls = createTestCertificate();
 const wrongFingerprint = `${tls.fingerprintHex.slice(0, -2)}${tls.fingerprintHex.endsWith('00') ? '01' : '00'}`;
 const signing = ecKeyPair();
 const signer = createSigner({ issuer: ISSUER, keys: { key: signing.privateKey, kid: 'k1' } });
-
-interface ConnectProxy {
-  readonly url: string;
-  /** The `host:port` of every CONNECT it received. */
-  readonly connects: string[];
-  close(): Promise<void>;
-}
-
-// A CONNECT-only forward proxy: answers 200 and relays bytes both ways, like Squid or Envoy
-// in tunnel mode. Plain `GET http://…` proxying is refused, so nothing reaches the key server
-// except through a tunnel.
-async function startConnectProxy(): Promise<ConnectProxy> {
-  const connects: string[] = [];
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(405).end();
-  });
-  server.on('connect', (req, client: Socket, head: Buffer) => {
-    connects.push(req.url ?? '');
-    const [host = '', port = ''] = (req.url ?? '').split(':');
-    const upstream = connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length > 0) upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => {
-        client.destroy();
-        upstream.destroy();
-      });
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    connects,
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 let keyServer: JwksServer;
 let proxy: ConnectProxy;
