@@ -178,7 +178,8 @@ function resolveSource(source: SignerOptions['source']): { claim: string; value:
  * @throws ServiceJwtError `configuration_error` naming the option or key: missing issuer, no
  * key, public or unreadable key, RSA under 2048 bits, a secret under 32 bytes (or its hash
  * size), an `algorithm` that does not fit a key or disagrees with its JWK `alg`, secrets mixed
- * with key pairs, duplicate `kid`, an invalid remote key, lifetime or source.
+ * with key pairs, duplicate `kid`, an invalid remote key, lifetime or source, an unknown
+ * option (named, with the option meant when one is close: `algoritm` → `algorithm`).
  * @example
  * ```ts
  * const signer = createSigner({ issuer: 'https://m1.internal/', keys: privateJwk });
