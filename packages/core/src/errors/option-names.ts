@@ -71,7 +71,7 @@ export function closestOptionName(name: string, known: Iterable<string>): string
     if (score > limit) {
       const shorter = wanted.length < folded.length ? wanted : folded;
       const longer = shorter === wanted ? folded : wanted;
-      score = shorter.length >= 4 && longer.startsWith(shorter) ? limit : Number.POSITIVE_INFINITY;
+      score = shorter.length >= 3 && longer.startsWith(shorter) ? limit : Number.POSITIVE_INFINITY;
     }
     if (score < bestScore) {
       best = candidate;

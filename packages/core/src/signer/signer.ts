@@ -135,6 +135,10 @@ const SIGNER_OPTIONS = [
   'now',
 ] as const satisfies ReadonlyArray<keyof SignerOptions>;
 
+const SIGN_OPTIONS = ['audience', 'subject', 'lifetime', 'jti'] as const satisfies ReadonlyArray<
+  keyof SignOptions
+>;
+
 function fail(message: string): never {
   throw new ServiceJwtError('configuration_error', message);
 }
@@ -260,6 +264,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
       const checked = checkClaims(claims);
       if (typeof signOptions !== 'object' || signOptions === null)
         fail('sign options are required');
+      rejectUnknownOptions(signOptions, SIGN_OPTIONS, { path: '', of: ' of sign' });
       checkAudience(signOptions.audience, 'audience');
       const tokenLifetime = checkLifetime(signOptions.lifetime ?? lifetime, 'lifetime');
       const stamped: Record<string, unknown> = subjectClaim(signOptions.subject, 'subject');
@@ -276,6 +281,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
     tokenFor(audience, tokenOptions = {}) {
       checkAudience(audience, 'audience');
       if (audience === null) fail('audience must not be null for tokenFor');
+      rejectUnknownOptions(tokenOptions, ['subject'], { path: '', of: ' of tokenFor' });
       return cache.get(JSON.stringify({ audience, subject: tokenOptions.subject }));
     },
     async signRequest(request) {

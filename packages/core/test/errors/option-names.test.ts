@@ -121,6 +121,16 @@ describe('signer and response-signer options', () => {
     expectNamed(err, 'audience is not an option of createSigner');
   });
 
+  it('sign and tokenFor name a misspelt option', async () => {
+    const signer = createSigner({ issuer: ISSUER, keys: ec.privateKey });
+    const signed = await signer.sign({}, { audience: 'x', subjet: 'u1' } as never).catch((e) => e);
+    expectNamed(signed, 'subjet is not an option of sign', 'subject');
+    const cached = await Promise.resolve()
+      .then(() => signer.tokenFor('x', { sub: 'u1' } as never))
+      .catch((e) => e);
+    expectNamed(cached, 'sub is not an option of tokenFor', 'subject');
+  });
+
   it('createResponseSigner names a misspelt option', () => {
     const err = thrownBy(() =>
       createResponseSigner({
