@@ -27,6 +27,7 @@ export {
   type StartupAppSpec,
 } from './keys-down-at-startup.js';
 export { type Loopback, listenOnLoopback } from './loopback.js';
+export { describeOptionMistakes } from './option-mistakes.js';
 export {
   type ConsumerImport,
   describePackaging,

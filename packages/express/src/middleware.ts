@@ -72,6 +72,9 @@ export interface ServiceJwtRouteFactory {
   readonly verifier: ServiceJwtVerifier;
 }
 
+// How messages name the options of one `auth(...)` call: the user never called forRoute.
+const ROUTE_LABEL = 'serviceJwt route options';
+
 /**
  * Creates a factory of per-route middleware that share one verifier (one key cache, one
  * verification cache, the same stores). Each `auth(route)` call validates its overrides at
@@ -88,7 +91,8 @@ export interface ServiceJwtRouteFactory {
  */
 export function serviceJwt(options: ExpressServiceJwtOptions): ServiceJwtRouteFactory {
   const guard = createGuard(options);
-  const factory = (route?: RouteOptions & AdapterOptions) => middlewareFor(guard.forRoute(route));
+  const factory = (route?: RouteOptions & AdapterOptions) =>
+    middlewareFor(guard.forRoute(route, ROUTE_LABEL));
   return Object.assign(factory, { verifier: guard.verifier });
 }
 

@@ -2,6 +2,7 @@ import {
   type ConformanceAppSpec,
   describeConformance,
   describeErrorExports,
+  describeOptionMistakes,
   describeStalledBodies,
 } from '@service-jwt/conformance';
 import * as adapter from '../src/index.js';
@@ -25,6 +26,7 @@ function starter(express: ExpressFactory) {
 for (const [name, express] of MAJORS) {
   describeConformance(name, starter(express));
   describeStalledBodies(name, starter(express));
+  describeOptionMistakes(name, starter(express));
 }
 
 describeErrorExports('express', adapter);

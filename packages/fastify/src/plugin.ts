@@ -74,9 +74,10 @@ function own<T extends object>(hook: T): T {
 function routeGuard(
   guard: Guard,
   overrides: CoreRouteOptions | undefined,
+  where: string,
   logger: Logger | undefined,
 ): RouteGuard {
-  return createRouteGuard(guard.forRoute(overrides), logger);
+  return createRouteGuard(guard.forRoute(overrides, where), logger);
 }
 
 /**
@@ -122,8 +123,8 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
   fastify.decorateRequest('serviceJwt', null);
   fastify.decorate('serviceJwtVerifier', guard.verifier);
   fastify.decorate('requireServiceJwt', (routeOptions?: CoreRouteOptions): ServiceJwtHook => {
-    const overrides = routeOverrides(routeOptions, 'requireServiceJwt(options)');
-    const hooks = routeGuard(guard, overrides, logger);
+    const where = 'requireServiceJwt(options)';
+    const hooks = routeGuard(guard, routeOverrides(routeOptions, where), where, logger);
     hookGuards.set(hooks.preHandler, hooks);
     return hooks.preHandler;
   });
@@ -146,13 +147,11 @@ const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (
       return;
     }
     if (configured === false || (configured === undefined && !global)) return;
-    const overrides = routeOverrides(
-      configured,
-      `route ${route.method} ${route.url} config.serviceJwt`,
-    );
+    const where = `route ${route.method} ${route.url} config.serviceJwt`;
+    const overrides = routeOverrides(configured, where);
     protectRoute(
       route,
-      overrides === undefined ? appGuard : routeGuard(guard, overrides, logger),
+      overrides === undefined ? appGuard : routeGuard(guard, overrides, where, logger),
       false,
     );
   });

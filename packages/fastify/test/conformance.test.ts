@@ -2,6 +2,7 @@ import {
   type ConformanceAppSpec,
   describeConformance,
   describeErrorExports,
+  describeOptionMistakes,
   describeStalledBodies,
 } from '@service-jwt/conformance';
 import type { FastifyInstance } from 'fastify';
@@ -42,6 +43,7 @@ for (const [major, create] of MAJORS) {
   for (const style of ['preHandler', 'route config'] as const) {
     describeConformance(`${major} (${style})`, (spec) => start(create, style, spec));
     describeStalledBodies(`${major} (${style})`, (spec) => start(create, style, spec));
+    describeOptionMistakes(`${major} (${style})`, (spec) => start(create, style, spec));
   }
 }
 

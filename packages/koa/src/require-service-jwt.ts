@@ -83,6 +83,9 @@ export function requireServiceJwt(options: KoaServiceJwtOptions): ServiceJwtMidd
   return middlewareFor(createGuard(options));
 }
 
+// How messages name the options of one `auth(...)` call: the user never called forRoute.
+const ROUTE_LABEL = 'serviceJwt route options';
+
 /**
  * Creates one verifier and returns a factory of per-route guards that share it (one key
  * cache, one replay store): `auth({ audience, callers, claims, bodyHash, requestBinding })`.
@@ -98,6 +101,7 @@ export function requireServiceJwt(options: KoaServiceJwtOptions): ServiceJwtMidd
  */
 export function serviceJwt(options: KoaServiceJwtOptions): ServiceJwtMiddlewareFactory {
   const guard = createGuard(options);
-  const factory = (routeOptions?: KoaRouteOptions) => middlewareFor(guard.forRoute(routeOptions));
+  const factory = (routeOptions?: KoaRouteOptions) =>
+    middlewareFor(guard.forRoute(routeOptions, ROUTE_LABEL));
   return Object.assign(factory, { verifier: guard.verifier });
 }

@@ -3,6 +3,7 @@ import {
   type ConformanceAppSpec,
   describeConformance,
   describeErrorExports,
+  describeOptionMistakes,
   describeStalledBodies,
 } from '@service-jwt/conformance';
 import type KoaApp from 'koa';
@@ -39,6 +40,7 @@ function starter(Koa: (typeof KOA_VERSIONS)[number][1]) {
 for (const [name, Koa] of KOA_VERSIONS) {
   describeConformance(name, starter(Koa));
   describeStalledBodies(name, starter(Koa));
+  describeOptionMistakes(name, starter(Koa));
 }
 
 describeErrorExports('koa', adapter);

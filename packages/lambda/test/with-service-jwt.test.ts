@@ -180,6 +180,23 @@ describe('the wrapper', () => {
       'audience',
     );
     expectConfigurationError(() => withServiceJwt(options, 'handler' as never), 'handler');
+    // Misspelt names: the adapter's own, core's, and beside a shared verifier the route's.
+    expectConfigurationError(
+      () => withServiceJwt({ ...options, onEror: 'throw' } as never, echo),
+      'options.onEror is not an option; did you mean onError?',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ ...options, mod: 'verify' } as never, echo),
+      'did you mean mode?',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ verifier, audiance: 'x' } as never, echo),
+      'options.audiance is not an option; did you mean audience?',
+    );
+    expectConfigurationError(
+      () => withServiceJwt({ verifier, audience: '' }, echo),
+      'options.audience',
+    );
     expect(() => withServiceJwt(null as never, echo)).toThrow(ServiceJwtError);
   });
 });

@@ -1,4 +1,5 @@
 import { ServiceJwtError } from '@service-jwt/core';
+import { rejectUnknownOptions } from '@service-jwt/core/adapter';
 
 // Option checks shared by the store and the revocation list: every failure names the option.
 
@@ -11,10 +12,7 @@ export function checkKnownOptions(
   known: readonly string[],
   factory: string,
 ): void {
-  const unknown = Object.keys(options).filter((name) => !known.includes(name));
-  if (unknown.length > 0) {
-    throw configError(`${factory}: unknown option(s) ${unknown.map((n) => `"${n}"`).join(', ')}`);
-  }
+  rejectUnknownOptions(options, known, { path: `${factory}: ` });
 }
 
 export function positiveInteger(

@@ -92,6 +92,10 @@ describe('createRedisReplayStore', () => {
       [{ client: a, maxInFlight: 1.5 }, /maxInFlight/],
       [{ client: a, clockTolerance: -1 }, /clockTolerance/],
       [{ client: a, ttl: 5 }, /ttl/],
+      [
+        { client: a, commandTimout: 5 },
+        /commandTimout is not an option; did you mean commandTimeout\?/,
+      ],
     ];
     for (const [options, name] of cases) {
       let error: unknown;

@@ -1,7 +1,10 @@
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { configurationError } from '../errors/refusals.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
-import { isVerifier } from '../verify/internals.js';
+import { internalsOf, isVerifier } from '../verify/internals.js';
 import type { RouteOptions, VerifierOptions } from '../verify/options.js';
+import { VERIFIER_KEYS } from '../verify/resolve-options.js';
+import { ROUTE_KEYS } from '../verify/resolve-route.js';
 import { createVerifier } from '../verify/verifier.js';
 import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
 
@@ -104,6 +107,9 @@ export function resolveAdapterOptions(
   const { onError, realm } = resolveErrorHandling(options as ErrorHandlingOptions);
   const logger = resolveLogger((options as { logger?: unknown }).logger, 'options.logger');
   const skip = new Set([...OWN_KEYS, ...(settings.adapterKeys ?? [])]);
+  // Checked here, beside the adapter's own names, so `onEror` is told it means `onError`.
+  const core = 'verifier' in options ? ROUTE_KEYS : VERIFIER_KEYS;
+  rejectUnknownOptions(options, [...skip, 'logger', ...core], { path: 'options.' });
   const rest: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(options)) {
     if (!skip.has(key)) rest[key] = value;
@@ -120,7 +126,9 @@ export function resolveAdapterOptions(
     // the one it was created with (key-set changes).
     delete rest.logger;
     const verifier =
-      Object.keys(rest).length === 0 ? shared : shared.forRoute(rest as RouteOptions);
+      Object.keys(rest).length === 0
+        ? shared
+        : internalsOf(shared).derive(rest as RouteOptions, 'options.');
     return { verifier, owned: false, onError, realm, logger };
   }
   const verifier = createVerifier(rest as unknown as VerifierOptions);

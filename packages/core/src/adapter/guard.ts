@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { configurationError } from '../errors/refusals.js';
 import {
   type ErrorResponse,
@@ -6,9 +7,11 @@ import {
   toServiceJwtError,
 } from '../errors/service-jwt-error.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
+import { internalsOf } from '../verify/internals.js';
 import type { RouteOptions } from '../verify/options.js';
 import type { PendingVerification } from '../verify/pending-verification.js';
 import type { RequestLike } from '../verify/request.js';
+import { ROUTE_KEYS } from '../verify/resolve-route.js';
 import type { VerifiedServiceJwt } from '../verify/result.js';
 import type { ServiceJwtVerifier } from '../verify/verifier-interface.js';
 import { authenticateRequest, verifyNow } from '../verify/verify-now.js';
@@ -37,9 +40,11 @@ export interface Guard {
   /**
    * The guard of one route: `onError` and `realm` replace the guard's own, the rest goes
    * through the verifier's `forRoute` (validated now, `configuration_error` naming the
-   * option). No overrides: this guard itself.
+   * option). No overrides: this guard itself. `label` is how the user wrote these options,
+   * put before each option name in messages: `requireServiceJwt(options)`,
+   * `route GET /a config.serviceJwt`. @default 'route options'
    */
-  forRoute(overrides: (RouteOptions & ErrorHandlingOptions) | undefined): Guard;
+  forRoute(overrides: (RouteOptions & ErrorHandlingOptions) | undefined, label?: string): Guard;
   /**
    * Every step of the pipeline. Returns the result itself when no step had to wait (a cached
    * token, local keys, in-memory stores, no body to read), so the framework can go on in the
@@ -56,6 +61,8 @@ export interface Guard {
   forHost(err: unknown): ServiceJwtError;
 }
 
+const ROUTE_OPTION_NAMES = new Set<string>([...ROUTE_KEYS, 'onError', 'realm', 'logger']);
+
 function makeGuard(
   verifier: ServiceJwtVerifier,
   owned: boolean,
@@ -69,11 +76,14 @@ function makeGuard(
     verifier,
     onError,
     owned,
-    forRoute(overrides) {
-      if (overrides === undefined || Object.keys(overrides).length === 0) return guard;
-      if (typeof overrides !== 'object' || overrides === null) {
-        throw configurationError('route options must be an object');
+    forRoute(overrides, label = 'route options') {
+      if (overrides === undefined) return guard;
+      if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
+        throw configurationError(`${label} must be an object`);
       }
+      if (Object.keys(overrides).length === 0) return guard;
+      const prefix = `${label}: `;
+      rejectUnknownOptions(overrides, ROUTE_OPTION_NAMES, { path: prefix });
       const {
         onError: ownOnError,
         realm: ownRealm,
@@ -81,9 +91,9 @@ function makeGuard(
         ...route
       } = overrides as RouteOptions & ErrorHandlingOptions & { logger?: unknown };
       const handling = resolveErrorHandling({ onError: ownOnError, realm: ownRealm });
-      const logger = resolveLogger(routeLogger, 'route options.logger') ?? ownLogger;
+      const logger = resolveLogger(routeLogger, `${prefix}logger`) ?? ownLogger;
       return makeGuard(
-        Object.keys(route).length === 0 ? verifier : verifier.forRoute(route),
+        Object.keys(route).length === 0 ? verifier : internalsOf(verifier).derive(route, prefix),
         false,
         ownOnError === undefined ? onError : handling.onError,
         ownRealm === undefined ? realm : handling.realm,

@@ -1,6 +1,10 @@
 // @service-jwt/core/adapter: the kit every framework adapter is built from. Applications do
 // not need it; a new adapter needs nothing else.
 
+// The option-name check every package built on core uses (adapters, stores): one message shape,
+// one did-you-mean.
+export type { OptionNamesContext } from '../errors/option-names.js';
+export { rejectUnknownOptions } from '../errors/option-names.js';
 export { bodyTimeout, bodyTooLarge, configurationError } from '../errors/refusals.js';
 export {
   challengeHeaders,

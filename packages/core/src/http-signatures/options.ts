@@ -58,7 +58,7 @@ export function resolveHttpSignature(value: unknown, name: string): ResolvedHttp
     fail(`${name} must be true, false or an options object`);
   }
   const options = (value === true ? {} : value) as Record<string, unknown>;
-  rejectUnknown(options, KEYS, `${name}: `);
+  rejectUnknown(options, KEYS, `${name}.`);
   const key = options.key ?? 'cnf';
   if (key !== 'cnf' && key !== 'issuer') fail(`${name}.key must be 'cnf' or 'issuer'`);
   const tag = options.tag ?? 'service-jwt';

@@ -1,9 +1,11 @@
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { configurationError } from '../errors/refusals.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { isAlgorithm, isHmac } from '../jws/algorithms.js';
 import type { IssuerKeys } from '../verify/options.js';
 import { createDiscoveryLoader, discoveryUrl } from './discovery.js';
 import {
+  checkAgent,
   DEFAULT_FETCH_TIMEOUT,
   DEFAULT_MAX_RESPONSE_BYTES,
   type FetchJsonOptions,
@@ -16,6 +18,7 @@ import type { IssuerKeyResolver, KeyImportContext } from './key-resolver.js';
 import type { KeySetStateChange } from './key-set-status.js';
 import {
   createStaticKeyResolver,
+  holdsSecrets,
   indexKeys,
   type KeyIndex,
   loadLocalKeySet,
@@ -36,7 +39,9 @@ export interface IssuerKeyResolverOptions {
 }
 
 const SOURCES = ['publicKey', 'keys', 'jwksUri', 'discovery', 'secret'] as const;
+type Source = (typeof SOURCES)[number];
 const REMOTE_OPTIONS = [
+  'agent',
   'timeout',
   'cacheMaxAge',
   'cooldown',
@@ -48,6 +53,39 @@ const REMOTE_OPTIONS = [
   'maxResponseBytes',
   'maxKeys',
 ];
+
+// Said of a remote option on a local issuer, where no name is close to the one given.
+const ONLY_REMOTE = Object.fromEntries(
+  REMOTE_OPTIONS.map((name) => [name, 'it applies to jwksUri and discovery issuers only']),
+);
+
+/**
+ * Which of the five forms an issuer's configuration takes, after refusing two forms at once,
+ * none, and any member the form does not have (with the name most likely meant:
+ * `jwksUrl` → `jwksUri`).
+ */
+function issuerForm(raw: Options, path: string): Source {
+  const present = SOURCES.filter((name) => raw[name] !== undefined);
+  const every = ['algorithms', ...SOURCES, ...REMOTE_OPTIONS];
+  const of = ' of this issuer form';
+  if (present.length > 1) {
+    throw configurationError(
+      `${path} sets ${present.join(' and ')}: an issuer takes exactly one of ${SOURCES.join(', ')}`,
+    );
+  }
+  if (present.length === 0) {
+    rejectUnknownOptions(raw, every, { path: `${path}.`, of });
+    throw configurationError(`${path} needs one of ${SOURCES.join(', ')}`);
+  }
+  const source = present[0] as Source;
+  const remote = source === 'jwksUri' || source === 'discovery';
+  rejectUnknownOptions(raw, ['algorithms', source, ...(remote ? REMOTE_OPTIONS : [])], {
+    path: `${path}.`,
+    of,
+    ...(remote ? {} : { elsewhere: ONLY_REMOTE }),
+  });
+  return source;
+}
 
 /** Defaults of the remote key set options (seconds, except `timeout` in milliseconds). */
 export const REMOTE_KEY_SET_DEFAULTS = Object.freeze({
@@ -138,6 +176,7 @@ function fetchOptions(
   if (ciphers !== undefined && (typeof ciphers !== 'string' || ciphers === '')) {
     throw configurationError(`${path}.ciphers must be a non-empty OpenSSL cipher list`);
   }
+  const agent = checkAgent(config.agent, `${path}.agent`);
   return {
     allowInsecureHttp,
     timeout: positive(config, 'timeout', path, REMOTE_KEY_SET_DEFAULTS.timeout),
@@ -151,6 +190,7 @@ function fetchOptions(
     ...(ca === undefined ? {} : { ca: ca as FetchJsonOptions['ca'] }),
     ...(fingerprints === undefined ? {} : { fingerprints: fingerprints as string[] }),
     ...(ciphers === undefined ? {} : { ciphers: ciphers as string }),
+    ...(agent === undefined ? {} : { agent }),
   };
 }
 
@@ -180,7 +220,7 @@ function effectiveAlgorithms(
       throw configurationError(
         secret
           ? `${path}.algorithms: a secret issuer accepts HS256, HS384 and HS512 only`
-          : `${path}.algorithms: HS256/384/512 need a "secret" issuer`,
+          : `${path}.algorithms: HS256/384/512 need a "secret" issuer or "keys" of kty "oct"`,
       );
     }
   }
@@ -189,7 +229,7 @@ function effectiveAlgorithms(
   );
   if (allowed.length === 0) {
     throw configurationError(
-      `${path}.algorithms: no allowed algorithm fits a ${secret ? 'secret' : 'public key'} issuer`,
+      `${path}.algorithms: no allowed algorithm fits a ${secret ? 'shared-secret' : 'public key'} issuer`,
     );
   }
   return allowed;
@@ -222,20 +262,13 @@ export function createIssuerKeyResolver(
     throw configurationError(`${path} must be an object`);
   }
   const raw = config as unknown as Options;
-  const present = SOURCES.filter((name) => raw[name] !== undefined);
-  if (present.length !== 1) {
-    throw configurationError(`${path} needs exactly one of ${SOURCES.join(', ')}`);
-  }
-  const source = present[0] as (typeof SOURCES)[number];
-  const remote = source === 'jwksUri' || source === 'discovery';
-  const known = new Set<string>(['algorithms', source, ...(remote ? REMOTE_OPTIONS : [])]);
-  for (const name of Object.keys(raw)) {
-    if (!known.has(name))
-      throw configurationError(`${path}.${name} is not an option of this issuer form`);
-  }
+  const source = issuerForm(raw, path);
+  const symmetric =
+    source === 'secret' || (source === 'keys' && holdsSecrets(raw.keys, `${path}.keys`));
   const ctx: KeyImportContext = {
-    algorithms: effectiveAlgorithms(raw, source === 'secret', options),
+    algorithms: effectiveAlgorithms(raw, symmetric, options),
     optionPath: `${path}.${source}`,
+    allowSymmetric: symmetric,
   };
   const now = options.now ?? Date.now;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent, type ClientRequest, request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, type RequestOptions } from 'node:https';
 import { checkServerIdentity, type PeerCertificate, type TLSSocket } from 'node:tls';
 import { configurationError } from '../errors/refusals.js';
@@ -23,6 +23,12 @@ export interface FetchJsonOptions {
   readonly fingerprints?: readonly string[];
   /** OpenSSL cipher list for the TLS connection. */
   readonly ciphers?: string;
+  /**
+   * The agent that makes the connection: a proxy agent, or an `https.Agent` with its own
+   * socket options. Certificate, host name and pin are checked again on the live socket, so an
+   * agent cannot turn them off. @default a fresh connection per request
+   */
+  readonly agent?: Agent;
   /** Aborts the request. */
   readonly signal?: AbortSignal;
 }
@@ -31,6 +37,27 @@ export interface FetchJsonOptions {
 export const DEFAULT_FETCH_TIMEOUT = 5000;
 /** Default of {@link FetchJsonOptions.maxResponseBytes}. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 512 * 1024;
+
+/**
+ * Validates an `agent` option (`path` names it): an `http.Agent`, and not one that turns
+ * certificate validation off. Throws `configuration_error`.
+ */
+export function checkAgent(agent: unknown, path: string): Agent | undefined {
+  if (agent === undefined) return undefined;
+  if (!(agent instanceof Agent)) {
+    throw configurationError(
+      `${path} must be an http.Agent: an https.Agent, or a proxy agent such as new HttpsProxyAgent(url)`,
+    );
+  }
+  // Refused here rather than only caught on the socket: a reviewer should see it fail at start.
+  const own = (agent as Agent & { options?: { rejectUnauthorized?: unknown } }).options;
+  if (own?.rejectUnauthorized === false) {
+    throw configurationError(
+      `${path} turns certificate validation off (rejectUnauthorized: false); trust a private CA with ${path.slice(0, -'agent'.length)}ca instead`,
+    );
+  }
+  return agent;
+}
 
 /**
  * Decodes a certificate fingerprint given as hex (colons allowed) or base64/base64url.
@@ -48,6 +75,32 @@ function unavailable(message: string, cause?: unknown): ServiceJwtError {
   return new ServiceJwtError('keys_unavailable', message, { cause });
 }
 
+// An agent's own options take precedence over the request's (Node merges them that way), so
+// with an agent the trust decisions are read back from the socket the response came on.
+function untrustedSocket(
+  socket: TLSSocket,
+  host: string,
+  pins: readonly Buffer[],
+): Error | undefined {
+  if (typeof socket.getPeerCertificate !== 'function') {
+    return new Error('the agent did not connect over TLS');
+  }
+  if (socket.authorized !== true) {
+    return socket.authorizationError instanceof Error
+      ? socket.authorizationError
+      : new Error('the server certificate is not trusted');
+  }
+  const cert = socket.getPeerCertificate();
+  const identity = checkServerIdentity(host, cert);
+  if (identity !== undefined) return identity;
+  if (pins.length > 0 && !matchesFingerprint(cert, pins)) {
+    return Object.assign(new Error('server certificate does not match any pinned fingerprint'), {
+      code: 'ERR_CERT_FINGERPRINT_MISMATCH',
+    });
+  }
+  return undefined;
+}
+
 function matchesFingerprint(cert: PeerCertificate | undefined, pins: readonly Buffer[]): boolean {
   if (cert?.raw === undefined) return false;
   const digest = createHash('sha256').update(cert.raw).digest();
@@ -57,7 +110,8 @@ function matchesFingerprint(cert: PeerCertificate | undefined, pins: readonly Bu
 /**
  * GETs a JSON document over HTTPS with the controls key sets need: `https:` only unless
  * `allowInsecureHttp`, custom CA, cipher list, certificate fingerprint pinning (checked during
- * the TLS handshake, before the request is sent), no redirects (any status but 200 fails), no
+ * the TLS handshake, before the request is sent), an optional agent (a proxy) that cannot turn
+ * any of these off, no redirects (any status but 200 fails), no
  * content encoding, a response size cap and one time-out over the whole exchange. Generic: it
  * returns the parsed JSON value, whatever its shape.
  *
@@ -95,6 +149,7 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
   const timeout = options.timeout ?? DEFAULT_FETCH_TIMEOUT;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   const where = target.origin;
+  const host = target.hostname.replace(/^\[|\]$/g, '');
 
   return new Promise((resolve, reject) => {
     let settled = false;
@@ -128,7 +183,7 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
 
     const requestOptions: RequestOptions = {
       method: 'GET',
-      agent: false,
+      agent: options.agent ?? false,
       headers: {
         accept: 'application/json, application/jwk-set+json',
         'accept-encoding': 'identity',
@@ -139,7 +194,9 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
         rejectUnauthorized: true,
         ...(options.ca === undefined ? {} : { ca: options.ca }),
         ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers }),
-        checkServerIdentity(host: string, cert: PeerCertificate): Error | undefined {
+        // The host we asked for, not the one the connection reports: a proxy agent connects
+        // through another host, and some name no server name for an IP address.
+        checkServerIdentity(_reported: string, cert: PeerCertificate): Error | undefined {
           const err = checkServerIdentity(host, cert);
           if (err !== undefined) return err;
           if (pins.length > 0 && !matchesFingerprint(cert, pins)) {
@@ -154,6 +211,13 @@ export function fetchJson(url: string | URL, options: FetchJsonOptions = {}): Pr
     }
 
     const onResponse = (res: IncomingMessage): void => {
+      if (secure && options.agent !== undefined) {
+        const distrust = untrustedSocket(res.socket as TLSSocket, host, pins);
+        if (distrust !== undefined) {
+          fail(`the TLS connection to ${where} through the agent is not trusted`, distrust);
+          return;
+        }
+      }
       // Defence in depth: the pin is checked again on the live socket before any body byte.
       if (secure && pins.length > 0) {
         const socket = res.socket as TLSSocket;

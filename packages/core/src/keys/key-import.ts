@@ -23,6 +23,21 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+// `publicKey` holds one key. A set handed to it would otherwise fail as "not a JWK" or, worse,
+// be read as its first key; the fix is a different option, so the message names it.
+function refuseKeySet(value: unknown, path: string): void {
+  const isSet =
+    Array.isArray(value) || (isRecord(value) && value.kty === undefined && 'keys' in value);
+  if (isSet) {
+    const where = path.endsWith('.publicKey') ? path.slice(0, -'.publicKey'.length) : undefined;
+    throw configurationError(
+      where === undefined
+        ? `${path} is a JWK set; this option takes one key`
+        : `${path} is a JWK set; pass a set as ${where}.keys (publicKey takes one key)`,
+    );
+  }
+}
+
 function bindAlgorithm(
   family: Family,
   curve: string | undefined,
@@ -155,10 +170,14 @@ export function importJwk(jwk: unknown, ctx: KeyImportContext): VerificationKey 
   if (jwk.kty === 'oct') {
     if (ctx.allowSymmetric !== true) {
       throw configurationError(
-        `${path}: symmetric keys (kty "oct") are only accepted as an issuer "secret"`,
+        `${path}: a shared secret (kty "oct") goes in the issuer's "keys" (a set of oct keys) or "secret"`,
       );
     }
-    if (typeof jwk.k !== 'string') throw configurationError(`${path}.k must be a base64url string`);
+    // RFC 7518 §6.4.1: `k` is base64url without padding. Anything else is refused rather than
+    // decoded leniently into other bytes than the signer holds.
+    if (typeof jwk.k !== 'string' || !/^[A-Za-z0-9_-]+$/.test(jwk.k)) {
+      throw configurationError(`${path}.k must be base64url without padding`);
+    }
     return importSecret(Buffer.from(jwk.k, 'base64url'), ctx, { kid, declaredAlg: jwk.alg });
   }
   for (const member of PRIVATE_MEMBERS) {
@@ -182,16 +201,17 @@ function importEncoded(input: string | Uint8Array, ctx: KeyImportContext): Verif
   const text =
     typeof input === 'string'
       ? input
-      : bytes !== undefined && /^\s*[-{]/.test(bytes.subarray(0, 32).toString('latin1'))
+      : bytes !== undefined && /^\s*[-{[]/.test(bytes.subarray(0, 32).toString('latin1'))
         ? bytes.toString('utf8')
         : undefined;
-  if (text?.trimStart().startsWith('{')) {
+  if (text !== undefined && /^\s*[{[]/.test(text)) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (err) {
       throw configurationError(`${path} is neither PEM nor JWK JSON`, err);
     }
+    refuseKeySet(parsed, path);
     return importJwk(parsed, ctx);
   }
   if (text?.includes('PRIVATE KEY')) {
@@ -219,6 +239,7 @@ function importEncoded(input: string | Uint8Array, ctx: KeyImportContext): Verif
 export function importPublicKey(input: KeyInput, ctx: KeyImportContext): VerificationKey {
   if (types.isKeyObject(input)) return bindPublicKey(input as KeyObject, ctx);
   if (typeof input === 'string' || input instanceof Uint8Array) return importEncoded(input, ctx);
+  refuseKeySet(input, ctx.optionPath);
   if (isRecord(input)) return importJwk(input, ctx);
   throw configurationError(`${ctx.optionPath} must be a JWK, a PEM string or a KeyObject`);
 }

@@ -45,7 +45,7 @@ export interface KeyImportContext {
   readonly algorithms: readonly Algorithm[];
   /** Names the key in error messages, e.g. `issuers["https://a"].publicKey`. */
   readonly optionPath: string;
-  /** Accept `kty: "oct"` JWKs (only the secret path and its tests do). @default false */
+  /** Accept `kty: "oct"` JWKs: a local set of shared secrets; never a remote set. @default false */
   readonly allowSymmetric?: boolean;
 }
 

@@ -87,26 +87,48 @@ export function createStaticKeyResolver(
   };
 }
 
-/**
- * Loads a local JWK set strictly: every key must be usable (a bad key is a configuration
- * mistake, not something to skip), `kid`s must be unique and present when the set holds
- * several keys. A set is all-symmetric or all-asymmetric. Throws `configuration_error`.
- */
-export function loadLocalKeySet(input: unknown, ctx: KeyImportContext): KeyIndex {
-  const path = ctx.optionPath;
-  const list: unknown = Array.isArray(input)
+function keyList(input: unknown): unknown {
+  return Array.isArray(input)
     ? input
     : typeof input === 'object' && input !== null
       ? (input as { keys?: unknown }).keys
       : undefined;
+}
+
+/**
+ * `true` when a local JWK set holds shared secrets (`kty: "oct"`, e.g. a KrakenD-style HS256
+ * set), `false` for public keys or anything that is not a set (the loader reports that).
+ * Read before the keys are imported, because it decides which algorithms the issuer allows.
+ * Throws `configuration_error` naming `path` when the set mixes both kinds.
+ */
+export function holdsSecrets(input: unknown, path: string): boolean {
+  const list = keyList(input);
+  if (!Array.isArray(list)) return false;
+  const secrets = list.filter(
+    (jwk) => typeof jwk === 'object' && jwk !== null && (jwk as { kty?: unknown }).kty === 'oct',
+  ).length;
+  if (secrets !== 0 && secrets !== list.length) {
+    throw configurationError(
+      `${path} mixes shared secrets (kty "oct") and public keys: an issuer's set holds one kind; configure the other kind as another issuer`,
+    );
+  }
+  return secrets !== 0;
+}
+
+/**
+ * Loads a local JWK set strictly: every key must be usable (a bad key is a configuration
+ * mistake, not something to skip), `kid`s must be unique and present when the set holds
+ * several keys. A set is all-symmetric (`oct` keys, accepted when `ctx.allowSymmetric`) or
+ * all-asymmetric. Throws `configuration_error`.
+ */
+export function loadLocalKeySet(input: unknown, ctx: KeyImportContext): KeyIndex {
+  const path = ctx.optionPath;
+  holdsSecrets(input, path);
+  const list = keyList(input);
   if (!Array.isArray(list))
     throw configurationError(`${path} must be a JWK set ({ keys: [...] }) or an array`);
   if (list.length === 0) throw configurationError(`${path} holds no keys`);
   const keys = list.map((jwk, i) => importJwk(jwk, { ...ctx, optionPath: `${path}[${i}]` }));
-  const symmetric = keys.filter((key) => key.key.type === 'secret').length;
-  if (symmetric !== 0 && symmetric !== keys.length) {
-    throw configurationError(`${path} mixes symmetric and asymmetric keys`);
-  }
   if (keys.length > 1 && keys.some((key) => key.kid === undefined)) {
     throw configurationError(`${path}: every key needs a "kid" when the set holds several keys`);
   }

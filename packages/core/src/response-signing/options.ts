@@ -1,6 +1,8 @@
+import type { Agent } from 'node:http';
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
-import { parseFingerprint } from '../keys/fetch-key-set.js';
+import { checkAgent, parseFingerprint } from '../keys/fetch-key-set.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput } from '../keys/key-input.js';
 import { readKeyString } from '../signer/key-text.js';
 import { isSigningAlgorithm } from '../signer/signing-keys.js';
@@ -22,6 +24,11 @@ export interface SigningKeySetFetchOptions {
   readonly fingerprints?: readonly string[];
   /** OpenSSL cipher list for the TLS connection. */
   readonly ciphers?: string;
+  /**
+   * The agent that connects to `jwkSetUrl`, e.g. a proxy agent; CA, host name and pins are
+   * still checked end to end (see docs/keys.md, "Through a proxy"). @default no agent
+   */
+  readonly agent?: Agent;
   /** Time-out of one fetch (connect, TLS, headers, body), in milliseconds. @default 5000 */
   readonly timeout?: number;
   /** Largest accepted key-set response, in bytes. @default 524288 */
@@ -81,6 +88,7 @@ export interface ResolvedResponseSignerOptions {
     readonly ca?: string | Buffer | ReadonlyArray<string | Buffer>;
     readonly fingerprints?: readonly string[];
     readonly ciphers?: string;
+    readonly agent?: Agent;
     readonly timeout?: number;
     readonly maxResponseBytes?: number;
   };
@@ -100,6 +108,7 @@ const KNOWN = new Set([
   'ca',
   'fingerprints',
   'ciphers',
+  'agent',
   'timeout',
   'maxResponseBytes',
   'refreshInterval',
@@ -111,6 +120,7 @@ const REMOTE_ONLY = [
   'ca',
   'fingerprints',
   'ciphers',
+  'agent',
   'timeout',
   'maxResponseBytes',
   'refreshInterval',
@@ -210,9 +220,7 @@ function fingerprintsOf(value: unknown): readonly string[] | undefined {
  */
 export function resolveResponseSignerOptions(options: unknown): ResolvedResponseSignerOptions {
   if (!isRecord(options)) fail('options must be an object');
-  for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) fail(`options.${name} is not an option of createResponseSigner`);
-  }
+  rejectUnknownOptions(options, KNOWN, { path: 'options.', of: ' of createResponseSigner' });
   const keysToSign = keysToSignOf(options.keysToSign);
   const { full = false, alg, kid, now = Date.now, allowInsecureHttp = false } = options;
   if (typeof full !== 'boolean') fail('options.full must be a boolean');
@@ -231,6 +239,7 @@ export function resolveResponseSignerOptions(options: unknown): ResolvedResponse
   if (options.ciphers !== undefined && (typeof options.ciphers !== 'string' || !options.ciphers)) {
     fail('options.ciphers must be a non-empty OpenSSL cipher list');
   }
+  const agent = checkAgent(options.agent, 'options.agent');
   const timeout = positive(options.timeout, 'timeout');
   const maxResponseBytes = positive(options.maxResponseBytes, 'maxResponseBytes');
   const refreshInterval =
@@ -251,6 +260,7 @@ export function resolveResponseSignerOptions(options: unknown): ResolvedResponse
       ...(ca === undefined ? {} : { ca }),
       ...(fingerprints === undefined ? {} : { fingerprints }),
       ...(options.ciphers === undefined ? {} : { ciphers: options.ciphers as string }),
+      ...(agent === undefined ? {} : { agent }),
       ...(timeout === undefined ? {} : { timeout }),
       ...(maxResponseBytes === undefined ? {} : { maxResponseBytes }),
     }),

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import { computeBodyHash } from '../verify/body-hash.js';
@@ -124,6 +125,20 @@ export interface ServiceJwtSigner {
 
 const RESERVED = ['iss', 'iat', 'exp', 'jti', 'aud', 'sub', 'bdy', 'htm', 'htu'];
 
+const SIGNER_OPTIONS = [
+  'issuer',
+  'keys',
+  'algorithm',
+  'source',
+  'lifetime',
+  'requestLifetime',
+  'now',
+] as const satisfies ReadonlyArray<keyof SignerOptions>;
+
+const SIGN_OPTIONS = ['audience', 'subject', 'lifetime', 'jti'] as const satisfies ReadonlyArray<
+  keyof SignOptions
+>;
+
 function fail(message: string): never {
   throw new ServiceJwtError('configuration_error', message);
 }
@@ -167,7 +182,8 @@ function resolveSource(source: SignerOptions['source']): { claim: string; value:
  * @throws ServiceJwtError `configuration_error` naming the option or key: missing issuer, no
  * key, public or unreadable key, RSA under 2048 bits, a secret under 32 bytes (or its hash
  * size), an `algorithm` that does not fit a key or disagrees with its JWK `alg`, secrets mixed
- * with key pairs, duplicate `kid`, an invalid remote key, lifetime or source.
+ * with key pairs, duplicate `kid`, an invalid remote key, lifetime or source, an unknown
+ * option (named, with the option meant when one is close: `algoritm` → `algorithm`).
  * @example
  * ```ts
  * const signer = createSigner({ issuer: 'https://m1.internal/', keys: privateJwk });
@@ -176,6 +192,7 @@ function resolveSource(source: SignerOptions['source']): { claim: string; value:
  */
 export function createSigner(options: SignerOptions): ServiceJwtSigner {
   if (typeof options !== 'object' || options === null) fail('createSigner options are required');
+  rejectUnknownOptions(options, SIGNER_OPTIONS, { path: '', of: ' of createSigner' });
   const { issuer } = options;
   if (typeof issuer !== 'string' || issuer === '') fail('issuer must be a non-empty string');
   if (options.algorithm !== undefined && !isSigningAlgorithm(options.algorithm)) {
@@ -247,6 +264,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
       const checked = checkClaims(claims);
       if (typeof signOptions !== 'object' || signOptions === null)
         fail('sign options are required');
+      rejectUnknownOptions(signOptions, SIGN_OPTIONS, { path: '', of: ' of sign' });
       checkAudience(signOptions.audience, 'audience');
       const tokenLifetime = checkLifetime(signOptions.lifetime ?? lifetime, 'lifetime');
       const stamped: Record<string, unknown> = subjectClaim(signOptions.subject, 'subject');
@@ -263,6 +281,7 @@ export function createSigner(options: SignerOptions): ServiceJwtSigner {
     tokenFor(audience, tokenOptions = {}) {
       checkAudience(audience, 'audience');
       if (audience === null) fail('audience must not be null for tokenFor');
+      rejectUnknownOptions(tokenOptions, ['subject'], { path: '', of: ' of tokenFor' });
       return cache.get(JSON.stringify({ audience, subject: tokenOptions.subject }));
     },
     async signRequest(request) {

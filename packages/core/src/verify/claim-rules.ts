@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 import type { CallerRules, ClaimRule, ClaimRules, SourceRule } from './options.js';
 import type { ServiceJwtClaims } from './result.js';
@@ -97,9 +98,7 @@ function compileSource(source: SourceRule | false | undefined, path: string): Cl
   if (source !== undefined && (typeof source !== 'object' || source === null)) {
     throw configError(`${path} must be an object or false`);
   }
-  for (const key of Object.keys(source ?? {})) {
-    if (key !== 'claim' && key !== 'value') throw configError(`${path}.${key} is not an option`);
-  }
+  rejectUnknownOptions(source ?? {}, ['claim', 'value'], { path: `${path}.` });
   const claim = source?.claim ?? 'source';
   if (typeof claim !== 'string' || claim === '') {
     throw configError(`${path}.claim must be a non-empty string`);
@@ -172,10 +171,7 @@ function compileCallers(callers: CallerRules, path: string): ClaimsCheck[] {
   if (typeof callers !== 'object' || callers === null)
     throw configError(`${path} must be an object`);
   const checks: ClaimsCheck[] = [];
-  for (const key of Object.keys(callers)) {
-    if (key !== 'issuers' && key !== 'subjects')
-      throw configError(`${path}.${key} is not an option`);
-  }
+  rejectUnknownOptions(callers, ['issuers', 'subjects'], { path: `${path}.` });
   for (const [kind, claim] of [
     ['issuers', 'iss'],
     ['subjects', 'sub'],

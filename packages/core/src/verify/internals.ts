@@ -1,4 +1,5 @@
 import { configurationError } from '../errors/refusals.js';
+import type { RouteOptions } from './options.js';
 import type { ResolvedRoute } from './resolve-route.js';
 import type { ServiceJwtVerifier } from './verifier-interface.js';
 import type { VerifierState } from './verifier-state.js';
@@ -7,6 +8,12 @@ import type { VerifierState } from './verifier-state.js';
 export interface Internals {
   readonly state: VerifierState;
   readonly route: ResolvedRoute;
+  /**
+   * `forRoute` with the caller's name for the overrides: an adapter's route options fail with
+   * what the user wrote (`requireServiceJwt(options): audience …`), not with `forRoute:`.
+   * `prefix` goes before each option name.
+   */
+  readonly derive: (overrides: RouteOptions, prefix: string) => ServiceJwtVerifier;
 }
 
 // The adapter kit reaches a verifier's state through this map rather than through members of

@@ -1,3 +1,4 @@
+import { rejectUnknownOptions } from '../errors/option-names.js';
 import { ServiceJwtError } from '../errors/service-jwt-error.js';
 
 // Shared validation helpers of the option resolvers: each failure is a configuration_error
@@ -26,11 +27,11 @@ export function flag(value: unknown, name: string, fallback: boolean): boolean {
   return value;
 }
 
+/** Refuses members `known` does not list, each named after `path` with the name meant. */
 export function rejectUnknown(
   value: Record<string, unknown>,
   known: ReadonlySet<string>,
   path: string,
 ) {
-  const unknown = Object.keys(value).filter((key) => !known.has(key));
-  if (unknown.length > 0) fail(`${path}unknown option(s): ${unknown.join(', ')}`);
+  rejectUnknownOptions(value, known, { path });
 }

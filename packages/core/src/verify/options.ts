@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { Agent } from 'node:http';
 import type { HttpSignatureOptions } from '../http-signatures/options.js';
 import type { Algorithm } from '../jws/algorithms.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from '../keys/key-input.js';
@@ -28,6 +29,14 @@ export interface RemoteKeySetOptions {
   readonly fingerprints?: readonly string[];
   /** OpenSSL cipher list for the TLS connection. */
   readonly ciphers?: string;
+  /**
+   * The agent that connects to the key set and discovery URLs: a proxy agent (e.g.
+   * `new HttpsProxyAgent(process.env.HTTPS_PROXY)` from `https-proxy-agent`) or an
+   * `https.Agent`. `ca`, `fingerprints` and the host name are still checked, end to end, on
+   * the TLS connection to the issuer; an agent with `rejectUnauthorized: false` is refused.
+   * See docs/keys.md "Through a proxy". @default a fresh connection per fetch, no agent
+   */
+  readonly agent?: Agent;
   /** Largest accepted response body in bytes. @default 524288 */
   readonly maxResponseBytes?: number;
   /** Most keys accepted in one set. @default 100 */
@@ -39,24 +48,43 @@ interface IssuerCommon {
   readonly algorithms?: readonly Algorithm[];
 }
 
+/** The members that name where an issuer's keys come from: an issuer takes exactly one. */
+type IssuerKeySource = 'publicKey' | 'keys' | 'jwksUri' | 'discovery' | 'secret';
+// The other forms' members, typed away, so `{ jwksUri, publicKey }` does not compile (an object
+// literal is otherwise checked against the union as a whole, where both names exist).
+type OnlySource<Source extends IssuerKeySource> = {
+  readonly [Other in Exclude<IssuerKeySource, Source>]?: never;
+};
+// Fetch options mean nothing to keys held locally.
+type NoFetching = { readonly [Option in keyof RemoteKeySetOptions]?: never };
+
 /** A single local public key (JWK, PEM/SPKI string or buffer, or `KeyObject`). */
-export interface PublicKeyIssuer extends IssuerCommon {
+export interface PublicKeyIssuer extends IssuerCommon, OnlySource<'publicKey'>, NoFetching {
   readonly publicKey: KeyInput | KeyObject;
 }
-/** A local JWK set. */
-export interface LocalKeySetIssuer extends IssuerCommon {
+/**
+ * A local JWK set: public keys, or shared secrets (`kty: "oct"`, HS256/384/512, each at least
+ * 32 bytes, the KrakenD key-file style), never both. A token's `kid` picks the key.
+ */
+export interface LocalKeySetIssuer extends IssuerCommon, OnlySource<'keys'>, NoFetching {
   readonly keys: JsonWebKeySetInput | readonly JsonWebKeyInput[];
 }
 /** A remote JWK set URL. */
-export interface JwksUriIssuer extends IssuerCommon, RemoteKeySetOptions {
+export interface JwksUriIssuer extends IssuerCommon, RemoteKeySetOptions, OnlySource<'jwksUri'> {
   readonly jwksUri: string;
 }
 /** OIDC discovery from the issuer URL (`<issuer>/.well-known/openid-configuration`). */
-export interface DiscoveryIssuer extends IssuerCommon, RemoteKeySetOptions {
+export interface DiscoveryIssuer
+  extends IssuerCommon,
+    RemoteKeySetOptions,
+    OnlySource<'discovery'> {
   readonly discovery: true;
 }
-/** A shared secret (HS256/384/512 only; at least 32 bytes). */
-export interface SecretIssuer extends IssuerCommon {
+/**
+ * A shared secret (HS256/384/512 only; at least 32 bytes). A string is its UTF-8 text, never
+ * decoded: for a JWK's `k`, pass `Buffer.from(k, 'base64url')` or the JWK set as `keys`.
+ */
+export interface SecretIssuer extends IssuerCommon, OnlySource<'secret'>, NoFetching {
   readonly secret: string | Uint8Array;
 }
 

@@ -4,6 +4,7 @@ import {
   ASYMMETRIC_ALGORITHMS,
   HMAC_ALGORITHMS,
 } from '../jws/algorithms.js';
+import { holdsSecrets } from '../keys/local-key-set.js';
 import { fail, isObject } from './option-checks.js';
 import type { IssuerKeys } from './options.js';
 
@@ -43,14 +44,17 @@ export function resolveIssuerMap(
     const name = `${path}[${JSON.stringify(issuer)}]`;
     if (issuer === '') fail(`${path}: an issuer must be a non-empty string`);
     if (!isObject(config)) fail(`${name} must be an object`);
-    const secret = 'secret' in config;
+    const secret =
+      'secret' in config || ('keys' in config && holdsSecrets(config.keys, `${name}.keys`));
     const kind = secret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
     let algorithms: Algorithm[];
     if (config.algorithms !== undefined) {
       algorithms = resolveAlgorithms(config.algorithms, `${name}.algorithms`);
       for (const alg of algorithms) {
         if (!kind.includes(alg)) {
-          fail(`${name}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a secret'}`);
+          fail(
+            `${name}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a shared secret (secret, or keys of kty "oct")'}`,
+          );
         }
         if (global !== undefined && !global.includes(alg)) {
           fail(`${name}.algorithms: ${alg} is not in algorithms`);

@@ -18,7 +18,8 @@ import {
 // Options are validated and frozen once, at construction; the hot path reads precomputed
 // fields only (a Set of audiences, compiled claim checks, one body-hash policy object).
 
-const VERIFIER_KEYS = new Set<string>([
+/** Every option name of `createVerifier`. */
+export const VERIFIER_KEYS: ReadonlySet<string> = new Set<string>([
   ...ROUTE_KEYS,
   'issuers',
   'algorithms',
@@ -94,7 +95,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   };
   const token = options.token ?? {};
   if (!isObject(token)) fail('token must be an object');
-  rejectUnknown(token, new Set(['header', 'scheme']), 'token: ');
+  rejectUnknown(token, new Set(['header', 'scheme']), 'token.');
   const header = token.header ?? 'authorization';
   if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
     fail('token.header must be an HTTP header name');
@@ -105,7 +106,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   }
   const cache = options.cache ?? {};
   if (cache !== false && !isObject(cache)) fail('cache must be an object or false');
-  if (cache !== false) rejectUnknown(cache, new Set(['maxEntries']), 'cache: ');
+  if (cache !== false) rejectUnknown(cache, new Set(['maxEntries']), 'cache.');
   const now = options.now ?? Date.now;
   if (typeof now !== 'function') fail('now must be a function returning epoch milliseconds');
   return Object.freeze({

@@ -98,7 +98,7 @@ function resolveAudience(value: unknown, name: string): ReadonlySet<string> | nu
 function resolveBodyHash(value: BodyHashOptions | undefined, name: string): ResolvedBodyHash {
   if (value !== undefined && !isObject(value)) fail(`${name} must be an object`);
   const options = (value ?? {}) as BodyHashOptions;
-  rejectUnknown(options as Record<string, unknown>, BODY_HASH_KEYS, `${name}: `);
+  rejectUnknown(options as Record<string, unknown>, BODY_HASH_KEYS, `${name}.`);
   const claim = options.claim ?? 'bdy';
   if (typeof claim !== 'string' || claim === '') fail(`${name}.claim must be a non-empty string`);
   const algorithm = options.algorithm ?? 'sha256';
@@ -129,7 +129,7 @@ function resolveReplay(value: unknown, name: string): ResolvedReplay | null {
     return Object.freeze({ store: value as unknown as ReplayStore, required: true });
   }
   if (isObject(value) && isObject(value.store) && typeof value.store.claim === 'function') {
-    rejectUnknown(value, new Set(['store', 'required']), `${name}: `);
+    rejectUnknown(value, new Set(['store', 'required']), `${name}.`);
     return Object.freeze({
       store: value.store as unknown as ReplayStore,
       required: flag(value.required, `${name}.required`, true),
@@ -146,7 +146,7 @@ function resolveRequestBinding(value: RequestBindingOptions | undefined, name: s
   rejectUnknown(
     options as Record<string, unknown>,
     new Set(['required', 'mountPrefix']),
-    `${name}: `,
+    `${name}.`,
   );
   const required = flag(options.required, `${name}.required`, false);
   const prefix = options.mountPrefix;

@@ -54,7 +54,7 @@ function makeVerifier(
   });
   const derive = (overrides: RouteOptions, prefix: string) =>
     makeVerifier(state, resolveRoute(settings, route.input, overrides, prefix), settings);
-  registerInternals(verifier, { state, route });
+  registerInternals(verifier, { state, route, derive });
   return verifier;
 }
 

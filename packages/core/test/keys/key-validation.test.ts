@@ -200,6 +200,17 @@ describe('configuration shape', () => {
     await configFailure(null as never);
   });
 
+  it.each([
+    ['a JWK set object', () => ({ keys: [publicJwk(ec.publicKey, { kid: 'a' })] })],
+    ['a bare array of JWKs', () => [publicJwk(ec.publicKey, { kid: 'a' })]],
+    ['JWK set JSON text', () => JSON.stringify({ keys: [publicJwk(ec.publicKey)] })],
+    ['JWK set JSON bytes', () => Buffer.from(JSON.stringify({ keys: [publicJwk(ec.publicKey)] }))],
+  ])('refuses %s as publicKey and names keys as the fix', async (_name, set) => {
+    const err = await configFailure({ publicKey: set() as never });
+    expect(err.message).toContain(`${PATH}.publicKey is a JWK set`);
+    expect(err.message).toContain(`${PATH}.keys`);
+  });
+
   it('refuses unknown members and remote options on local forms', async () => {
     await configFailure({ publicKey: ec.publicKey, jwksUrl: 'x' } as never);
     await configFailure({ publicKey: ec.publicKey, timeout: 5 } as never);

@@ -2,7 +2,9 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { caughtBy } from '@service-jwt/conformance';
 import { createResponseSigner, type ResponseSignerOptions } from '@service-jwt/core';
 import { createTestCertificate } from '@service-jwt/testing';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { compactVerify } from 'jose';
+import { type ConnectProxy, startConnectProxy } from '../keys/connect-proxy.js';
 import { type JwksServer, startJwksServer } from '../keys/jwks-server.js';
 
 // One self-signed certificate for 127.0.0.1 and one other, for the "wrong CA" case.
@@ -17,10 +19,12 @@ const body = { access_token: { sub: 'u1', exp: 1_900_000_000 }, refresh_token: {
 
 let https: JwksServer;
 let http: JwksServer;
+let proxy: ConnectProxy;
 
 beforeAll(async () => {
   https = await startJwksServer({ key: tls.key, cert: tls.cert });
   http = await startJwksServer();
+  proxy = await startConnectProxy();
 });
 beforeEach(() => {
   for (const server of [https, http]) {
@@ -29,7 +33,7 @@ beforeEach(() => {
   }
 });
 afterAll(async () => {
-  await Promise.all([https.close(), http.close()]);
+  await Promise.all([https.close(), http.close(), proxy.close()]);
 });
 
 function clock() {
@@ -72,6 +76,18 @@ async function expectSigned(signer: ReturnType<typeof remote>) {
 describe('signing keys from a JWK set URL over TLS', () => {
   it('works with the right CA', async () => {
     await expectSigned(remote({ ca: tls.cert }));
+  });
+
+  it('fetches through a proxy agent, with CA and pin still checked end to end', async () => {
+    const agent = new HttpsProxyAgent(proxy.url);
+    const before = proxy.connects.length;
+    await expectSigned(remote({ ca: tls.cert, fingerprints: [tls.fingerprint], agent }));
+    expect(proxy.connects.slice(before)).toEqual([new URL(https.jwksUrl).host]);
+    await expectRefused(
+      remote({ ca: tls.cert, fingerprints: [wrongFingerprint], agent }),
+      'ERR_CERT_FINGERPRINT_MISMATCH',
+    );
+    await expectRefused(remote({ ca: otherCa.cert, agent }));
   });
 
   it('works with the right fingerprint (base64 or hex) next to the CA', async () => {
