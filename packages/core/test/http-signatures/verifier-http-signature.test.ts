@@ -285,6 +285,26 @@ describe('httpSignature option', () => {
     );
   });
 
+  it('a route override `httpSignature: true` keeps the settings made on the verifier', async () => {
+    const tagged = verifierFor(issuerKey, {
+      replay: { store, required: false },
+      httpSignature: { key: 'issuer', tag: 'wimse-workload-to-workload' },
+    });
+    const route = tagged.forRoute({ httpSignature: true });
+    const request = signed(staticToken, { tag: 'wimse-workload-to-workload' });
+    await expect(route.verify(request)).resolves.toMatchObject({ subject: 'orders' });
+    // Had `true` reset the settings, the route would look for the default tag and key.
+    await expectCode(route.verify(signed(staticToken)), 'http_signature_missing');
+    const narrowed = tagged.forRoute({ httpSignature: { maxAge: 30 } });
+    await expect(
+      narrowed.verify(signed(staticToken, { tag: 'wimse-workload-to-workload', lifetime: 30 })),
+    ).resolves.toBeDefined();
+    await expectCode(
+      narrowed.verify(signed(staticToken, { tag: 'wimse-workload-to-workload', lifetime: 31 })),
+      'http_signature_expired',
+    );
+  });
+
   it('leaves routes without it as they were: signature fields are ignored', async () => {
     const request = signed(staticToken);
     await expect(base.verify({ ...request, body: 'anything' })).resolves.toBeDefined();
