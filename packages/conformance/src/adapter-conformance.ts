@@ -47,6 +47,8 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { method: 'POST', path: '/signed', route: ROUTE_OPTIONS.signed },
   { method: 'POST', path: '/proof', route: ROUTE_OPTIONS.proof },
   { method: 'POST', path: '/signed-small', route: ROUTE_OPTIONS.signedSmall },
+  { method: 'GET', path: '/answered', route: ROUTE_OPTIONS.answered },
+  { method: 'POST', path: '/answered', route: ROUTE_OPTIONS.answered },
 ];
 
 function header(response: RawResponse, name: string): string | undefined {
@@ -120,7 +122,9 @@ export function describeConformance(
           const first = await sendRawRequest(app.url, request);
           expect(first.status).toBe(200);
         }
-        assertExpectation(await sendRawRequest(app.url, request), row.expect);
+        const response = await sendRawRequest(app.url, request);
+        assertExpectation(response, row.expect);
+        row.check?.(response, request, fixture);
       });
     }
   });

@@ -196,6 +196,7 @@ export const EXPECTED: Readonly<Record<ServiceJwtErrorCode, [number, string | un
   http_signature_replayed: [401, 'invalid_token'],
   content_digest_missing: [401, 'invalid_token'],
   content_digest_mismatch: [401, 'invalid_token'],
+  http_signature_response_invalid: [502, undefined],
   keys_unavailable: [503, undefined],
   store_unavailable: [503, undefined],
   signer_unavailable: [503, undefined],

@@ -3,6 +3,7 @@ import { createGuard, type Guard } from '@service-jwt/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import type { KoaRouteOptions, KoaServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
+import { signAnswer } from './signed-response.js';
 
 /** A Koa middleware that guards its routes with a service JWT. */
 export interface ServiceJwtMiddleware extends Middleware {
@@ -31,23 +32,22 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
   // in-memory stores) goes on to `next()` without a promise of its own.
   const middleware = (ctx: Context, next: Next): Promise<void> | undefined => {
     let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+    const request = toRequestLike(ctx);
     try {
-      outcome = guard.verify(toRequestLike(ctx));
+      outcome = guard.verify(request);
     } catch (caught) {
       refuse(ctx, caught);
       return undefined;
     }
+    const sign = guard.signResponse;
+    const accepted = (verified: VerifiedServiceJwt): Promise<void> => {
+      ctx.state.serviceJwt = verified;
+      return sign === null ? next() : next().then(() => signAnswer(sign, request, ctx));
+    };
     if (outcome instanceof Promise) {
-      return outcome.then(
-        (verified) => {
-          ctx.state.serviceJwt = verified;
-          return next();
-        },
-        (caught: unknown) => refuse(ctx, caught),
-      );
+      return outcome.then(accepted, (caught: unknown) => refuse(ctx, caught));
     }
-    ctx.state.serviceJwt = outcome;
-    return next();
+    return accepted(outcome);
   };
   return Object.assign(middleware, { verifier: guard.verifier }) as ServiceJwtMiddleware;
 }

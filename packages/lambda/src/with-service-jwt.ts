@@ -19,6 +19,7 @@ import {
   resolveLambdaOptions,
 } from './options.js';
 import { toRequestLike } from './request.js';
+import { signAnswer } from './signed-response.js';
 
 /**
  * What authorizer mode hands to the handler: the decoded authorizer claims (a frozen copy
@@ -128,7 +129,9 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
       if (resolved.onError === 'throw') throw err;
       return toErrorResult(err, resolved.realm);
     }
-    return handler({ ...event, serviceJwt }, context);
+    const result = await handler({ ...event, serviceJwt }, context);
+    const sign = resolved.mode === 'verify' ? resolved.guard.signResponse : null;
+    return sign === null ? result : signAnswer(sign, toRequestLike(event), result);
   };
 }
 

@@ -101,6 +101,14 @@ export const contentDigestMissing = (message: string) =>
 export const contentDigestMismatch = (message = 'request body does not match Content-Digest') =>
   new ServiceJwtError('content_digest_mismatch', message);
 
+/** Client side: a response's HTTP message signature is absent, stale or does not verify. */
+export const httpSignatureResponseInvalid = (message: string, cause?: unknown) =>
+  new ServiceJwtError(
+    'http_signature_response_invalid',
+    message,
+    cause === undefined ? {} : { cause },
+  );
+
 export const keysUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
   new ServiceJwtError('keys_unavailable', message, options);
 

@@ -35,6 +35,7 @@ export type ServiceJwtErrorCode =
   | 'http_signature_replayed'
   | 'content_digest_missing'
   | 'content_digest_mismatch'
+  | 'http_signature_response_invalid'
   | 'keys_unavailable'
   | 'store_unavailable'
   | 'signer_unavailable'
@@ -87,6 +88,9 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   http_signature_replayed: INVALID_TOKEN,
   content_digest_missing: INVALID_TOKEN,
   content_digest_mismatch: INVALID_TOKEN,
+  // Client side: the called service's answer does not carry a valid response signature. The
+  // caller cannot trust what came back from upstream, which is what 502 says if it answers.
+  http_signature_response_invalid: { status: 502, error: undefined },
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
   signer_unavailable: { status: 503, error: undefined },

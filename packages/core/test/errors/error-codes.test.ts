@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
 import {
   createMemoryReplayStore,
   createMemoryRevocationList,
+  createServiceFetch,
   createSigner,
   createVerifier,
   SERVICE_JWT_ERROR_CODES,
@@ -23,6 +25,7 @@ import {
   NOW_MS,
   verifierFor,
 } from '../fixtures.js';
+import { listen } from '../signer/http-fixtures.js';
 
 // Every code of the design's error table, produced through the public API, with its status
 // and WWW-Authenticate challenge (asserted by expectCode).
@@ -189,6 +192,28 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
       ),
   ],
   ['content_digest_mismatch', () => signedRoute.verify(signedRequest({}, undefined, '{"a":2}'))],
+  [
+    'http_signature_response_invalid',
+    async () => {
+      // A called service that answers 200 without signing it, to a caller that checks.
+      const service = await listen(
+        createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')),
+      );
+      const call = createServiceFetch({
+        signer: createSigner({ issuer: ISSUER, keys: key.privateKey as never }),
+        audience: AUDIENCE,
+        httpSignature: {
+          key: key.privateKey as never,
+          verifyResponse: { key: key.publicKey as never },
+        },
+      });
+      try {
+        return await call(`${service.url}/orders`);
+      } finally {
+        await service.close();
+      }
+    },
+  ],
   [
     'keys_unavailable',
     async () => {
