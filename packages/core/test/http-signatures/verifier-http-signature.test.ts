@@ -285,6 +285,21 @@ describe('httpSignature option', () => {
     );
   });
 
+  it.each([
+    [{}, 'httpSignature.signResponse.key is required'],
+    [{ key: proof.privateKey, lifetime: 0 }, 'httpSignature.signResponse.lifetime'],
+    [{ key: proof.privateKey, keyid: 'k1' }, 'keyid'],
+    [{ key: proof.publicKey }, 'httpSignature key must be a private key'],
+    ['yes', 'httpSignature.signResponse must be'],
+  ])('refuses signResponse %p at construction, naming the option', (signResponse, message) => {
+    expect(() => base.forRoute({ httpSignature: { signResponse: signResponse as never } })).toThrow(
+      expect.objectContaining({
+        code: 'configuration_error',
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+
   it('a route override `httpSignature: true` keeps the settings made on the verifier', async () => {
     const tagged = verifierFor(issuerKey, {
       replay: { store, required: false },
