@@ -9,9 +9,10 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveJwks } from '@service-jwt/testing';
+import { GROUPS } from './cases.js';
 import { createContext, writeContext } from './context.js';
 import type { LoadKind } from './load.js';
-import { mintPool } from './mint-pool.js';
+import { mintPool, mintSignaturePool } from './mint-pool.js';
 import { detectPinning, runLoad, startServer } from './processes.js';
 
 interface CallFrame {
@@ -107,7 +108,14 @@ const context = createContext(jwks.url, join(dir, 'pool.txt'));
 jwk = context.publicJwk;
 const contextFile = join(dir, 'context.json');
 writeContext(contextFile, context);
-if (kind === 'fresh') await mintPool(context, Math.ceil((seconds + 1) * 12_000), 3600);
+// A case may load differently from its group (the httpSignature case sends a signature pool).
+const caseKind: LoadKind =
+  GROUPS.flatMap((g) => g.cases).find((c) => c.id === caseId)?.kind ?? kind;
+if (kind === 'fresh') {
+  const count = Math.ceil((seconds + 1) * 12_000);
+  await mintPool(context, count, 3600);
+  if (caseKind === 'fresh-sig') await mintSignaturePool(context, count);
+}
 const pinning = detectPinning();
 const server = await startServer(pinning, contextFile, caseId, [
   '--cpu-prof',
@@ -115,7 +123,12 @@ const server = await startServer(pinning, contextFile, caseId, [
 ]);
 let answers = 0;
 try {
-  const params = { url: `http://127.0.0.1:${server.port}`, kind, warmup: 1, duration: seconds };
+  const params = {
+    url: `http://127.0.0.1:${server.port}`,
+    kind: caseKind,
+    warmup: 1,
+    duration: seconds,
+  };
   const result = await runLoad(pinning, contextFile, {
     ...params,
     connections: 50,

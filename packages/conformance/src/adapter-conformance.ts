@@ -71,6 +71,8 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { method: 'GET', path: '/txn-forward', route: ROUTE_OPTIONS.txnRequire, forward: true },
   { method: 'GET', path: '/ok-forward', forward: true },
   { method: 'GET', path: '/txn-ignore-forward', route: ROUTE_OPTIONS.txnIgnore, forward: true },
+  { method: 'GET', path: '/answered', route: ROUTE_OPTIONS.answered },
+  { method: 'POST', path: '/answered', route: ROUTE_OPTIONS.answered },
 ];
 
 /** The `answer` of a conformance app, over the fixture's next hop. */
@@ -179,7 +181,9 @@ export function describeConformance(
           const first = await sendRawRequest(app.url, request);
           expect(first.status).toBe(200);
         }
-        assertExpectation(await sendRawRequest(app.url, request), row.expect, request);
+        const response = await sendRawRequest(app.url, request);
+        assertExpectation(response, row.expect, request);
+        row.check?.(response, request, fixture);
       });
     }
   });

@@ -39,6 +39,9 @@ export const SMALL_BODY_LIMIT = 64;
 // The replay store of the `/once` route, its own beside the app-wide one (one per test file).
 const ONCE_STORE = createMemoryReplayStore();
 
+/** The called service's key that signs the answers of the `/answered` route. */
+export const ANSWER_KEY = generateKeyPairSync('ed25519');
+
 /** Per-route overrides of the conformance routes. */
 export const ROUTE_OPTIONS = {
   // Per-route replay: no record on a static-identity route although the app keeps one, and a
@@ -53,6 +56,8 @@ export const ROUTE_OPTIONS = {
   // HTTP Message Signature binding: signed by the issuer's key, or by the key `cnf` confirms.
   signed: { httpSignature: { key: 'issuer' } },
   proof: { httpSignature: { key: 'cnf' } },
+  // Signed responses: the answers to accepted requests carry a signature by ANSWER_KEY.
+  answered: { httpSignature: { key: 'issuer', signResponse: { key: ANSWER_KEY.privateKey } } },
   signedSmall: {
     httpSignature: { key: 'issuer' },
     bodyHash: { algorithm: 'sha256', maxBodyBytes: SMALL_BODY_LIMIT },

@@ -1,11 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { verifyHttpResponse } from '@service-jwt/core';
 import {
+  ANSWER_KEY,
   type ConformanceFixture,
   type HttpSignatureSigner,
   type HttpSignatureTarget,
   SMALL_BODY_LIMIT,
 } from './conformance-fixture.js';
-import type { RawRequest } from './raw-request.js';
+import type { RawRequest, RawResponse } from './raw-request.js';
 import { bearer, type ConformanceRow, invalid, JSON_TYPE, ok, PAYLOAD } from './row-kit.js';
 
 // The HTTP Message Signature binding (RFC 9421 + Content-Digest, RFC 9530) on every adapter:
@@ -48,6 +50,34 @@ function editHeaders(edit: (headers: Record<string, string>) => void) {
     edit(headers);
     return { ...request, headers };
   };
+}
+
+/** Asserts that `response` carries a signature by {@link ANSWER_KEY} tied to `request`. */
+function signedByTheService(
+  response: RawResponse,
+  request: RawRequest,
+  fixture: ConformanceFixture,
+): void {
+  const headers = { ...response.headers };
+  expect(headers['signature-input']).toContain('"signature";req');
+  const sent: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    sent[name.toLowerCase()] = typeof value === 'string' ? value : value.join(', ');
+  }
+  const check = (status: number, body: string) =>
+    verifyHttpResponse(
+      { status, headers, body: Buffer.from(body) },
+      { method: request.method, url: request.path, headers: sent },
+      { key: ANSWER_KEY.publicKey, now: () => fixture.nowMs },
+    );
+  expect(() => check(response.status, response.body)).not.toThrow();
+  // The signature holds the status and the exact body.
+  expect(() => check(201, response.body)).toThrow(
+    expect.objectContaining({ code: 'http_signature_response_invalid' }),
+  );
+  expect(() => check(response.status, `${response.body} `)).toThrow(
+    expect.objectContaining({ code: 'http_signature_response_invalid' }),
+  );
 }
 
 /** Rows of the `httpSignature` binding. */
@@ -148,6 +178,31 @@ export const HTTP_SIGNATURE_ROWS: readonly ConformanceRow[] = [
     request: (f) =>
       signedRequest(f, { path: '/signed-small', body: 'z'.repeat(SMALL_BODY_LIMIT * 4) }),
     expect: { status: 413, code: 'body_too_large', challenge: null },
+  },
+  {
+    name: 'signResponse: the answer to a signed POST is signed, tied to the request → 200',
+    request: (f) => signedRequest(f, { path: '/answered?page=2', body: PAYLOAD }),
+    expect: ok(),
+    check: signedByTheService,
+  },
+  {
+    name: 'signResponse: the answer to a signed GET is signed → 200',
+    request: (f) => signedRequest(f, { method: 'GET', path: '/answered' }),
+    expect: ok(),
+    check: signedByTheService,
+  },
+  {
+    name: 'signResponse: a refused request gets an unsigned refusal → 401',
+    request: (f) =>
+      signedRequest(f, {
+        path: '/answered',
+        body: PAYLOAD,
+        after: editHeaders((h) => {
+          h.signature = h.signature!.replace(/=:(.)/, (_m, c) => `=:${c === 'A' ? 'B' : 'A'}`);
+        }),
+      }),
+    expect: invalid('http_signature_invalid'),
+    check: (response) => expect(response.headers.signature).toBeUndefined(),
   },
   {
     name: 'signature fields on a claims-binding route change nothing → 200',

@@ -38,6 +38,11 @@ export {
 } from './packaging.js';
 export { type RawRequest, type RawResponse, sendRawRequest } from './raw-request.js';
 export {
+  expectSignedAnswer,
+  signedAnswerOptions,
+  signedRequestHeaders,
+} from './signed-answers.js';
+export {
   LOGIN_RESPONSE,
   type SigningKeyServer,
   startSigningKeyServer,

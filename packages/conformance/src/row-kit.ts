@@ -1,6 +1,6 @@
 import type { Rfc6750Error, ServiceJwtErrorCode } from '@service-jwt/core';
 import { type ConformanceFixture, HERALD } from './conformance-fixture.js';
-import type { RawRequest } from './raw-request.js';
+import type { RawRequest, RawResponse } from './raw-request.js';
 
 /** What a row expects back. */
 export interface ConformanceExpectation {
@@ -31,6 +31,12 @@ export interface ConformanceRow {
   readonly expect: ConformanceExpectation;
   /** Send the request once first (expecting 200), then again for the expectation. */
   readonly sendTwice?: boolean;
+  /** More assertions on the response (headers, signatures), after the expectation's. */
+  readonly check?: (
+    response: RawResponse,
+    request: RawRequest,
+    fixture: ConformanceFixture,
+  ) => void;
 }
 
 /** `Authorization: Bearer <token>`. */

@@ -20,7 +20,10 @@ export type { HttpSignatureAlgorithm } from './http-signatures/algorithms.js';
 export type { ContentDigestAlgorithm } from './http-signatures/content-digest.js';
 // HTTP Message Signatures (RFC 9421) with Content-Digest (RFC 9530)
 export { computeContentDigest } from './http-signatures/content-digest.js';
-export type { HttpSignatureOptions } from './http-signatures/options.js';
+export type {
+  HttpResponseSigningOptions,
+  HttpSignatureOptions,
+} from './http-signatures/options.js';
 export type {
   HttpRequestToSign,
   HttpSignatureHeaders,
@@ -28,6 +31,19 @@ export type {
   SignHttpRequestOptions,
 } from './http-signatures/sign-request.js';
 export { signHttpRequest } from './http-signatures/sign-request.js';
+export type {
+  AnsweredRequest,
+  HttpResponseSignatureHeaders,
+  HttpResponseToSign,
+  SignHttpResponseOptions,
+} from './http-signatures/sign-response.js';
+export { signHttpResponse } from './http-signatures/sign-response.js';
+export type {
+  HttpVerificationKeyInput,
+  ReceivedResponse,
+  VerifyHttpResponseOptions,
+} from './http-signatures/verify-response.js';
+export { verifyHttpResponse } from './http-signatures/verify-response.js';
 export type { Algorithm } from './jws/algorithms.js';
 export type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from './keys/key-input.js';
 export type { KeySetHealth } from './keys/key-resolver.js';
@@ -71,6 +87,7 @@ export type {
   FetchLike,
   ServiceFetchHttpSignature,
   ServiceFetchOptions,
+  ServiceFetchResponseCheck,
 } from './signer/service-fetch.js';
 export { createServiceFetch } from './signer/service-fetch.js';
 export type {

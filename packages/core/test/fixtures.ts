@@ -208,6 +208,7 @@ export const EXPECTED: Readonly<Record<ServiceJwtErrorCode, [number, string | un
   txn_token_in_authorization: [400, 'invalid_request'],
   txn_token_claim_check_failed: [403, 'insufficient_scope'],
   txn_workload_unknown: [403, 'insufficient_scope'],
+  http_signature_response_invalid: [502, undefined],
   keys_unavailable: [503, undefined],
   store_unavailable: [503, undefined],
   signer_unavailable: [503, undefined],

@@ -3,6 +3,7 @@ import { createGuard, type Guard, runInTransaction } from '@service-jwt/core/ada
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdapterOptions, ExpressServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
+import { signAnswer } from './signed-response.js';
 
 declare global {
   namespace Express {
@@ -39,28 +40,27 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
     next: NextFunction,
   ): void {
     let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+    const request = toRequestLike(req);
     try {
-      outcome = guard.verify(toRequestLike(req));
+      outcome = guard.verify(request);
     } catch (err) {
       refuse(guard, res, next, err);
       return;
     }
+    const accepted = (verified: VerifiedServiceJwt) => {
+      req.serviceJwt = verified;
+      if (guard.signResponse !== null) signAnswer(guard.signResponse, request, res);
+      runInTransaction(verified, next);
+    };
     // Most requests are answered in this turn (a cached token, local keys, in-memory stores):
     // the rest of the app then runs without waiting for a microtask.
     // The rest of the request runs with the verified Txn-Token as `currentTransaction()`
     // (a plain `next()` when it carries none).
     if (!(outcome instanceof Promise)) {
-      req.serviceJwt = outcome;
-      runInTransaction(outcome, next);
+      accepted(outcome);
       return;
     }
-    outcome.then(
-      (verified) => {
-        req.serviceJwt = verified;
-        runInTransaction(verified, next);
-      },
-      (err: unknown) => refuse(guard, res, next, err),
-    );
+    outcome.then(accepted, (err: unknown) => refuse(guard, res, next, err));
   };
   return Object.assign(middleware, { verifier: guard.verifier });
 }

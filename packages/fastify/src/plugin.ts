@@ -101,6 +101,7 @@ function protectRoute(route: RouteOptions, guard: RouteGuard, hasHook: boolean):
       ...asArray(route.preHandler),
     ] as RouteOptions['preHandler'];
   }
+  route.onSend = [...asArray(route.onSend), own(guard.onSend)] as RouteOptions['onSend'];
   route.errorHandler = errorHandlerFor(route.errorHandler);
 }
 

@@ -28,6 +28,20 @@ export interface RouteGuard {
   ): void;
   /** Completes verification and attaches `request.serviceJwt` before the handler. */
   preHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
+  /** Signs the answer to an accepted request (`httpSignature.signResponse`), if the route does. */
+  onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown>;
+}
+
+async function payloadBytes(payload: unknown): Promise<Buffer> {
+  if (payload === null || payload === undefined) return Buffer.alloc(0);
+  if (typeof payload === 'string') return Buffer.from(payload);
+  if (payload instanceof Uint8Array) {
+    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  }
+  // A stream: read in full, so the signature covers the bytes that go out.
+  const chunks: Buffer[] = [];
+  for await (const chunk of payload as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
+  return Buffer.concat(chunks);
 }
 
 /** Where a request stands between the hooks. */
@@ -157,5 +171,18 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
     return pending.complete();
   }
 
-  return { onRequest, preParsing, preHandler };
+  // Runs last among the route's onSend hooks, so it signs the bytes that go on the wire; only
+  // answers to accepted requests are signed.
+  async function onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown) {
+    const sign = guard.signResponse;
+    if (sign === null || request.serviceJwt === null || request.serviceJwt === undefined) {
+      return payload;
+    }
+    const body = await payloadBytes(payload);
+    reply.headers(sign(toRequestLike(request), { status: reply.statusCode, body }));
+    if (reply.hasHeader('content-length')) reply.header('content-length', body.length);
+    return body;
+  }
+
+  return { onRequest, preParsing, preHandler, onSend };
 }

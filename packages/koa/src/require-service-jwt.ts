@@ -3,6 +3,7 @@ import { createGuard, type Guard, runInTransaction } from '@service-jwt/core/ada
 import type { Context, Middleware, Next } from 'koa';
 import type { KoaRouteOptions, KoaServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
+import { signAnswer } from './signed-response.js';
 
 /** A Koa middleware that guards its routes with a service JWT. */
 export interface ServiceJwtMiddleware extends Middleware {
@@ -31,25 +32,25 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
   // in-memory stores) goes on to `next()` without a promise of its own.
   const middleware = (ctx: Context, next: Next): Promise<void> | undefined => {
     let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+    const request = toRequestLike(ctx);
     try {
-      outcome = guard.verify(toRequestLike(ctx));
+      outcome = guard.verify(request);
     } catch (caught) {
       refuse(ctx, caught);
       return undefined;
     }
+    const sign = guard.signResponse;
+    const accepted = (verified: VerifiedServiceJwt): Promise<void> => {
+      ctx.state.serviceJwt = verified;
+      // Downstream runs with the verified Txn-Token as `currentTransaction()` (a plain `next()`
+      // when the request carries none).
+      const downstream = runInTransaction(verified, next);
+      return sign === null ? downstream : downstream.then(() => signAnswer(sign, request, ctx));
+    };
     if (outcome instanceof Promise) {
-      return outcome.then(
-        (verified) => {
-          ctx.state.serviceJwt = verified;
-          return runInTransaction(verified, next);
-        },
-        (caught: unknown) => refuse(ctx, caught),
-      );
+      return outcome.then(accepted, (caught: unknown) => refuse(ctx, caught));
     }
-    ctx.state.serviceJwt = outcome;
-    // Downstream runs with the verified Txn-Token as `currentTransaction()` (a plain `next()`
-    // when the request carries none).
-    return runInTransaction(outcome, next);
+    return accepted(outcome);
   };
   return Object.assign(middleware, { verifier: guard.verifier }) as ServiceJwtMiddleware;
 }

@@ -21,6 +21,7 @@ import {
   resolveLambdaOptions,
 } from './options.js';
 import { toRequestLike } from './request.js';
+import { signAnswer } from './signed-response.js';
 
 /**
  * What authorizer mode hands to the handler: the decoded authorizer claims (a frozen copy
@@ -134,7 +135,9 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
     }
     // In verify mode, the handler runs with the verified Txn-Token as `currentTransaction()`
     // (a plain call when there is none; authorizer mode never has one).
-    return runInTransaction(serviceJwt, () => handler({ ...event, serviceJwt }, context));
+    const result = await runInTransaction(serviceJwt, () => handler({ ...event, serviceJwt }, context));
+    const sign = resolved.mode === 'verify' ? resolved.guard.signResponse : null;
+    return sign === null ? result : signAnswer(sign, toRequestLike(event), result);
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type ServiceJwtError,
   toServiceJwtError,
 } from '../errors/service-jwt-error.js';
+import { type HttpResponseToSign, signHttpResponse } from '../http-signatures/sign-response.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
 import { internalsOf } from '../verify/internals.js';
 import type { RouteOptions } from '../verify/options.js';
@@ -59,6 +60,32 @@ export interface Guard {
   response(err: ServiceJwtError): ErrorResponse;
   /** The refusal as the host's error handling gets it: `headers` carry the configured realm. */
   forHost(err: unknown): ServiceJwtError;
+  /**
+   * The route's response signing (`httpSignature.signResponse`), or `null` when its answers
+   * are not signed: the headers (`Signature-Input`, `Signature`, `Content-Digest`) to add to
+   * the answer to `request`, a request this guard accepted, given the exact body bytes.
+   * Throws `configuration_error` only.
+   */
+  readonly signResponse:
+    | ((request: RequestLike, response: HttpResponseToSign) => Record<string, string>)
+    | null;
+}
+
+type ResponseSigning = NonNullable<Guard['signResponse']>;
+
+function responseSigning(verifier: ServiceJwtVerifier): ResponseSigning | null {
+  const signing = internalsOf(verifier).route.httpSignature?.signResponse ?? null;
+  if (signing === null) return null;
+  const options = {
+    key: signing.bound.key,
+    bound: signing.bound,
+    tag: signing.tag,
+    lifetime: signing.lifetime,
+    now: internalsOf(verifier).state.now,
+  };
+  return (request, response) => ({
+    ...signHttpResponse(response, request, options),
+  });
 }
 
 const ROUTE_OPTION_NAMES = new Set<string>([...ROUTE_KEYS, 'onError', 'realm', 'logger']);
@@ -104,6 +131,7 @@ function makeGuard(
     authenticate: (request, logger) => authenticateRequest(verifier, request, loggerFor(logger)),
     response: (err) => errorResponse(err, responseOptions),
     forHost: (err) => withRealmHeaders(toServiceJwtError(err), realm),
+    signResponse: responseSigning(verifier),
   };
   return guard;
 }

@@ -152,6 +152,14 @@ export const txnWorkloadUnknown = () =>
     'the calling service is not a workload of the trust domain',
   );
 
+/** Client side: a response's HTTP message signature is absent, stale or does not verify. */
+export const httpSignatureResponseInvalid = (message: string, cause?: unknown) =>
+  new ServiceJwtError(
+    'http_signature_response_invalid',
+    message,
+    cause === undefined ? {} : { cause },
+  );
+
 export const keysUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
   new ServiceJwtError('keys_unavailable', message, options);
 

@@ -47,6 +47,7 @@ export type ServiceJwtErrorCode =
   | 'txn_token_in_authorization'
   | 'txn_token_claim_check_failed'
   | 'txn_workload_unknown'
+  | 'http_signature_response_invalid'
   | 'keys_unavailable'
   | 'store_unavailable'
   | 'signer_unavailable'
@@ -116,6 +117,9 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   txn_token_in_authorization: { status: 400, error: 'invalid_request' },
   txn_token_claim_check_failed: INSUFFICIENT_SCOPE,
   txn_workload_unknown: INSUFFICIENT_SCOPE,
+  // Client side: the called service's answer does not carry a valid response signature. The
+  // caller cannot trust what came back from upstream, which is what 502 says if it answers.
+  http_signature_response_invalid: { status: 502, error: undefined },
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
   signer_unavailable: { status: 503, error: undefined },

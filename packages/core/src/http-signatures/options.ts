@@ -1,5 +1,17 @@
 import { fail, isObject, positive, rejectUnknown } from '../verify/option-checks.js';
+import type { BoundKey, HttpSignatureAlgorithm } from './algorithms.js';
+import { bindSigningKey, type HttpSigningKeyInput } from './sign-request.js';
 import { isSfString } from './structured-fields.js';
+
+/** `httpSignature.signResponse`: the route's answers are signed (RFC 9421 §2.4). */
+export interface HttpResponseSigningOptions {
+  /** The service's private key (`KeyObject`, PEM or JWK): callers check with its public half. */
+  readonly key: HttpSigningKeyInput;
+  /** For a plain RSA key: `'rsa-pss-sha512'` or `'rsa-v1_5-sha256'`. @default the key's own */
+  readonly algorithm?: HttpSignatureAlgorithm;
+  /** Seconds from `created` to `expires`. @default 60 */
+  readonly lifetime?: number;
+}
 
 /**
  * HTTP Message Signature binding (RFC 9421) of a route, profiled after
@@ -33,6 +45,20 @@ export interface HttpSignatureOptions {
   readonly scheme?: 'http' | 'https';
   /** Components every signature must also cover, e.g. `['content-type']`. @default [] */
   readonly components?: readonly string[];
+  /**
+   * Sign every answer of the route to an accepted request with the service's key, tied to
+   * the request's signature (see docs/body-and-binding.md, "Signed responses"); adapters add
+   * `Signature-Input`, `Signature` and `Content-Digest`. Refusals are not signed.
+   * @default undefined (responses are not signed)
+   */
+  readonly signResponse?: HttpResponseSigningOptions;
+}
+
+/** Response signing resolved: the bound key, the lifetime and the route's tag. */
+export interface ResolvedResponseSigning {
+  readonly bound: BoundKey;
+  readonly lifetime: number;
+  readonly tag: string;
 }
 
 /** A route's HTTP signature policy with every default filled in. */
@@ -42,9 +68,27 @@ export interface ResolvedHttpSignature {
   readonly maxAge: number;
   readonly scheme: 'http' | 'https';
   readonly components: readonly string[];
+  readonly signResponse: ResolvedResponseSigning | null;
 }
 
-const KEYS = new Set(['key', 'tag', 'maxAge', 'scheme', 'components']);
+const KEYS = new Set(['key', 'tag', 'maxAge', 'scheme', 'components', 'signResponse']);
+
+function resolveSignResponse(
+  value: unknown,
+  tag: string,
+  name: string,
+): ResolvedResponseSigning | null {
+  if (value === undefined) return null;
+  if (!isObject(value)) fail(`${name} must be { key, algorithm?, lifetime? }`);
+  rejectUnknown(value, new Set(['key', 'algorithm', 'lifetime']), `${name}: `);
+  if (value.key === undefined) fail(`${name}.key is required: the service's private key`);
+  const bound = bindSigningKey(
+    value.key as HttpSigningKeyInput,
+    value.algorithm as HttpSignatureAlgorithm | undefined,
+  );
+  const lifetime = positive(value.lifetime, `${name}.lifetime`, true) ?? 60;
+  return Object.freeze({ bound, lifetime, tag });
+}
 
 /**
  * `httpSignature`: `true` (the defaults), an options object, or `false`/absent (the claims
@@ -82,5 +126,6 @@ export function resolveHttpSignature(value: unknown, name: string): ResolvedHttp
     maxAge: positive(options.maxAge, `${name}.maxAge`, true) ?? 300,
     scheme,
     components: Object.freeze([...components]),
+    signResponse: resolveSignResponse(options.signResponse, tag, `${name}.signResponse`),
   });
 }

@@ -54,7 +54,7 @@ function field(headers: HeadersLike, name: string): string | readonly string[] |
  */
 export function selectSignature(
   headers: HeadersLike,
-  policy: ResolvedHttpSignature,
+  policy: Pick<ResolvedHttpSignature, 'tag'>,
 ): SelectedSignature {
   const input = field(headers, 'signature-input');
   const signatures = field(headers, 'signature');

@@ -8,6 +8,12 @@ import {
 } from '../http-signatures/sign-request.js';
 import { currentTransaction } from '../transaction-tokens/transaction-context.js';
 import { TXN_TOKEN_HEADER } from '../transaction-tokens/txn-token.js';
+import {
+  bindVerificationKey,
+  type HttpVerificationKeyInput,
+  type ResponsePolicy,
+} from '../http-signatures/verify-response.js';
+import { checkedResponse } from './checked-response.js';
 import type { ServiceJwtSigner } from './signer.js';
 
 /** The `httpSignature` option of {@link createServiceFetch}. */
@@ -25,6 +31,25 @@ export interface ServiceFetchHttpSignature {
   readonly tag?: string;
   /** Seconds each signature is valid (`expires − created`). @default 60 */
   readonly lifetime?: number;
+  /**
+   * Check that every answer is signed by the called service (its route's
+   * `httpSignature.signResponse`) and tied to this request; otherwise the call rejects with
+   * `http_signature_response_invalid`. The response body is buffered (up to `maxBodyBytes`)
+   * to check its `Content-Digest`, and handed back as a new `Response`.
+   */
+  readonly verifyResponse?: ServiceFetchResponseCheck;
+}
+
+/** `httpSignature.verifyResponse` of {@link createServiceFetch}. */
+export interface ServiceFetchResponseCheck {
+  /** The called service's public key (`KeyObject`, PEM or JWK). */
+  readonly key: HttpVerificationKeyInput;
+  /** For a plain RSA key: `'rsa-pss-sha512'` or `'rsa-v1_5-sha256'`. @default the key's own */
+  readonly algorithm?: HttpSignatureAlgorithm;
+  /** Longest accepted `expires − created` of a response signature, seconds. @default 300 */
+  readonly maxAge?: number;
+  /** Seconds of leeway on `created` and `expires`. @default 5 */
+  readonly clockTolerance?: number;
 }
 
 /** A `fetch`-compatible function. */
@@ -85,6 +110,31 @@ type SignHeaders = (
   headers: Headers,
   request: { method: string; url: string; body: Uint8Array | undefined },
 ) => Promise<void>;
+
+function seconds(value: unknown, name: string, fallback: number, zero = false): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < (zero ? 0 : 1)) {
+    fail(`${name} must be a ${zero ? 'non-negative' : 'positive'} whole number of seconds`);
+  }
+  return value;
+}
+
+/** The response check of `httpSignature.verifyResponse`, resolved once (or `undefined`). */
+function responseCheck(options: ServiceFetchOptions): ResponsePolicy | undefined {
+  const value = options.httpSignature;
+  const check = typeof value === 'object' && value !== null ? value.verifyResponse : undefined;
+  if (check === undefined) return undefined;
+  const name = 'httpSignature.verifyResponse';
+  if (typeof check !== 'object' || check === null || check.key === undefined) {
+    fail(`${name} must be { key, algorithm?, maxAge?, clockTolerance? }`);
+  }
+  return {
+    key: bindVerificationKey(check.key, check.algorithm, `${name}.key`),
+    tag: (value as ServiceFetchHttpSignature).tag ?? 'service-jwt',
+    maxAge: seconds(check.maxAge, `${name}.maxAge`, 300),
+    clockTolerance: seconds(check.clockTolerance, `${name}.clockTolerance`, 5, true),
+  };
+}
 
 /** The request signing of the `httpSignature` option, resolved once (or `undefined`). */
 function httpSigning(options: ServiceFetchOptions): SignHeaders | undefined {
@@ -192,6 +242,8 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
     const transaction = currentTransaction();
     if (transaction !== undefined) headers.set(TXN_TOKEN_HEADER, transaction.token);
   };
+  const checkResponse = responseCheck(options);
+  const now = options.now ?? Date.now;
 
   return async (input, init) => {
     if (!options.bind && sign === undefined) {
@@ -221,13 +273,19 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
     } else {
       await sign(headers, { method, url: request.url, body });
     }
-    return fetchImpl(request.url, {
+    const response = await fetchImpl(request.url, {
       method,
       headers,
       body: body === undefined ? null : body,
       redirect: request.redirect,
       signal: request.signal,
       keepalive: request.keepalive,
+    });
+    if (checkResponse === undefined) return response;
+    const sent = { method, url: request.url, headers: Object.fromEntries(headers) };
+    return checkedResponse(response, sent, checkResponse, {
+      maxBytes: maxBodyBytes,
+      nowSeconds: now() / 1000,
     });
   };
 }

@@ -170,7 +170,8 @@ export interface VerifierSettings {
 
 /**
  * Resolves route options merged over `parent` (route values replace the parent's; `claims`
- * merge per claim name; `bodyHash` and `requestBinding` merge per field).
+ * merge per claim name; `bodyHash`, `requestBinding` and `httpSignature` merge per field, and
+ * `httpSignature: true` keeps a parent's `httpSignature` settings).
  *
  * @throws ServiceJwtError `configuration_error` naming the option (prefixed by `prefix`)
  */
@@ -249,6 +250,10 @@ function merge(parent: RouteOptions, overrides: RouteOptions): RouteOptions {
           ? { mode: parent.transactionToken }
           : parent.transactionToken;
       out.transactionToken = isObject(own) ? { ...inherited, ...own } : own;
+    } else if (key === 'httpSignature' && value === true && isObject(parent.httpSignature)) {
+      // `true` turns the mode on; over a parent's settings it keeps them rather than
+      // resetting them to the defaults.
+      out[key] = parent.httpSignature;
     } else {
       out[key] = value;
     }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createTrustDomain, TRUST_DOMAIN } from '@service-jwt/conformance';
+import { createServer } from 'node:http';
 import {
   createMemoryReplayStore,
   createMemoryRevocationList,
+  createServiceFetch,
   createSigner,
   createTransactionTokenClient,
   createVerifier,
@@ -31,6 +33,7 @@ import {
   txnVerifierFor,
   withTxn,
 } from '../transaction-tokens/txn-fixtures.js';
+import { listen } from '../signer/http-fixtures.js';
 
 // Every code of the design's error table, produced through the public API, with its status
 // and WWW-Authenticate challenge (asserted by expectCode).
@@ -226,6 +229,28 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
       txnVerifierFor(key, txnKey, {}, { workloads: ['https://gateway.test'] }).verify(
         withTxn(key, mintTxn(txnKey)),
       ),
+  ],
+  [
+    'http_signature_response_invalid',
+    async () => {
+      // A called service that answers 200 without signing it, to a caller that checks.
+      const service = await listen(
+        createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')),
+      );
+      const call = createServiceFetch({
+        signer: createSigner({ issuer: ISSUER, keys: key.privateKey as never }),
+        audience: AUDIENCE,
+        httpSignature: {
+          key: key.privateKey as never,
+          verifyResponse: { key: key.publicKey as never },
+        },
+      });
+      try {
+        return await call(`${service.url}/orders`);
+      } finally {
+        await service.close();
+      }
+    },
   ],
   [
     'keys_unavailable',

@@ -1,4 +1,4 @@
-import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey, createSecretKey } from 'node:crypto';
 import { signWith, verifyWith } from '../../src/http-signatures/algorithms.js';
 import {
   computeContentDigest,
@@ -13,10 +13,12 @@ import {
 
 // RFC 9421 Appendix B and RFC 9530 examples, byte for byte: the signature bases rebuilt from
 // the example messages, the RFC's own signatures verified with the example keys (RSA-PSS and
-// ECDSA are randomized, so they can only be verified), and the deterministic Ed25519
-// signature reproduced exactly.
+// ECDSA are randomized, so they can only be verified), and the deterministic Ed25519 and
+// HMAC signatures reproduced exactly. Every key, message, base and signature below was
+// compared with the RFC text (the section is named beside each); a base that differed by one
+// byte would also fail its RFC signature.
 
-// RFC 9421 §B.1.2 test-key-rsa-pss (public), §B.1.3 test-key-ecc-p256, §B.1.4 test-key-ed25519.
+// RFC 9421 §B.1.2 test-key-rsa-pss, public key as printed (SubjectPublicKeyInfo).
 const RSA_PSS_PUBLIC = `-----BEGIN PUBLIC KEY-----
 MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAr4tmm3r20Wd/PbqvP1s2
 +QEtvpuRaV8Yq40gjUR8y2Rjxa6dpG2GXHbPfvMs8ct+Lh1GH45x28Rw3Ry53mm+
@@ -26,25 +28,35 @@ Utzdpiy6LbTgSxP7ociU4Tn0g5I6aDZJ7A8Lzo0KSyZYoA485mqcO0GVAdVw9lq4
 aOT9v6d+nb4bnNkQVklLQ3fVAvJm+xdDOp9LCNCN48V2pnDOkFV6+U9nV5oyc6XI
 2wIDAQAB
 -----END PUBLIC KEY-----`;
+// RFC 9421 §B.1.3 test-key-ecc-p256, public key as printed, and the same key as a JWK.
+const ECC_P256_PUBLIC_PEM = `-----BEGIN PUBLIC KEY-----
+MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEqIVYZVLCrPZHGHjP17CTW0/+D9Lf
+w0EkjqF7xB4FivAxzic30tMM4GF+hR6Dxh71Z50VGGdldkkDXZCnTNnoXQ==
+-----END PUBLIC KEY-----`;
 const ECC_P256_PUBLIC = {
   kty: 'EC',
   crv: 'P-256',
   x: 'qIVYZVLCrPZHGHjP17CTW0_-D9Lfw0EkjqF7xB4FivA',
   y: 'Mc4nN9LTDOBhfoUeg8Ye9WedFRhnZXZJA12Qp0zZ6F0',
 };
+// RFC 9421 §B.1.4 test-key-ed25519, both halves as printed.
 const ED25519_PRIVATE = `-----BEGIN PRIVATE KEY-----
 MC4CAQAwBQYDK2VwBCIEIJ+DYvh6SEqVTm50DFtMDoQikTmiCqirVv9mWG9qfSnF
 -----END PRIVATE KEY-----`;
 const ED25519_PUBLIC = `-----BEGIN PUBLIC KEY-----
 MCowBQYDK2VwAyEAJrQLj5P/89iXES9+vFgrIy29clF9CC/oPPsw3c5D0bs=
 -----END PUBLIC KEY-----`;
+// RFC 9421 §B.1.5 test-shared-secret, base64 as printed.
+const SHARED_SECRET =
+  'uzvJfB4u3N0Jy4T7NZ75MDVcr8zSTInedJtkgcu46YW4XByzNJjxBdtjUkdJPBtbmHhIDi6pcl8jsasjlTMtDQ==';
 
 const REQUEST_DIGEST =
   'sha-512=:WZDPaVn/7XgHaAy8pmojAkGWoRx2UFChF41A2svX+TaPm+AbwAgBWnrIiYllu7BNNyealdVLvRwEmTHWXvJwew==:';
 const RESPONSE_DIGEST =
   'sha-512=:mEWXIS7MaLRuGgxOBdODa3xqM1XdEvxoYhvlCFJ41QJgJc4GTsPp29l5oGX69wWdXymyU0rjJuahq4l5aGgfLQ==:';
 
-// RFC 9421 §B.2: the test-request and test-response messages.
+// RFC 9421 §B.2: the test-request and test-response messages (their Content-Digest values
+// are checked against their bodies in the RFC 9530 block below).
 const REQUEST: MessageLike = {
   method: 'POST',
   url: '/foo?param=Value&Pet=dog',
@@ -160,14 +172,39 @@ describe('RFC 9421 Appendix B.2', () => {
         '"@signature-params": ("@status" "content-type" "content-digest" "content-length");created=1618884473;keyid="test-key-ecc-p256"',
       ].join('\n'),
     );
-    const key = createPublicKey({ key: ECC_P256_PUBLIC, format: 'jwk' });
+    const key = createPublicKey(ECC_P256_PUBLIC_PEM);
+    // §B.1.3 prints the key as PEM; the JWK spelling used elsewhere in our tests is the same key.
+    expect(createPublicKey({ key: ECC_P256_PUBLIC, format: 'jwk' }).equals(key)).toBe(true);
     const signature = Buffer.from(
       'wNmSUAhwb5LxtOtOpNa6W5xj067m5hFrj0XQ4fvpaCLx0NKocgPquLgyahnzDnDAUy5eCdlYUEkLIj+32oiasw==',
       'base64',
     );
-    expect(verifyWith({ key, algorithm: 'ecdsa-p256-sha256' }, base, signature)).toBe(true);
-    // The same signature in DER (as an early draft printed it) is not an RFC 9421 signature.
-    expect(verifyWith({ key, algorithm: 'ecdsa-p384-sha384' }, base, signature)).toBe(false);
+    const bound = { key, algorithm: 'ecdsa-p256-sha256' } as const;
+    expect(verifyWith(bound, base, signature)).toBe(true);
+    const tampered = Buffer.from(base.toString('latin1').replace('200', '201'), 'latin1');
+    expect(verifyWith(bound, tampered, signature)).toBe(false);
+  });
+
+  it('B.2.5 hmac-sha256: base and the exact signature', () => {
+    const base = baseOf(
+      REQUEST,
+      'sig-b25=("date" "@authority" "content-type");created=1618884473;keyid="test-shared-secret"',
+    );
+    expect(base.toString('latin1')).toBe(
+      [
+        '"date": Tue, 20 Apr 2021 02:07:55 GMT',
+        '"@authority": example.com',
+        '"content-type": application/json',
+        '"@signature-params": ("date" "@authority" "content-type");created=1618884473;keyid="test-shared-secret"',
+      ].join('\n'),
+    );
+    const bound = {
+      key: createSecretKey(Buffer.from(SHARED_SECRET, 'base64')),
+      algorithm: 'hmac-sha256',
+    } as const;
+    const signed = signWith(bound, base);
+    expect(signed.toString('base64')).toBe('pxcQw6G3AjtMBQjwo8XzkZf/bws5LelbaMk5rGIGtE8=');
+    expect(verifyWith(bound, base, signed)).toBe(true);
   });
 
   it('B.2.6 ed25519: base and the exact signature', () => {
@@ -196,11 +233,26 @@ describe('RFC 9421 Appendix B.2', () => {
 });
 
 describe('RFC 9530 examples', () => {
-  it('digests {"hello": "world"} with sha-256 and sha-512', () => {
+  it('digests {"hello": "world"} with sha-256 (RFC 9530 Appendix B) and sha-512 (RFC 9421 §B.2)', () => {
     expect(computeContentDigest('{"hello": "world"}', 'sha-256')).toBe(
       'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:',
     );
     expect(computeContentDigest('{"hello": "world"}', 'sha-512')).toBe(REQUEST_DIGEST);
+  });
+
+  it('§2: the sha-512 member of the example field is the digest of {"hello": "world"} and LF', () => {
+    // §2 prints `sha-256=:d435Qo…:, sha-512=:YMAam51…:` for one content; the sha-512 member
+    // matches `{"hello": "world"}` followed by LF, the sha-256 member does not (reported as an
+    // erratum). We read the strongest member only, so the field verifies that content.
+    const content = '{"hello": "world"}\n';
+    const field =
+      'sha-256=:d435Qo+nKZ+gLcUHn7GQtQ72hiBVAgqoLsZnZPiTGPk=:, sha-512=:YMAam51Jz/jOATT6/zvHrLVgOYTGFy1d6GJiOHTohq4yP+pgk4vf2aCsyRZOtw8MjkM7iw7yZ/WkppmM44T3qg==:';
+    const read = parseContentDigest(field);
+    expect(read.algorithm).toBe('sha-512');
+    expect(`sha-512=:${read.expected}:`).toBe(computeContentDigest(content, 'sha-512'));
+    expect(computeContentDigest(content, 'sha-256')).not.toBe(
+      'sha-256=:d435Qo+nKZ+gLcUHn7GQtQ72hiBVAgqoLsZnZPiTGPk=:',
+    );
   });
 
   it("digests RFC 9421's example response body", () => {

@@ -285,6 +285,41 @@ describe('httpSignature option', () => {
     );
   });
 
+  it.each([
+    [{}, 'httpSignature.signResponse.key is required'],
+    [{ key: proof.privateKey, lifetime: 0 }, 'httpSignature.signResponse.lifetime'],
+    [{ key: proof.privateKey, keyid: 'k1' }, 'keyid'],
+    [{ key: proof.publicKey }, 'httpSignature key must be a private key'],
+    ['yes', 'httpSignature.signResponse must be'],
+  ])('refuses signResponse %p at construction, naming the option', (signResponse, message) => {
+    expect(() => base.forRoute({ httpSignature: { signResponse: signResponse as never } })).toThrow(
+      expect.objectContaining({
+        code: 'configuration_error',
+        message: expect.stringContaining(message),
+      }),
+    );
+  });
+
+  it('a route override `httpSignature: true` keeps the settings made on the verifier', async () => {
+    const tagged = verifierFor(issuerKey, {
+      replay: { store, required: false },
+      httpSignature: { key: 'issuer', tag: 'wimse-workload-to-workload' },
+    });
+    const route = tagged.forRoute({ httpSignature: true });
+    const request = signed(staticToken, { tag: 'wimse-workload-to-workload' });
+    await expect(route.verify(request)).resolves.toMatchObject({ subject: 'orders' });
+    // Had `true` reset the settings, the route would look for the default tag and key.
+    await expectCode(route.verify(signed(staticToken)), 'http_signature_missing');
+    const narrowed = tagged.forRoute({ httpSignature: { maxAge: 30 } });
+    await expect(
+      narrowed.verify(signed(staticToken, { tag: 'wimse-workload-to-workload', lifetime: 30 })),
+    ).resolves.toBeDefined();
+    await expectCode(
+      narrowed.verify(signed(staticToken, { tag: 'wimse-workload-to-workload', lifetime: 31 })),
+      'http_signature_expired',
+    );
+  });
+
   it('leaves routes without it as they were: signature fields are ignored', async () => {
     const request = signed(staticToken);
     await expect(base.verify({ ...request, body: 'anything' })).resolves.toBeDefined();
