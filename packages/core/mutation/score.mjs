@@ -3,8 +3,10 @@
 // when a file is below the threshold or the equivalent list no longer fits the report (an
 // entry that matches no mutant, several mutants, or a mutant that a test now kills).
 //
-//   node packages/core/mutation/score.mjs [--report FILE] [--equivalents FILE] [--survivors] [--render]
+//   node packages/core/mutation/score.mjs [--report FILE]... [--equivalents FILE] [--survivors] [--render]
 //
+// --report may be given several times (runs over disjoint file sets, e.g. two groups run side
+// by side): their files are scored together, as one report;
 // --survivors lists every surviving or uncovered mutant that is not on the list;
 // --render rewrites equivalent-mutants.md from equivalent-mutants.json.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -18,7 +20,8 @@ const option = (name) => {
   const at = args.indexOf(name);
   return at === -1 ? undefined : args[at + 1];
 };
-const reportFile = option('--report') ?? join(here, 'reports/mutation.json');
+const reportFiles = args.flatMap((arg, at) => (arg === '--report' ? [args[at + 1]] : []));
+if (reportFiles.length === 0) reportFiles.push(join(here, 'reports/mutation.json'));
 const listFile = option('--equivalents') ?? join(here, 'equivalent-mutants.json');
 
 /** Whitespace runs collapse to one space, so reformatting does not break an entry. */
@@ -57,7 +60,10 @@ if (args.includes('--render')) {
   process.exit(0);
 }
 
-const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+const report = { files: {} };
+for (const file of reportFiles) {
+  Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
+}
 
 /** Source text of a mutant's location (report lines and columns are 1-based). */
 function snippet(lines, location) {
@@ -77,7 +83,7 @@ const uses = new Map(equivalents.map((e) => [e, 0]));
 
 for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const lines = file.source.split('\n');
-  const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, equivalent: 0 };
+  const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, equivalent: 0, Ignored: 0 };
   for (const mutant of file.mutants) {
     const original = squash(snippet(lines, mutant.location));
     const replacement = squash(mutant.replacement ?? '');
@@ -104,7 +110,10 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
         );
       }
     }
-    if (!(mutant.status in count)) continue; // CompileError, RuntimeError, Ignored, Pending
+    // Ignored (static mutants under --ignoreStatic) are counted apart; CompileError,
+    // RuntimeError and Pending not at all.
+    if (mutant.status === 'Ignored') count.Ignored++;
+    if (!(mutant.status in count) || mutant.status === 'Ignored') continue;
     if (entry !== undefined && mutant.status !== 'Killed') count.equivalent++;
     else count[mutant.status]++;
     if (entry === undefined && UNDETECTED.has(mutant.status)) {
@@ -128,6 +137,7 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
     raw.toFixed(2),
     count.equivalent,
     adjusted.toFixed(2),
+    count.Ignored,
   ]);
 }
 
@@ -140,7 +150,17 @@ for (const [entry, used] of uses) {
   }
 }
 
-const header = ['file', 'killed', 'timeout', 'survived', 'no cov', 'raw %', 'equiv', 'adjusted %'];
+const header = [
+  'file',
+  'killed',
+  'timeout',
+  'survived',
+  'no cov',
+  'raw %',
+  'equiv',
+  'adjusted %',
+  'ignored',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (cells) =>
   `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;
