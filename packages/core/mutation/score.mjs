@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findEntry, snippet, squash } from './equivalents.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const THRESHOLD = 90;
@@ -24,16 +25,7 @@ const reportFiles = args.flatMap((arg, at) => (arg === '--report' ? [args[at + 1
 if (reportFiles.length === 0) reportFiles.push(join(here, 'reports/mutation.json'));
 const listFile = option('--equivalents') ?? join(here, 'equivalent-mutants.json');
 
-/** Whitespace runs collapse to one space, so reformatting does not break an entry. */
-const squash = (text) => text.replace(/\s+/g, ' ').trim();
-
 const equivalents = JSON.parse(readFileSync(listFile, 'utf8'));
-
-/** An entry's `original` ending in `…` matches any snippet it starts (long blocks). */
-function sameSnippet(listed, actual) {
-  const text = squash(listed);
-  return text.endsWith('…') ? actual.startsWith(text.slice(0, -1)) : actual === text;
-}
 
 if (args.includes('--render')) {
   const cell = (text) => `\`${squash(text).replaceAll('|', '\\|')}\``;
@@ -65,16 +57,6 @@ for (const file of reportFiles) {
   Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
 }
 
-/** Source text of a mutant's location (report lines and columns are 1-based). */
-function snippet(lines, location) {
-  const { start, end } = location;
-  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
-  const parts = [lines[start.line - 1].slice(start.column - 1)];
-  for (let l = start.line; l < end.line - 1; l++) parts.push(lines[l]);
-  parts.push(lines[end.line - 1].slice(0, end.column - 1));
-  return parts.join('\n');
-}
-
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
 const problems = [];
 const rows = [];
@@ -87,18 +69,7 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
   for (const mutant of file.mutants) {
     const original = squash(snippet(lines, mutant.location));
     const replacement = squash(mutant.replacement ?? '');
-    // `within` is looked for in the mutated lines and the line after them.
-    const context = squash(
-      lines.slice(mutant.location.start.line - 1, mutant.location.end.line + 1).join('\n'),
-    );
-    const entry = equivalents.find(
-      (e) =>
-        path.endsWith(e.file) &&
-        e.mutator === mutant.mutatorName &&
-        sameSnippet(e.original, original) &&
-        squash(e.replacement) === replacement &&
-        (e.within === undefined || context.includes(squash(e.within))),
-    );
+    const entry = findEntry(equivalents, path, lines, mutant);
     if (entry !== undefined) {
       uses.set(entry, uses.get(entry) + 1);
       // A listed mutant that timed out is an artefact of a loaded machine (runs slower than
