@@ -188,6 +188,25 @@ describe('extractToken', () => {
     expectCode({ jwt: `${part}, ${part}` }, CUSTOM, 'token_duplicated', 100);
   });
 
+  it('refuses a value over twice the largest credential unread: two credentials, or too large', () => {
+    // maxLength 100 and `Bearer `: up to 2 × 107 characters are read; longer is not scanned
+    // for a scheme, only split on commas to tell two credentials from one huge one.
+    const long = 'a'.repeat(150);
+    expectCode(
+      { authorization: `Bearer ${long}, Bearer ${long}` },
+      BEARER,
+      'token_duplicated',
+      100,
+    );
+    expectCode({ jwt: `${long}, ${long}` }, CUSTOM, 'token_duplicated', 100);
+    expectCode({ authorization: `Bearer ${long}${long},` }, BEARER, 'token_too_large', 100);
+    expectCode({ jwt: `${long}${long},` }, CUSTOM, 'token_too_large', 100);
+    // Exactly twice is still read: another scheme is no credential of ours.
+    const basic = (length: number) => ({ authorization: `Basic ${'a'.repeat(length - 6)}` });
+    expectCode(basic(214), BEARER, 'token_missing', 100);
+    expectCode(basic(215), BEARER, 'token_too_large', 100);
+  });
+
   it('counts a part as a credential only when all of it is `scheme 1*SP token68`', () => {
     // Several spaces after a scheme still make a credential (RFC 9110 §11.4).
     expectCode(
