@@ -5,8 +5,8 @@
 //
 //   node packages/core/mutation/score.mjs [--report FILE]... [--equivalents FILE] [--survivors] [--render]
 //
-// --report may be given several times (runs over disjoint file sets, e.g. two groups run side
-// by side): their files are scored together, as one report;
+// --report may be given several times (runs side by side, or a re-run of some lines): their
+// files are scored together, as one report;
 // --survivors lists every surviving or uncovered mutant that is not on the list;
 // --render rewrites equivalent-mutants.md from equivalent-mutants.json.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -52,9 +52,22 @@ if (args.includes('--render')) {
   process.exit(0);
 }
 
+// Reports of the same file merge mutant by mutant; for a mutant that several hold, the last
+// report given wins (a re-run of some lines after new tests). The source must be the same.
 const report = { files: {} };
-for (const file of reportFiles) {
-  Object.assign(report.files, JSON.parse(readFileSync(file, 'utf8')).files);
+const key = ({ location: { start, end }, mutatorName, replacement }) =>
+  `${start.line}:${start.column}-${end.line}:${end.column} ${mutatorName} ${replacement}`;
+for (const reportFile of reportFiles) {
+  for (const [path, file] of Object.entries(JSON.parse(readFileSync(reportFile, 'utf8')).files)) {
+    const before = report.files[path];
+    if (before !== undefined && before.source !== file.source) {
+      console.error(`${reportFile}: ${path} differs from the same file in an earlier report`);
+      process.exit(1);
+    }
+    const mutants = new Map((before?.mutants ?? []).map((mutant) => [key(mutant), mutant]));
+    for (const mutant of file.mutants) mutants.set(key(mutant), mutant);
+    report.files[path] = { ...file, mutants: [...mutants.values()] };
+  }
 }
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
