@@ -8,6 +8,9 @@
 // mutant whose span holds a listed one (a function body emptied, say) is left out too; the
 // count of those goes to stderr with the rest of the tally. Paths are relative to the
 // repository root.
+//
+// With --check, prints nothing but checks the list against the code, no run needed: each entry
+// for these files must match as many mutants as its `count` (1 unless given); exit 1 if not.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -16,7 +19,8 @@ import { findEntry } from './equivalents.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
-const files = process.argv.slice(2);
+const check = process.argv.includes('--check');
+const files = process.argv.slice(2).filter((arg) => arg !== '--check');
 if (files.length === 0) {
   console.error('usage: node packages/core/mutation/unlisted.mjs FILE...');
   process.exit(2);
@@ -43,12 +47,31 @@ const oneBased = ({ start, end }) => ({
   start: { line: start.line + 1, column: start.column + 1 },
   end: { line: end.line + 1, column: end.column + 1 },
 });
+const uses = new Map(equivalents.map((entry) => [entry, 0]));
 const listed = mutants.filter((mutant) => {
   const file = files.find((f) => join(root, f) === mutant.fileName);
   const lines = sources.get(file).split('\n');
   mutant.file = file;
-  return findEntry(equivalents, file, lines, { ...mutant, location: oneBased(mutant.location) });
+  const entry = findEntry(equivalents, file, lines, {
+    ...mutant,
+    location: oneBased(mutant.location),
+  });
+  if (entry !== undefined) uses.set(entry, uses.get(entry) + 1);
+  return entry !== undefined;
 });
+if (check) {
+  const wrong = [...uses].filter(
+    ([entry, used]) =>
+      files.some((file) => file.endsWith(entry.file)) && used !== (entry.count ?? 1),
+  );
+  for (const [entry, used] of wrong) {
+    console.error(
+      `matches ${used}, count ${entry.count ?? 1}: ${entry.file} ${entry.mutator} ${entry.original} -> ${entry.replacement}`,
+    );
+  }
+  console.error(`${uses.size} entries, ${wrong.length} not matching the code`);
+  process.exit(wrong.length === 0 ? 0 : 1);
+}
 const at = (a, b) => a.line < b.line || (a.line === b.line && a.column <= b.column);
 const holds = (outer, inner) =>
   outer.fileName === inner.fileName &&
