@@ -3,13 +3,16 @@
 // when a file is below the threshold or the equivalent list no longer fits the report (an
 // entry that matches no mutant, several mutants, or a mutant that a test now kills).
 //
-//   node packages/core/mutation/score.mjs [--report FILE] [--equivalents FILE] [--survivors] [--render]
+//   node packages/core/mutation/score.mjs [--report FILE]... [--equivalents FILE] [--survivors] [--render]
 //
+// --report may be given several times (runs side by side, or a re-run of some lines): their
+// files are scored together, as one report;
 // --survivors lists every surviving or uncovered mutant that is not on the list;
 // --render rewrites equivalent-mutants.md from equivalent-mutants.json.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { findEntry, snippet, squash } from './equivalents.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const THRESHOLD = 90;
@@ -18,19 +21,11 @@ const option = (name) => {
   const at = args.indexOf(name);
   return at === -1 ? undefined : args[at + 1];
 };
-const reportFile = option('--report') ?? join(here, 'reports/mutation.json');
+const reportFiles = args.flatMap((arg, at) => (arg === '--report' ? [args[at + 1]] : []));
+if (reportFiles.length === 0) reportFiles.push(join(here, 'reports/mutation.json'));
 const listFile = option('--equivalents') ?? join(here, 'equivalent-mutants.json');
 
-/** Whitespace runs collapse to one space, so reformatting does not break an entry. */
-const squash = (text) => text.replace(/\s+/g, ' ').trim();
-
 const equivalents = JSON.parse(readFileSync(listFile, 'utf8'));
-
-/** An entry's `original` ending in `…` matches any snippet it starts (long blocks). */
-function sameSnippet(listed, actual) {
-  const text = squash(listed);
-  return text.endsWith('…') ? actual.startsWith(text.slice(0, -1)) : actual === text;
-}
 
 if (args.includes('--render')) {
   const cell = (text) => `\`${squash(text).replaceAll('|', '\\|')}\``;
@@ -57,16 +52,22 @@ if (args.includes('--render')) {
   process.exit(0);
 }
 
-const report = JSON.parse(readFileSync(reportFile, 'utf8'));
-
-/** Source text of a mutant's location (report lines and columns are 1-based). */
-function snippet(lines, location) {
-  const { start, end } = location;
-  if (start.line === end.line) return lines[start.line - 1].slice(start.column - 1, end.column - 1);
-  const parts = [lines[start.line - 1].slice(start.column - 1)];
-  for (let l = start.line; l < end.line - 1; l++) parts.push(lines[l]);
-  parts.push(lines[end.line - 1].slice(0, end.column - 1));
-  return parts.join('\n');
+// Reports of the same file merge mutant by mutant; for a mutant that several hold, the last
+// report given wins (a re-run of some lines after new tests). The source must be the same.
+const report = { files: {} };
+const key = ({ location: { start, end }, mutatorName, replacement }) =>
+  `${start.line}:${start.column}-${end.line}:${end.column} ${mutatorName} ${replacement}`;
+for (const reportFile of reportFiles) {
+  for (const [path, file] of Object.entries(JSON.parse(readFileSync(reportFile, 'utf8')).files)) {
+    const before = report.files[path];
+    if (before !== undefined && before.source !== file.source) {
+      console.error(`${reportFile}: ${path} differs from the same file in an earlier report`);
+      process.exit(1);
+    }
+    const mutants = new Map((before?.mutants ?? []).map((mutant) => [key(mutant), mutant]));
+    for (const mutant of file.mutants) mutants.set(key(mutant), mutant);
+    report.files[path] = { ...file, mutants: [...mutants.values()] };
+  }
 }
 
 const UNDETECTED = new Set(['Survived', 'NoCoverage']);
@@ -77,22 +78,11 @@ const uses = new Map(equivalents.map((e) => [e, 0]));
 
 for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.localeCompare(b))) {
   const lines = file.source.split('\n');
-  const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, equivalent: 0 };
+  const count = { Killed: 0, Timeout: 0, Survived: 0, NoCoverage: 0, equivalent: 0, Ignored: 0 };
   for (const mutant of file.mutants) {
     const original = squash(snippet(lines, mutant.location));
     const replacement = squash(mutant.replacement ?? '');
-    // `within` is looked for in the mutated lines and the line after them.
-    const context = squash(
-      lines.slice(mutant.location.start.line - 1, mutant.location.end.line + 1).join('\n'),
-    );
-    const entry = equivalents.find(
-      (e) =>
-        path.endsWith(e.file) &&
-        e.mutator === mutant.mutatorName &&
-        sameSnippet(e.original, original) &&
-        squash(e.replacement) === replacement &&
-        (e.within === undefined || context.includes(squash(e.within))),
-    );
+    const entry = findEntry(equivalents, path, lines, mutant);
     if (entry !== undefined) {
       uses.set(entry, uses.get(entry) + 1);
       // A listed mutant that timed out is an artefact of a loaded machine (runs slower than
@@ -104,7 +94,10 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
         );
       }
     }
-    if (!(mutant.status in count)) continue; // CompileError, RuntimeError, Ignored, Pending
+    // Ignored (static mutants under --ignoreStatic) are counted apart; CompileError,
+    // RuntimeError and Pending not at all.
+    if (mutant.status === 'Ignored') count.Ignored++;
+    if (!(mutant.status in count) || mutant.status === 'Ignored') continue;
     if (entry !== undefined && mutant.status !== 'Killed') count.equivalent++;
     else count[mutant.status]++;
     if (entry === undefined && UNDETECTED.has(mutant.status)) {
@@ -128,6 +121,7 @@ for (const [path, file] of Object.entries(report.files).sort(([a], [b]) => a.loc
     raw.toFixed(2),
     count.equivalent,
     adjusted.toFixed(2),
+    count.Ignored,
   ]);
 }
 
@@ -140,7 +134,17 @@ for (const [entry, used] of uses) {
   }
 }
 
-const header = ['file', 'killed', 'timeout', 'survived', 'no cov', 'raw %', 'equiv', 'adjusted %'];
+const header = [
+  'file',
+  'killed',
+  'timeout',
+  'survived',
+  'no cov',
+  'raw %',
+  'equiv',
+  'adjusted %',
+  'ignored',
+];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
 const line = (cells) =>
   `| ${cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join(' | ')} |`;

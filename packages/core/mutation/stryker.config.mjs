@@ -28,6 +28,9 @@ export default {
     'packages/core/src/jws/signature.ts',
     'packages/core/src/verify/claim-rules.ts',
     'packages/core/src/verify/request-binding.ts',
+    // The htu target (path and query of the request and of the claim), moved out of
+    // request-binding.ts in the rebuild so that the signer shares it.
+    'packages/core/src/verify/request-target.ts',
     'packages/core/src/verify/body-hash.ts',
     'packages/core/src/keys/rsa-checks.ts',
   ],

@@ -27,8 +27,8 @@ let last: { readonly segment: string; readonly header: JsonObject } = {
   header: Object.freeze(Object.setPrototypeOf({}, null)),
 };
 
-function malformed(message: string, cause?: unknown): ServiceJwtError {
-  return new ServiceJwtError('token_malformed', message, cause === undefined ? {} : { cause });
+function malformed(message: string): ServiceJwtError {
+  return new ServiceJwtError('token_malformed', message);
 }
 
 // Sextet value of each base64url character, -1 for anything else.

@@ -58,8 +58,8 @@ export function checkRsaPublicKey(key: KeyObject, path: string): void {
       `${path}: RSA public exponent must be odd, at least 3 and below 2^256`,
     );
   }
-  const jwk = key.export({ format: 'jwk' });
-  const n = base64UrlToBigInt(String(jwk.n ?? ''));
+  // Both callers pass an `rsa` public key, and Node always exports its modulus as `n`.
+  const n = base64UrlToBigInt(key.export({ format: 'jwk' }).n as string);
   if (n % 2n === 0n) throw configurationError(`${path}: RSA modulus is even`);
   if (hasRocaFingerprint(n)) {
     throw configurationError(

@@ -147,6 +147,20 @@ describe('audience and typ', () => {
   });
 });
 
+describe('jti: a string of 1 to 128 characters', () => {
+  it('accepts 1 and 128 characters and refuses empty and 129 through the verifier', async () => {
+    const verifier = verifierFor(key);
+    for (const jti of ['j', 'j'.repeat(128)]) {
+      await expect(verifier.verifyToken(mint(key, claimsAt({ jti })))).resolves.toMatchObject({
+        claims: { jti },
+      });
+    }
+    for (const jti of ['', 'j'.repeat(129)]) {
+      await expectCode(verifier.verifyToken(mint(key, claimsAt({ jti }))), 'token_malformed');
+    }
+  });
+});
+
 describe('checkClaimTypes', () => {
   const types = (claims: Record<string, unknown>) =>
     codeOf(() => checkClaimTypes(claims as JsonObject));

@@ -188,6 +188,47 @@ describe('extractToken', () => {
     expectCode({ jwt: `${part}, ${part}` }, CUSTOM, 'token_duplicated', 100);
   });
 
+  it('refuses a value over twice the largest credential unread: two credentials, or too large', () => {
+    // maxLength 100 and `Bearer `: up to 2 × 107 characters are read; longer is not scanned
+    // for a scheme, only split on commas to tell two credentials from one huge one.
+    const long = 'a'.repeat(150);
+    expectCode(
+      { authorization: `Bearer ${long}, Bearer ${long}` },
+      BEARER,
+      'token_duplicated',
+      100,
+    );
+    expectCode({ jwt: `${long}, ${long}` }, CUSTOM, 'token_duplicated', 100);
+    expectCode({ authorization: `Bearer ${long}${long},` }, BEARER, 'token_too_large', 100);
+    expectCode({ jwt: `${long}${long},` }, CUSTOM, 'token_too_large', 100);
+    // Exactly twice is still read: another scheme is no credential of ours.
+    const basic = (length: number) => ({ authorization: `Basic ${'a'.repeat(length - 6)}` });
+    expectCode(basic(214), BEARER, 'token_missing', 100);
+    expectCode(basic(215), BEARER, 'token_too_large', 100);
+  });
+
+  it('counts a part as a credential only when all of it is `scheme 1*SP token68`', () => {
+    // Several spaces after a scheme still make a credential (RFC 9110 §11.4).
+    expectCode(
+      { authorization: `Bearer  ${TOKEN}, Bearer   ${TOKEN}` },
+      BEARER,
+      'token_duplicated',
+    );
+    // A part with more after its token68, or something before its scheme, is no credential:
+    // what is left is one malformed Bearer credential with a comma in it.
+    for (const second of ['Basic a b', '"q" Basic abc', 'Basic abc "q"']) {
+      expectCode({ authorization: `Bearer ${TOKEN}, ${second}` }, BEARER, 'token_malformed');
+    }
+  });
+
+  it('answers token_malformed for a value that does not start with an auth-scheme token', () => {
+    // RFC 9110 §11.1: an auth-scheme is a token; a quote or `=` cannot start one, so this is
+    // no other scheme either (that would be token_missing).
+    for (const value of [`"Bearer" ${TOKEN}`, '"Basic" dXNlcjpwYXNz', '=Basic abc', '(x) abc']) {
+      expectCode({ authorization: value }, BEARER, 'token_malformed');
+    }
+  });
+
   it('counts only a non-empty Authorization beside a custom header as a second credential', () => {
     for (const authorization of ['', [], [''], ['', '']]) {
       expect(extractToken({ jwt: TOKEN, authorization }, CUSTOM, 8192)).toBe(TOKEN);
