@@ -102,7 +102,7 @@ try {
     mkdirSync(join(app, dir));
     writeJson(join(app, dir, 'package.json'), { type });
     copyFileSync(join(sources, file), join(app, dir, file));
-    run(`${type} app (${file})`, process.execPath, [file], join(app, dir));
+    run(`${type} app (${file})`, process.execPath, ['--enable-source-maps', file], join(app, dir));
   }
 
   const variants = [
@@ -149,6 +149,37 @@ try {
       if (compiled) run(`${label}: node out/index.js`, process.execPath, ['out/index.js'], dir);
     }
   }
+
+  // Observed, not counted: do the types refuse an issuer with both jwksUri and publicKey?
+  const probe = join(app, 'ts-probe');
+  mkdirSync(probe);
+  writeJson(join(probe, 'package.json'), { type: 'module' });
+  writeFileSync(
+    join(probe, 'index.ts'),
+    [
+      "import { createVerifier } from '@service-jwt/core';",
+      'createVerifier({',
+      '  // @ts-expect-error jwksUri and publicKey exclude each other',
+      "  issuers: { 'https://a.test': { jwksUri: 'https://a.test/jwks', publicKey: '{}' } },",
+      "  audience: 'https://b.test',",
+      '});',
+      '',
+    ].join('\n'),
+  );
+  run(
+    'observation: the types refuse { jwksUri, publicKey } on one issuer',
+    process.execPath,
+    [
+      join(app, 'node_modules/typescript/bin/tsc'),
+      '--noEmit',
+      '--strict',
+      '--module',
+      'nodenext',
+      'index.ts',
+    ],
+    probe,
+    { mayFail: true },
+  );
 } finally {
   if (keep) console.log(`\nkept ${work}`);
   else rmSync(work, { recursive: true, force: true });

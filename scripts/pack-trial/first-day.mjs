@@ -2,7 +2,7 @@
 // It follows the READMEs' first examples as a new user would and prints what that user sees at
 // each place issue 17 found a stumble. Exits non-zero when a step that should work does not.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -61,6 +61,20 @@ see(
   'explicit algorithm that disagrees with the key (EdDSA key, ES256)',
   refusal(() => core.createSigner({ issuer: ISSUER, keys: keyText, algorithm: 'ES256' })),
 );
+
+// Run with --enable-source-maps: a stack through the installed core names its shipped sources.
+try {
+  core.createSigner({ issuer: ISSUER, keys: keyText, algorithm: 'ES256' });
+} catch (err) {
+  const frame = /\((\/[^():]+\/node_modules\/@service-jwt\/core\/[^():]+):\d+:\d+\)/.exec(
+    err.stack,
+  );
+  expectWorks(
+    'source maps',
+    frame !== null && frame[1].endsWith('.ts') && existsSync(frame[1]),
+    `the first core frame is ${frame?.[1].replace(/^.*node_modules\//, '')}`,
+  );
+}
 
 // Messages that should name the fix.
 const issuerWith = (entry) => () =>
