@@ -6,9 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const cli = require
-  .resolve('@service-jwt/cli/package.json')
-  .replace(/package\.json$/, 'dist/bin.js');
+// The binary npm linked, run as a shell would (its shebang and mode are part of the package).
+const cli = new URL('../node_modules/.bin/service-jwt', import.meta.url).pathname;
 const ISSUER = 'https://m1.internal';
 const AUDIENCE = 'https://orders.internal';
 let broken = 0;
@@ -34,7 +33,7 @@ function refusal(fn) {
   }
 }
 function serviceJwt(...args) {
-  return execFileSync(process.execPath, [cli, ...args], { encoding: 'utf8' }).trim();
+  return execFileSync(cli, args, { encoding: 'utf8' }).trim();
 }
 
 // CLI README, quick start steps 1-3.
