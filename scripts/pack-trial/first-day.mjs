@@ -70,7 +70,7 @@ try {
   );
   expectWorks(
     'source maps',
-    frame !== null && frame[1].endsWith('.ts') && existsSync(frame[1]),
+    Boolean(frame?.[1].endsWith('.ts')) && existsSync(frame?.[1] ?? ''),
     `the first core frame is ${frame?.[1].replace(/^.*node_modules\//, '')}`,
   );
 }

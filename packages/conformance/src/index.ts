@@ -28,6 +28,7 @@ export { type Loopback, listenOnLoopback } from './loopback.js';
 export {
   type ConsumerImport,
   describePackaging,
+  expectPublishedFiles,
   type PackagingSpec,
   type PackedConsumer,
   type PackOptions,
