@@ -1,12 +1,13 @@
 /// <reference types="jest" />
-import type { RouteOptions, VerifierOptions } from '@service-jwt/core';
+import type { RouteOptions, VerifiedTransactionToken, VerifierOptions } from '@service-jwt/core';
 import {
   type ConformanceFixture,
   createConformanceFixture,
   ROUTE_OPTIONS,
 } from './conformance-fixture.js';
 import { CONFORMANCE_ROWS, type ConformanceExpectation } from './conformance-rows.js';
-import { type RawResponse, sendRawRequest } from './raw-request.js';
+import { type RawRequest, type RawResponse, sendRawRequest } from './raw-request.js';
+import { txnHash } from './transaction-fixture.js';
 
 /** A running app under test. */
 export interface ConformanceApp {
@@ -21,14 +22,29 @@ export interface ConformanceRoute {
   readonly path: string;
   /** Route overrides on top of the app-wide options (audience, callers, claims, body hash…). */
   readonly route?: RouteOptions;
+  /** The handler calls the next hop through `createServiceFetch` (see {@link ConformanceAppSpec.answer}). */
+  readonly forward?: boolean;
+}
+
+/** What a handler reads from the attached result (`VerifiedServiceJwt`, or Lambda's). */
+export interface AttachedResult {
+  readonly issuer?: string;
+  readonly subject?: string | undefined;
+  readonly transaction?: VerifiedTransactionToken;
 }
 
 /** What the adapter's `start` function receives. */
 export interface ConformanceAppSpec {
   /** App-wide verifier options (a JWKS issuer on a loopback JWKS server, a local-key issuer, audience, memory replay store, …). */
   readonly options: VerifierOptions;
-  /** Mount each route protected by `options` + `route` overrides; the handler answers 200 JSON `{ issuer, subject }` from the attached result. No body parser on these routes unless the adapter needs one. */
+  /** Mount each route protected by `options` + `route` overrides; the handler answers 200 JSON `await answer(route, attached result)`. No body parser on these routes unless the adapter needs one. */
   readonly routes: readonly ConformanceRoute[];
+  /**
+   * The body of a handler's 200 answer: `{ issuer, subject }`, the SHA-256 of the attached
+   * Txn-Token as `transaction`, and on a `forward` route the SHA-256 of the Txn-Token the next
+   * hop received as `forwarded` (`null` for none). Call it from the handler, inside the request.
+   */
+  answer(route: ConformanceRoute, result: AttachedResult | null | undefined): Promise<unknown>;
 }
 
 /** The routes every conformance app mounts. */
@@ -47,20 +63,59 @@ export const CONFORMANCE_ROUTES: readonly ConformanceRoute[] = [
   { method: 'POST', path: '/signed', route: ROUTE_OPTIONS.signed },
   { method: 'POST', path: '/proof', route: ROUTE_OPTIONS.proof },
   { method: 'POST', path: '/signed-small', route: ROUTE_OPTIONS.signedSmall },
+  { method: 'GET', path: '/txn', route: ROUTE_OPTIONS.txnRequire },
+  { method: 'POST', path: '/txn', route: ROUTE_OPTIONS.txnRequire },
+  { method: 'GET', path: '/txn-ignore', route: ROUTE_OPTIONS.txnIgnore },
+  { method: 'GET', path: '/txn-scope', route: ROUTE_OPTIONS.txnScope },
+  { method: 'GET', path: '/txn-context', route: ROUTE_OPTIONS.txnContext },
+  { method: 'GET', path: '/txn-forward', route: ROUTE_OPTIONS.txnRequire, forward: true },
+  { method: 'GET', path: '/ok-forward', forward: true },
+  { method: 'GET', path: '/txn-ignore-forward', route: ROUTE_OPTIONS.txnIgnore, forward: true },
 ];
+
+/** The `answer` of a conformance app, over the fixture's next hop. */
+export function answerWith(
+  fixture: ConformanceFixture,
+): (route: ConformanceRoute, result: AttachedResult | null | undefined) => Promise<unknown> {
+  return async (route, result) => ({
+    issuer: result?.issuer,
+    subject: result?.subject,
+    ...(result?.transaction === undefined ? {} : { transaction: result.transaction.hash }),
+    ...(route.forward === true ? { forwarded: await fixture.transaction.forward() } : {}),
+  });
+}
+
+/** The hash a row's `'sent'` stands for: of the `Txn-Token` header the row sent. */
+function sentHash(
+  request: RawRequest,
+  expected: 'sent' | null | undefined,
+): string | null | undefined {
+  if (expected !== 'sent') return expected;
+  const token = request.headers?.['txn-token'];
+  if (typeof token !== 'string') throw new Error('the row expects a Txn-Token but sent none');
+  return txnHash(token);
+}
 
 function header(response: RawResponse, name: string): string | undefined {
   const value = response.headers[name];
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
-function assertExpectation(response: RawResponse, expected: ConformanceExpectation): void {
+function assertExpectation(
+  response: RawResponse,
+  expected: ConformanceExpectation,
+  request: RawRequest,
+): void {
   expect(response.status).toBe(expected.status);
   const json = response.json as Record<string, unknown> | undefined;
   if (expected.status === 200) {
+    const transaction = sentHash(request, expected.transaction);
+    const forwarded = sentHash(request, expected.forwarded);
     expect(json).toEqual({
       issuer: expected.issuer,
       ...(expected.subject === undefined ? {} : { subject: expected.subject }),
+      ...(transaction === undefined || transaction === null ? {} : { transaction }),
+      ...(forwarded === undefined ? {} : { forwarded }),
     });
     return;
   }
@@ -104,7 +159,11 @@ export function describeConformance(
 
     beforeAll(async () => {
       fixture = await createConformanceFixture();
-      app = await start({ options: fixture.options, routes: CONFORMANCE_ROUTES });
+      app = await start({
+        options: fixture.options,
+        routes: CONFORMANCE_ROUTES,
+        answer: answerWith(fixture),
+      });
     });
 
     afterAll(async () => {
@@ -120,7 +179,7 @@ export function describeConformance(
           const first = await sendRawRequest(app.url, request);
           expect(first.status).toBe(200);
         }
-        assertExpectation(await sendRawRequest(app.url, request), row.expect);
+        assertExpectation(await sendRawRequest(app.url, request), row.expect, request);
       });
     }
   });

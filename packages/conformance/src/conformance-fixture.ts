@@ -13,6 +13,11 @@ import {
 } from '@service-jwt/core';
 import { serveJwks } from '@service-jwt/testing';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
+import {
+  createTransactionFixture,
+  type TransactionFixture,
+  type TxnMintOptions,
+} from './transaction-fixture.js';
 
 /** The service the conformance apps protect. */
 export const AUDIENCE = 'https://census.service/';
@@ -52,6 +57,13 @@ export const ROUTE_OPTIONS = {
     httpSignature: { key: 'issuer' },
     bodyHash: { algorithm: 'sha256', maxBodyBytes: SMALL_BODY_LIMIT },
   },
+  // Transaction Tokens: the app-wide default is 'accept' (the verifier has transactionTokens).
+  txnRequire: { transactionToken: 'require' },
+  txnIgnore: { transactionToken: 'ignore' },
+  txnScope: {
+    transactionToken: { mode: 'require', claims: { scope: { includes: 'orders:write' } } },
+  },
+  txnContext: { transactionToken: { mode: 'require', context: { region: 'eu' } } },
 } as const satisfies Record<string, RouteOptions>;
 
 /** A request for {@link ConformanceFixture.signHttp}: what will go on the wire. */
@@ -108,6 +120,10 @@ export interface ConformanceFixture {
   bodyHash(body: Uint8Array | string): string;
   /** A fresh unique jti. */
   jti(): string;
+  /** A Txn-Token of the fixture's token service (or a stranger's), valid unless tweaked. */
+  mintTxn(options?: TxnMintOptions): string;
+  /** The Txn-Token side: the next hop forwarding is checked on. */
+  readonly transaction: TransactionFixture;
   close(): Promise<void>;
 }
 
@@ -165,6 +181,8 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
   const revocation: RevocationList = createMemoryRevocationList({ now });
   await revocation.revokeToken(HERALD, REVOKED_JTI, nowSeconds + 3600);
 
+  // Herald and Down are workloads of the trust domain; the user service is not.
+  const transaction = await createTransactionFixture(nowSeconds, downPort, [HERALD, DOWN]);
   const options: VerifierOptions = {
     issuers: {
       [HERALD]: {
@@ -184,6 +202,7 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
     revocation,
     bodyHash: { algorithm: 'sha256' },
     now,
+    transactionTokens: transaction.options,
   };
 
   const mint = async (mintOptions: MintOptions = {}): Promise<string> => {
@@ -245,6 +264,11 @@ export async function createConformanceFixture(): Promise<ConformanceFixture> {
     signHttp,
     bodyHash: (bytes) => createHash('sha256').update(bytes).digest('base64url'),
     jti: () => randomUUID(),
-    close: () => jwksServer.close(),
+    mintTxn: transaction.mintTxn,
+    transaction,
+    close: async () => {
+      await transaction.close();
+      await jwksServer.close();
+    },
   };
 }

@@ -4,6 +4,7 @@ import { HTTP_SIGNATURE_ROWS } from './http-signature-rows.js';
 import { REQUEST_ROWS } from './request-rows.js';
 import type { ConformanceRow } from './row-kit.js';
 import { TOKEN_ROWS } from './token-rows.js';
+import { TRANSACTION_TOKEN_ROWS } from './transaction-token-rows.js';
 
 export type { ConformanceExpectation, ConformanceRow } from './row-kit.js';
 
@@ -14,4 +15,5 @@ export const CONFORMANCE_ROWS: readonly ConformanceRow[] = [
   ...ADVERSARIAL_ROWS,
   ...CREDENTIAL_FORM_ROWS,
   ...HTTP_SIGNATURE_ROWS,
+  ...TRANSACTION_TOKEN_ROWS,
 ];

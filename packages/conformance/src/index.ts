@@ -1,4 +1,6 @@
 export {
+  type AttachedResult,
+  answerWith,
   CONFORMANCE_ROUTES,
   type ConformanceApp,
   type ConformanceAppSpec,
@@ -49,3 +51,27 @@ export {
   type RevocationListFactory,
   type StoreContractSubject,
 } from './store-contract.js';
+export { describeTokenServiceEndpoint, type ServeTokenService } from './token-service-rows.js';
+export {
+  ACCESS_TOKEN_URN,
+  BATCH as TTS_BATCH_WORKLOAD,
+  createTrustDomain,
+  EXCHANGE_GRANT,
+  exchangeForm,
+  GATEWAY as TTS_GATEWAY_WORKLOAD,
+  sendTokenRequest,
+  TOKEN_PATH,
+  TRUST_DOMAIN,
+  type TrustDomainFixture,
+  TTS_ISSUER,
+  TXN_TOKEN_URN,
+  USER_ISSUER,
+} from './txn-token-service-fixture.js';
+export {
+  createTransactionFixture,
+  TOKEN_SERVICE,
+  TRUST_DOMAIN as TXN_ROWS_TRUST_DOMAIN,
+  type TransactionFixture,
+  type TxnMintOptions,
+  txnHash,
+} from './transaction-fixture.js';

@@ -15,6 +15,13 @@ export interface ConformanceExpectation {
   /** The 200 body `{ issuer, subject }`. */
   readonly issuer?: string;
   readonly subject?: string;
+  /**
+   * The attached Txn-Token of a 200: `'sent'` is the one the row sent (compared by SHA-256),
+   * `null` or absent means none attached.
+   */
+  readonly transaction?: 'sent' | null;
+  /** The Txn-Token the next hop got on a `forward` route: `'sent'`, or `null` for none. */
+  readonly forwarded?: 'sent' | null;
 }
 
 /** One request → expected status, code and challenge. */

@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import { connect } from 'node:net';
-import type { ConformanceApp, ConformanceAppSpec } from './adapter-conformance.js';
+import { answerWith, type ConformanceApp, type ConformanceAppSpec } from './adapter-conformance.js';
 import { createConformanceFixture } from './conformance-fixture.js';
 import { bearer } from './row-kit.js';
 
@@ -76,6 +76,7 @@ export function describeStalledBodies(
             route: { bodyHash: { required: true, timeout: STALL_TIMEOUT_MS } },
           },
         ],
+        answer: answerWith(fixture),
       });
       try {
         const tokens = await Promise.all(

@@ -101,6 +101,57 @@ export type {
   RevocationReason,
   RevocationSubject,
 } from './stores/store-interfaces.js';
+export type { TokenRequestBody } from './transaction-tokens/service/form-parameters.js';
+// Transaction Tokens: the token service (RFC 8693 exchange) and its edge client
+export type {
+  ContextInput,
+  ScopePolicyInput,
+  SubjectTokenContext,
+  SubjectTokenInfo,
+  TransactionContexts,
+  TransactionTokenServiceOptions,
+} from './transaction-tokens/service/options.js';
+export type {
+  TokenEndpointErrorBody,
+  TokenEndpointErrorCode,
+  TokenEndpointResponse,
+  TokenExchangeSuccessBody,
+} from './transaction-tokens/service/token-endpoint-response.js';
+export type {
+  IssuedTransactionToken,
+  TokenExchangeInput,
+  TokenServiceFetch,
+  TransactionTokenClient,
+  TransactionTokenClientOptions,
+} from './transaction-tokens/service/transaction-token-client.js';
+export { createTransactionTokenClient } from './transaction-tokens/service/transaction-token-client.js';
+export type {
+  TokenEndpointRequest,
+  TransactionTokenService,
+} from './transaction-tokens/service/transaction-token-service.js';
+export { createTransactionTokenService } from './transaction-tokens/service/transaction-token-service.js';
+// Transaction Tokens: verification options, the verified token, propagation
+export { transactionTokenHash } from './transaction-tokens/hash.js';
+export type {
+  TransactionTokenMode,
+  TransactionTokenOptions,
+  TransactionTokenRoute,
+  TransactionTokenRouteOption,
+} from './transaction-tokens/options.js';
+export {
+  currentTransaction,
+  outsideTransaction,
+} from './transaction-tokens/transaction-context.js';
+export type {
+  TransactionTokenClaims,
+  VerifiedTransactionToken,
+} from './transaction-tokens/txn-token.js';
+export {
+  TOKEN_EXCHANGE_GRANT_TYPE,
+  TXN_TOKEN_HEADER,
+  TXN_TOKEN_TYPE,
+  TXN_TOKEN_TYPE_URN,
+} from './transaction-tokens/txn-token.js';
 export type { BodyHashAlgorithm } from './verify/body-hash.js';
 // Body hashes for callers that build requests by hand
 export { computeBodyHash } from './verify/body-hash.js';

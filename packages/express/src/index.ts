@@ -26,3 +26,4 @@ export {
   type SignResponseKeysMiddleware,
   signResponseKeys,
 } from './sign-response-keys.js';
+export { transactionTokenService } from './transaction-token-service.js';

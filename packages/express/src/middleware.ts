@@ -1,5 +1,5 @@
 import type { RouteOptions, ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
-import { createGuard, type Guard } from '@service-jwt/core/adapter';
+import { createGuard, type Guard, runInTransaction } from '@service-jwt/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdapterOptions, ExpressServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
@@ -47,15 +47,17 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
     }
     // Most requests are answered in this turn (a cached token, local keys, in-memory stores):
     // the rest of the app then runs without waiting for a microtask.
+    // The rest of the request runs with the verified Txn-Token as `currentTransaction()`
+    // (a plain `next()` when it carries none).
     if (!(outcome instanceof Promise)) {
       req.serviceJwt = outcome;
-      next();
+      runInTransaction(outcome, next);
       return;
     }
     outcome.then(
       (verified) => {
         req.serviceJwt = verified;
-        next();
+        runInTransaction(verified, next);
       },
       (err: unknown) => refuse(guard, res, next, err),
     );

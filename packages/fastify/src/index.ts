@@ -25,3 +25,7 @@ export {
   type SignResponseKeysHook,
   signResponseKeys,
 } from './sign-response-keys.js';
+export {
+  type TransactionTokenRouteOptions,
+  transactionTokenService,
+} from './transaction-token-service.js';

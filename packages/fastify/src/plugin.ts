@@ -10,6 +10,7 @@ import type {
   FastifyPluginAsync,
   FastifyReply,
   FastifyRequest,
+  HookHandlerDoneFunction,
   RouteOptions,
 } from 'fastify';
 import fp from 'fastify-plugin';
@@ -18,8 +19,12 @@ import { type FastifyServiceJwtOptions, resolvePluginOptions, routeOverrides } f
 import { createRouteGuard, type RouteGuard } from './route-guard.js';
 import { markRouteSeen, watchDeclaredRoutes } from './scope-watch.js';
 
-/** A `preHandler` hook made by `app.requireServiceJwt(...)`. */
-export type ServiceJwtHook = (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
+/** A `preHandler` hook made by `app.requireServiceJwt(...)` (a callback hook). */
+export type ServiceJwtHook = (
+  request: FastifyRequest,
+  reply: FastifyReply,
+  done: HookHandlerDoneFunction,
+) => void;
 
 /** Per-route options under `config.serviceJwt`: core route overrides, `true`, or `false` to opt out of global mode. */
 export type ServiceJwtRouteConfig = CoreRouteOptions | boolean;

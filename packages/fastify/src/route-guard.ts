@@ -7,6 +7,7 @@ import {
   type Guard,
   nodeRequestHeaders,
   type PendingVerification,
+  runInTransaction,
 } from '@service-jwt/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { BodyTap } from './body-tap.js';
@@ -26,7 +27,7 @@ export interface RouteGuard {
     done: PreParsingDone,
   ): void;
   /** Completes verification and attaches `request.serviceJwt` before the handler. */
-  preHandler(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  preHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
 }
 
 /** Where a request stands between the hooks. */
@@ -119,16 +120,30 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
     done(null, tap);
   }
 
-  async function preHandler(request: FastifyRequest): Promise<void> {
+  // A callback hook, not an async one: Fastify goes on to the handler inside `done`, so the
+  // handler runs with the verified Txn-Token as `currentTransaction()` (a plain `done()` when
+  // the request carries none). An async hook's continuation would run outside it.
+  function preHandler(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
     const state = states.get(request);
-    try {
-      if (state === undefined) request.serviceJwt = await verifyLate(request);
-      else if ('result' in state) request.serviceJwt = state.result;
-      else if (state.tap !== undefined) request.serviceJwt = await state.tap.result();
-      else request.serviceJwt = await state.pending.complete();
-    } catch (thrown) {
-      throw failure(guard, thrown);
+    const attach = (verified: VerifiedServiceJwt) => {
+      request.serviceJwt = verified;
+      runInTransaction(verified, done);
+    };
+    if (state !== undefined && 'result' in state) {
+      attach(state.result);
+      return;
     }
+    const outcome =
+      state === undefined
+        ? verifyLate(request)
+        : state.tap !== undefined
+          ? state.tap.result()
+          : state.pending.complete();
+    outcome.then(attach, (thrown: unknown) => done(failure(guard, thrown)));
   }
 
   async function verifyLate(request: FastifyRequest): Promise<VerifiedServiceJwt> {

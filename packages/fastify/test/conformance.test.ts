@@ -14,7 +14,7 @@ type Style = 'preHandler' | 'route config';
 async function start(
   create: (options?: AppOptions) => FastifyInstance,
   style: Style,
-  { options, routes }: ConformanceAppSpec,
+  { options, routes, answer }: ConformanceAppSpec,
 ) {
   const app = create();
   // Fastify parses JSON and text itself; other media types need a parser to be accepted at all.
@@ -31,10 +31,7 @@ async function start(
       ...(style === 'preHandler'
         ? { preHandler: app.requireServiceJwt(route.route) }
         : { config: { serviceJwt: route.route ?? true } }),
-      handler: async (request) => ({
-        issuer: request.serviceJwt?.issuer,
-        subject: request.serviceJwt?.subject,
-      }),
+      handler: (request) => answer(route, request.serviceJwt),
     });
   }
   const url = await listen(app);

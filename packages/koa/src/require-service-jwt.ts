@@ -1,5 +1,5 @@
 import type { ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
-import { createGuard, type Guard } from '@service-jwt/core/adapter';
+import { createGuard, type Guard, runInTransaction } from '@service-jwt/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import type { KoaRouteOptions, KoaServiceJwtOptions } from './options.js';
 import { toRequestLike } from './request.js';
@@ -41,13 +41,15 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
       return outcome.then(
         (verified) => {
           ctx.state.serviceJwt = verified;
-          return next();
+          return runInTransaction(verified, next);
         },
         (caught: unknown) => refuse(ctx, caught),
       );
     }
     ctx.state.serviceJwt = outcome;
-    return next();
+    // Downstream runs with the verified Txn-Token as `currentTransaction()` (a plain `next()`
+    // when the request carries none).
+    return runInTransaction(outcome, next);
   };
   return Object.assign(middleware, { verifier: guard.verifier }) as ServiceJwtMiddleware;
 }

@@ -11,14 +11,14 @@ import { serviceJwt } from '../src/index.js';
 import { KOA_VERSIONS, listen } from './helpers.js';
 
 function starter(Koa: (typeof KOA_VERSIONS)[number][1]) {
-  return async ({ options, routes }: ConformanceAppSpec) => {
+  return async ({ options, routes, answer }: ConformanceAppSpec) => {
     const auth = serviceJwt(options);
     const router = new Router();
-    for (const { method, path, route } of routes) {
+    for (const spec of routes) {
+      const { method, path, route } = spec;
       const guard = auth(route);
-      const handler = (ctx: KoaApp.Context) => {
-        const result = ctx.state.serviceJwt;
-        ctx.body = { issuer: result?.issuer, subject: result?.subject };
+      const handler = async (ctx: KoaApp.Context) => {
+        ctx.body = await answer(spec, ctx.state.serviceJwt);
       };
       if (method === 'GET') router.get(path, guard, handler);
       else router.post(path, guard, handler);

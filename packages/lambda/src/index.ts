@@ -21,6 +21,10 @@ export type {
 } from './options.js';
 export { isHttpApiEvent, isRestApiEvent, restQueryString, toRequestLike } from './request.js';
 export {
+  type TokenEndpointResult,
+  transactionTokenHandler,
+} from './transaction-token-handler.js';
+export {
   type AuthorizedServiceJwt,
   type ServiceJwtEvent,
   type ServiceJwtLambdaHandler,

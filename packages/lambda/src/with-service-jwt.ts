@@ -3,10 +3,12 @@ import {
   type ServiceJwtClaims,
   type ServiceJwtError,
   type VerifiedServiceJwt,
+  type VerifiedTransactionToken,
 } from '@service-jwt/core';
 import {
   configurationError,
   logRefusal,
+  runInTransaction,
   toServiceJwtError,
   withRealmHeaders,
 } from '@service-jwt/core/adapter';
@@ -29,6 +31,8 @@ export interface AuthorizedServiceJwt {
   readonly claims: ServiceJwtClaims;
   readonly issuer: string;
   readonly subject: string | undefined;
+  /** The verified Txn-Token, in verify mode on a route that reads them; never in authorizer mode. */
+  readonly transaction?: VerifiedTransactionToken;
 }
 
 /** The event the wrapped handler receives: the API Gateway event plus `serviceJwt`. */
@@ -128,7 +132,9 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
       if (resolved.onError === 'throw') throw err;
       return toErrorResult(err, resolved.realm);
     }
-    return handler({ ...event, serviceJwt }, context);
+    // In verify mode, the handler runs with the verified Txn-Token as `currentTransaction()`
+    // (a plain call when there is none; authorizer mode never has one).
+    return runInTransaction(serviceJwt, () => handler({ ...event, serviceJwt }, context));
   };
 }
 

@@ -10,6 +10,7 @@ export {
 export { publishRevocationSync } from '../observability/channels.js';
 export { logRefusal, resolveLogger } from '../observability/logger.js';
 export { isJsonContentType } from '../response-signing/response-signer.js';
+export { runInTransaction } from '../transaction-tokens/transaction-context.js';
 export { declaresBody } from '../verify/body-digest.js';
 export type { BodyHasher, PendingVerification } from '../verify/pending-verification.js';
 export type {
@@ -24,3 +25,8 @@ export { readNodeRequestBody } from './node-body.js';
 export type { NodeHeaderSource } from './node-headers.js';
 export { nodeRequestHeaders } from './node-headers.js';
 export { withRealmHeaders } from './realm-headers.js';
+export {
+  answerNodeTokenRequest,
+  checkTokenService,
+  type NodeTokenRequestExtras,
+} from './token-endpoint.js';

@@ -101,6 +101,57 @@ export const contentDigestMissing = (message: string) =>
 export const contentDigestMismatch = (message = 'request body does not match Content-Digest') =>
   new ServiceJwtError('content_digest_mismatch', message);
 
+// Transaction Tokens: the messages say "Txn-Token" so that a refusal is never mistaken for one
+// of the service token's; like every message they never quote the token.
+
+export const txnTokenMissing = () =>
+  new ServiceJwtError('txn_token_missing', 'this route requires a Txn-Token header');
+
+export const txnTokenDuplicated = () =>
+  new ServiceJwtError('txn_token_duplicated', 'the request carries more than one Txn-Token');
+
+export const txnTokenMalformed = (message: string, cause?: unknown) =>
+  new ServiceJwtError('txn_token_malformed', message, cause === undefined ? {} : { cause });
+
+export const txnTokenUntrusted = () =>
+  new ServiceJwtError('txn_token_untrusted', 'Txn-Token issuer is not a trusted token service');
+
+export const txnTokenInvalid = (message = 'Txn-Token signature is invalid', cause?: unknown) =>
+  new ServiceJwtError('txn_token_invalid', message, cause === undefined ? {} : { cause });
+
+export const txnTokenExpired = () =>
+  new ServiceJwtError('txn_token_expired', 'Txn-Token has expired');
+
+export const txnTokenNotYetValid = () =>
+  new ServiceJwtError('txn_token_not_yet_valid', 'Txn-Token is not valid yet');
+
+export const txnTokenLifetimeExceeded = (maxLifetime: number) =>
+  new ServiceJwtError(
+    'txn_token_lifetime_exceeded',
+    `Txn-Token lifetime exceeds ${maxLifetime} seconds`,
+  );
+
+export const txnTokenAudienceMismatch = () =>
+  new ServiceJwtError(
+    'txn_token_audience_mismatch',
+    'Txn-Token is not meant for this trust domain',
+  );
+
+export const txnTokenInAuthorization = () =>
+  new ServiceJwtError(
+    'txn_token_in_authorization',
+    'a Txn-Token is not a service credential: send it in the Txn-Token header',
+  );
+
+export const txnTokenClaimCheckFailed = (name: string) =>
+  new ServiceJwtError('txn_token_claim_check_failed', `Txn-Token claim "${name}" is not accepted`);
+
+export const txnWorkloadUnknown = () =>
+  new ServiceJwtError(
+    'txn_workload_unknown',
+    'the calling service is not a workload of the trust domain',
+  );
+
 export const keysUnavailable = (message: string, options: ServiceJwtErrorOptions = {}) =>
   new ServiceJwtError('keys_unavailable', message, options);
 
@@ -114,3 +165,13 @@ export const signerUnavailable = (message: string, options: ServiceJwtErrorOptio
 /** A misconfiguration; the message names the option (or the call) and the fix. */
 export const configurationError = (message: string, cause?: unknown) =>
   new ServiceJwtError('configuration_error', message, cause === undefined ? {} : { cause });
+
+export const tokenExchangeRefused = (oauthError: string, cause?: unknown) =>
+  new ServiceJwtError(
+    'token_exchange_refused',
+    `the token service refused the exchange (${oauthError})`,
+    cause === undefined ? {} : { cause },
+  );
+
+export const tokenServiceUnavailable = (message: string, cause?: unknown) =>
+  new ServiceJwtError('token_service_unavailable', message, cause === undefined ? {} : { cause });

@@ -35,9 +35,23 @@ export type ServiceJwtErrorCode =
   | 'http_signature_replayed'
   | 'content_digest_missing'
   | 'content_digest_mismatch'
+  | 'txn_token_missing'
+  | 'txn_token_duplicated'
+  | 'txn_token_malformed'
+  | 'txn_token_untrusted'
+  | 'txn_token_invalid'
+  | 'txn_token_expired'
+  | 'txn_token_not_yet_valid'
+  | 'txn_token_lifetime_exceeded'
+  | 'txn_token_audience_mismatch'
+  | 'txn_token_in_authorization'
+  | 'txn_token_claim_check_failed'
+  | 'txn_workload_unknown'
   | 'keys_unavailable'
   | 'store_unavailable'
   | 'signer_unavailable'
+  | 'token_exchange_refused'
+  | 'token_service_unavailable'
   | 'configuration_error';
 
 /** The RFC 6750 `error` attribute that goes with a code (`undefined` for `token_missing`). */
@@ -87,9 +101,29 @@ const CODES: Readonly<Record<ServiceJwtErrorCode, CodeInfo>> = {
   http_signature_replayed: INVALID_TOKEN,
   content_digest_missing: INVALID_TOKEN,
   content_digest_mismatch: INVALID_TOKEN,
+  // Transaction Tokens (draft-ietf-oauth-transaction-tokens): a Txn-Token that fails is refused
+  // like a service token that fails; two of them, or one in the service token's place, is a
+  // malformed request; a valid one the route's rules or workload list refuse is a 403.
+  txn_token_missing: INVALID_TOKEN,
+  txn_token_duplicated: { status: 400, error: 'invalid_request' },
+  txn_token_malformed: INVALID_TOKEN,
+  txn_token_untrusted: INVALID_TOKEN,
+  txn_token_invalid: INVALID_TOKEN,
+  txn_token_expired: INVALID_TOKEN,
+  txn_token_not_yet_valid: INVALID_TOKEN,
+  txn_token_lifetime_exceeded: INVALID_TOKEN,
+  txn_token_audience_mismatch: INVALID_TOKEN,
+  txn_token_in_authorization: { status: 400, error: 'invalid_request' },
+  txn_token_claim_check_failed: INSUFFICIENT_SCOPE,
+  txn_workload_unknown: INSUFFICIENT_SCOPE,
   keys_unavailable: { status: 503, error: undefined },
   store_unavailable: { status: 503, error: undefined },
   signer_unavailable: { status: 503, error: undefined },
+  // The edge's Txn-Token client: the token service refused the exchange (the user's
+  // credential or the requested scope is not good enough for a transaction), or could not
+  // be reached, answered late, or answered something that is not a token response.
+  token_exchange_refused: INSUFFICIENT_SCOPE,
+  token_service_unavailable: { status: 503, error: undefined },
   configuration_error: { status: 500, error: undefined },
 };
 

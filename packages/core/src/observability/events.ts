@@ -29,6 +29,11 @@ export interface VerificationEvent {
   readonly cached: boolean;
   /** Wall-clock time from the start of the verification to its answer, in milliseconds. */
   readonly durationMs: number;
+  /**
+   * The accepted request's Txn-Token, named by its SHA-256 (base64url), never by the token;
+   * absent when the request carried none or was refused.
+   */
+  readonly transactionHash?: string;
 }
 
 /** One fetch of an issuer's remote key set (JWKS URL or discovery), on `service-jwt:key-set:fetch`. */

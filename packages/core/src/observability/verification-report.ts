@@ -93,6 +93,9 @@ export function report(
     audience: audiences === null ? null : [...audiences],
     cached: observation.trace.cached,
     durationMs: performance.now() - observation.startedAt,
+    ...('result' in outcome && outcome.result.transaction !== undefined
+      ? { transactionHash: outcome.result.transaction.hash }
+      : {}),
   };
   verificationChannel.publish(event);
 }

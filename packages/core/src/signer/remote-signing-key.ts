@@ -225,16 +225,17 @@ export function importRemoteSigningKey(
     (typeof jwk?.kid === 'string' && jwk.kid !== '' ? jwk.kid : undefined) ??
     computeJwkThumbprint(publicKey.export({ format: 'jwk' }) as JsonWebKeyInput);
   const name = `${option} (remote key "${kid}")`;
-  const header = Buffer.from(JSON.stringify(protectedHeader({ algorithm, kid }))).toString(
-    'base64url',
-  );
+  const encodeHeader = (typ?: string) =>
+    Buffer.from(JSON.stringify(protectedHeader({ algorithm, kid }, typ))).toString('base64url');
+  const header = encodeHeader();
 
   return {
     algorithm,
     kid,
     publicJwk: toPublicJwk(publicKey, algorithm, kid),
-    async signCompact(payload) {
-      const signingInput = `${header}.${Buffer.from(payload).toString('base64url')}`;
+    async signCompact(payload, typ) {
+      const encoded = typ === undefined ? header : encodeHeader(typ);
+      const signingInput = `${encoded}.${Buffer.from(payload).toString('base64url')}`;
       const bytes = Buffer.from(signingInput, 'latin1');
       const returned = await callWithDeadline(remote, new Uint8Array(bytes), timeout, name);
       if (!(returned instanceof Uint8Array)) {

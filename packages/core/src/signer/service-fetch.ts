@@ -6,6 +6,8 @@ import {
   type HttpSigningKeyInput,
   signHttpRequest,
 } from '../http-signatures/sign-request.js';
+import { currentTransaction } from '../transaction-tokens/transaction-context.js';
+import { TXN_TOKEN_HEADER } from '../transaction-tokens/txn-token.js';
 import type { ServiceJwtSigner } from './signer.js';
 
 /** The `httpSignature` option of {@link createServiceFetch}. */
@@ -53,6 +55,14 @@ export interface ServiceFetchOptions {
   readonly httpSignature?: boolean | ServiceFetchHttpSignature;
   /** Injectable clock for signature times, epoch milliseconds. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Forward the verified Txn-Token of the request being handled ({@link currentTransaction}),
+   * byte for byte, in the `Txn-Token` header of every call made while handling it. A call
+   * made outside a request that carried one sends none. A `Txn-Token` header the caller sets
+   * itself is sent as set. Turn it off for a service outside the trust domain.
+   * @default true
+   */
+  readonly forwardTransactionToken?: boolean;
 }
 
 function fail(message: string): never {
@@ -168,6 +178,20 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
     fail('fetch must be a function');
   const fetchImpl: FetchLike = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const sign = httpSigning(options);
+  if (
+    options.forwardTransactionToken !== undefined &&
+    typeof options.forwardTransactionToken !== 'boolean'
+  ) {
+    fail('forwardTransactionToken must be a boolean');
+  }
+  const forward = options.forwardTransactionToken ?? true;
+  // Read when the call is made, in the caller's async context: the transaction of the request
+  // whose handling makes the call, and no other.
+  const withTransaction = (headers: Headers): void => {
+    if (!forward || headers.has(TXN_TOKEN_HEADER)) return;
+    const transaction = currentTransaction();
+    if (transaction !== undefined) headers.set(TXN_TOKEN_HEADER, transaction.token);
+  };
 
   return async (input, init) => {
     if (!options.bind && sign === undefined) {
@@ -175,6 +199,7 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
       const headers = new Headers(input instanceof Request ? input.headers : undefined);
       for (const [name, value] of new Headers(init?.headers)) headers.set(name, value);
       if (headers.has('authorization')) fail('the request already carries an Authorization header');
+      withTransaction(headers);
       headers.set('authorization', `Bearer ${await signer.tokenFor(audience, { subject })}`);
       return fetchImpl(input, { ...init, headers });
     }
@@ -187,6 +212,7 @@ export function createServiceFetch(options: ServiceFetchOptions): FetchLike {
       fail('the request already carries an Authorization header');
     }
     const headers = new Headers(request.headers);
+    withTransaction(headers);
     const method = request.method.toUpperCase();
     const body = await readBody(request, maxBodyBytes);
     if (sign === undefined) {

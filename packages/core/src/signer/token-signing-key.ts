@@ -13,15 +13,18 @@ export interface TokenSigningKey {
   /** `undefined` for a shared secret, which is never published. */
   readonly publicJwk: PublicJwk | undefined;
   /**
-   * Signs `payload` under the protected header `{ alg, kid, typ: "JWT" }` and resolves to the
-   * compact JWS (RFC 7515 §7.1).
+   * Signs `payload` under the protected header `{ alg, kid, typ }` and resolves to the compact
+   * JWS (RFC 7515 §7.1). `typ` is `"JWT"` unless a profile names its own (`txntoken+jwt`).
    */
-  signCompact(payload: Uint8Array): Promise<string>;
+  signCompact(payload: Uint8Array, typ?: string): Promise<string>;
 }
 
-/** The protected header of every JWS the signers write. */
-export function protectedHeader(key: { readonly algorithm: Algorithm; readonly kid: string }) {
-  return { alg: key.algorithm, kid: key.kid, typ: 'JWT' };
+/** The protected header of every JWS the signers write; `typ` is `JWT` unless a profile says otherwise. */
+export function protectedHeader(
+  key: { readonly algorithm: Algorithm; readonly kid: string },
+  typ = 'JWT',
+) {
+  return { alg: key.algorithm, kid: key.kid, typ };
 }
 
 /** A key held in this process, signed with by `jose`. */
@@ -30,7 +33,7 @@ export function localTokenKey(key: SigningKey): TokenSigningKey {
     algorithm: key.algorithm,
     kid: key.kid,
     publicJwk: key.publicJwk,
-    signCompact: (payload) =>
-      new CompactSign(payload).setProtectedHeader(protectedHeader(key)).sign(key.key),
+    signCompact: (payload, typ) =>
+      new CompactSign(payload).setProtectedHeader(protectedHeader(key, typ)).sign(key.key),
   };
 }

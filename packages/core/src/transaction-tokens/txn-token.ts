@@ -40,3 +40,30 @@ export interface TransactionTokenClaims {
   readonly rctx?: Readonly<Record<string, unknown>>;
   readonly [claim: string]: unknown;
 }
+
+/**
+ * A Txn-Token that passed every check of its route, as `serviceJwt.transaction` carries it and
+ * `currentTransaction()` returns it while the request is handled.
+ *
+ * `token` is the compact token exactly as received, kept for forwarding (createServiceFetch
+ * sends it on unchanged). It is not enumerable, so `JSON.stringify`, loggers and `inspect`
+ * leave it out; identify a transaction in logs by `txn` or `hash`, never by the token.
+ */
+export interface VerifiedTransactionToken {
+  /** The compact token as received (not enumerable). Never log it. */
+  readonly token: string;
+  /** Base64url (no padding) SHA-256 of the token's bytes: the only way to name it in a log. */
+  readonly hash: string;
+  /** The protected header (frozen). */
+  readonly header: Readonly<Record<string, unknown>>;
+  /** The claims (a frozen copy with no prototype). */
+  readonly claims: TransactionTokenClaims;
+  /** `claims.txn`. */
+  readonly txn: string;
+  /** `claims.sub`: the user the transaction acts for. */
+  readonly subject: string;
+  /** `claims.scope` split on spaces (frozen). */
+  readonly scopes: readonly string[];
+  /** `claims.iss`: the token service that minted it. */
+  readonly issuer: string;
+}

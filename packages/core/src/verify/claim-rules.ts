@@ -30,7 +30,8 @@ function isStringList(value: unknown): value is readonly string[] {
   return Array.isArray(value) && value.every((item) => typeof item === 'string' && item !== '');
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
+/** JSON deep equality: same members, same values, arrays in order; prototypes ignored. */
+export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

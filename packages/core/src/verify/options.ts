@@ -4,6 +4,10 @@ import type { Algorithm } from '../jws/algorithms.js';
 import type { JsonWebKeyInput, JsonWebKeySetInput, KeyInput } from '../keys/key-input.js';
 import type { Logger } from '../observability/logger.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
+import type {
+  TransactionTokenOptions,
+  TransactionTokenRouteOption,
+} from '../transaction-tokens/options.js';
 import type { ServiceJwtClaims } from './result.js';
 
 /** How remote key sets (JWKS URL, OIDC discovery) are fetched and cached. */
@@ -171,6 +175,14 @@ export interface RouteOptions {
    * docs/body-and-binding.md. @default false
    */
   readonly httpSignature?: boolean | HttpSignatureOptions;
+  /**
+   * What the route does with a `Txn-Token` header (Transaction Tokens, see
+   * docs/transaction-tokens.md): `'require'`, `'accept'` (verified and propagated when
+   * present) or `'ignore'`, or `{ mode, claims, context }` with rules on its claims and on
+   * the fields of its `tctx`. Needs the verifier option `transactionTokens` unless `'ignore'`.
+   * @default 'accept' when the verifier has `transactionTokens`, else 'ignore'
+   */
+  readonly transactionToken?: TransactionTokenRouteOption;
 }
 
 /** Options of `createVerifier`. */
@@ -205,4 +217,10 @@ export interface VerifierOptions extends RouteOptions {
    * @default no logging (the `service-jwt:*` diagnostics channels still publish)
    */
   readonly logger?: Logger;
+  /**
+   * Trust in Transaction Tokens: the trust domain, the token services and their keys, the
+   * lifetime cap and the workloads of the domain. See docs/transaction-tokens.md.
+   * @default none: routes ignore `Txn-Token` headers
+   */
+  readonly transactionTokens?: TransactionTokenOptions;
 }

@@ -14,6 +14,7 @@ import {
   tokenReplayed,
   tokenRevoked,
   tokenTooLarge,
+  txnTokenInAuthorization,
 } from '../errors/refusals.js';
 import { isServiceJwtError, type ServiceJwtError } from '../errors/service-jwt-error.js';
 import {
@@ -36,6 +37,8 @@ import { storeErrorChannel } from '../observability/channels.js';
 import { describeCauses } from '../observability/logger.js';
 import { replayKey } from '../stores/replay-key.js';
 import type { RevocationReason, RevocationSubject } from '../stores/store-interfaces.js';
+import { TXN_TOKEN_TYPE, type VerifiedTransactionToken } from '../transaction-tokens/txn-token.js';
+import { checkTransactionToken } from '../transaction-tokens/verify-transaction-token.js';
 import { digestBodyAsync, digestBodyInHand, hashBodyAsync, hashBodyInHand } from './body-digest.js';
 import { bodyHashEquals, createBodyHasher } from './body-hash.js';
 import { checkClaimTypes, checkRegisteredClaims } from './claims.js';
@@ -59,7 +62,9 @@ import type { Signed, VerifierState } from './verifier-state.js';
 //    7 route       source, required claims, claim rules, callers, replay's jti and exp
 //    8 revocation  the revocation list (a store may answer later)
 //    9 binding     htm/htu against the request line; on a route with `httpSignature`, also
-//                  the request's HTTP message signature (RFC 9421), before any body byte
+//                  the request's HTTP message signature (RFC 9421), before any body byte;
+//                  on a route that reads Txn-Tokens, the `Txn-Token` header (its own parse,
+//                  token service key and signature: transaction-tokens/)
 //   10 body        bdy, and in that mode the covered Content-Digest, against the raw body
 //                  bytes in one pass (the body may arrive later)
 //   11 replay      (iss, jti) claimed in the replay store, last, so a refusal burns nothing;
@@ -96,9 +101,15 @@ interface BodyCheck {
   readonly content: VerifiedHttpSignature['digest'];
 }
 
-/** A key fetch `verifySync` stopped at: `verifyAsync` waits for this one, not a second. */
+/**
+ * A key fetch `verifySync` stopped at: `verifyAsync` waits for this one, not a second. Either
+ * the service token's issuer keys, or (`key` undefined) the token service's for the Txn-Token.
+ */
 export class KeyFetch {
-  constructor(readonly key: Promise<VerificationKey>) {}
+  constructor(
+    readonly key: Promise<VerificationKey> | undefined,
+    readonly transaction?: Promise<VerifiedTransactionToken>,
+  ) {}
 }
 
 export function verifySync(
@@ -123,11 +134,15 @@ export function verifySync(
   decideRevocation(revocationNow(state, signed)); //                                     8
   if (request !== undefined) checkRequestBinding(claimsOf(signed), request, route.requestBinding); // 9
   const signature = signatureStep(state, route, signed, request, now); //                9
+  // A route that ignores Txn-Tokens pays this one comparison.
+  const transaction =
+    route.transaction === null ? undefined : transactionStep(state, route, request, signed, now); // 9
+  if (transaction instanceof Promise) return new KeyFetch(undefined, handled(transaction));
   const body = bodyCheck(route, signed, request, signature); //                          10
   if (body !== null) checkBodyInHand(route, body, request as RequestLike);
   // The replay store here is core's in-memory one: it answers with the boolean itself.
   decideReplay(recordReplay(state, route, signed, signature) as boolean | undefined, signature); // 11
-  return verified(token, signed);
+  return verified(token, signed, transaction);
 }
 
 export async function verifyAsync(
@@ -153,10 +168,12 @@ export async function verifyAsync(
   decideRevocation(await checkRevocation(state, signed)); //                             8
   if (request !== undefined) checkRequestBinding(claimsOf(signed), request, route.requestBinding); // 9
   const signature = signatureStep(state, route, signed, request, now); //                9
+  const transaction = await (fetching?.transaction ??
+    transactionStep(state, route, request, signed, now)); //                             9
   const body = bodyCheck(route, signed, request, signature); //                          10
   if (body !== null) await checkBodyLater(route, body, request as RequestLike);
   decideReplay(await recordReplay(state, route, signed, signature), signature); //       11
-  return verified(token, signed);
+  return verified(token, signed, transaction);
 }
 
 /**
@@ -183,6 +200,7 @@ export async function authenticate(
   decideRevocation(await checkRevocation(state, signed)); //                             8
   checkRequestBinding(claimsOf(signed), request, route.requestBinding); //               9
   const signature = signatureStep(state, route, signed, request, now); //                9
+  const transaction = await transactionStep(state, route, request, signed, now); //      9
   const body = bodyCheck(route, signed, request, signature); //                          10 (what it owes)
   const authenticated = signed;
   let completed = false;
@@ -203,7 +221,7 @@ export async function authenticate(
       completed = true;
       if (body !== null) await checkBodyLater(route, body, { ...request, body: bytes }); // 10
       decideReplay(await recordReplay(state, route, authenticated, signature), signature); // 11
-      return verified(token, authenticated);
+      return verified(token, authenticated, transaction);
     },
   };
 }
@@ -251,6 +269,9 @@ function parse(state: VerifierState, token: string, fromHeader: boolean): Parsed
   if (fromHeader) assertToken68(token);
   const compact = parseCompact(token);
   const alg = checkProtectedHeader(compact.header);
+  // A Txn-Token is never a service credential, whoever signed it (draft §7.1: it travels in
+  // its own header); refused by name, before any issuer or key is looked at.
+  if (compact.header.typ === TXN_TOKEN_TYPE) throw txnTokenInAuthorization();
   if (!state.algorithms.has(alg)) throw algorithmNotAllowed();
   const claims = decodeJsonObject(compact.payload, 'payload');
   const issuer = checkClaimTypes(claims);
@@ -458,16 +479,50 @@ function storeError(err: unknown, what: 'replay store' | 'revocation list'): Ser
   return failure;
 }
 
+/**
+ * Step 9's Txn-Token, on a route that reads them: `undefined` when there is none to attach, a
+ * promise only when the token service's keys must be fetched.
+ */
+function transactionStep(
+  state: VerifierState,
+  route: ResolvedRoute,
+  request: RequestLike | undefined,
+  signed: Signed,
+  now: number,
+): VerifiedTransactionToken | Promise<VerifiedTransactionToken> | undefined {
+  if (route.transaction === null || request === undefined) return undefined;
+  return checkTransactionToken(
+    state.transaction as NonNullable<VerifierState['transaction']>,
+    route.transaction,
+    request,
+    signed.issuer,
+    now,
+  );
+}
+
+/** A promise `verifyAsync` awaits later: marked handled so that a refusal in between is not reported unhandled. */
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
 function claimsOf(signed: Signed): ServiceJwtClaims {
   return signed.claims as ServiceJwtClaims;
 }
 
-function verified(token: string, signed: Signed): VerifiedServiceJwt {
-  return Object.freeze({
+function verified(
+  token: string,
+  signed: Signed,
+  transaction: VerifiedTransactionToken | undefined,
+): VerifiedServiceJwt {
+  const result: { -readonly [K in keyof VerifiedServiceJwt]: VerifiedServiceJwt[K] } = {
     token,
     header: signed.header as ServiceJwtHeader,
     claims: signed.claims as ServiceJwtClaims,
     issuer: signed.issuer,
     subject: signed.claims.sub as string | undefined,
-  });
+  };
+  // Only on a route that read one: the others keep the object they always had.
+  if (transaction !== undefined) result.transaction = transaction;
+  return Object.freeze(result);
 }

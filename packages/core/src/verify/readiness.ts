@@ -1,5 +1,5 @@
 import { configurationError, keysUnavailable } from '../errors/refusals.js';
-import type { KeySetHealth } from '../keys/key-resolver.js';
+import type { IssuerKeyResolver, KeySetHealth } from '../keys/key-resolver.js';
 import type { ReadyOptions, VerifierHealth } from './verifier-interface.js';
 import type { VerifierState } from './verifier-state.js';
 
@@ -24,7 +24,8 @@ export async function whenReady(state: VerifierState, options?: ReadyOptions): P
   const timer = setTimeout(() => controller.abort(), timeout);
   timer.unref();
   try {
-    const issuers = [...state.resolvers];
+    // The token services' keys too: a Txn-Token is verified on the same requests.
+    const issuers = [...state.resolvers, ...(state.transaction?.resolvers ?? [])];
     const outcomes = await Promise.allSettled(
       issuers.map(([, resolver]) => resolver.ready(controller.signal)),
     );
@@ -51,13 +52,19 @@ export async function whenReady(state: VerifierState, options?: ReadyOptions): P
 
 /** Every issuer's key-set health and the verifier's overall status. */
 export function healthOf(state: VerifierState): VerifierHealth {
-  const issuers: Record<string, KeySetHealth> = {};
   let status: VerifierHealth['status'] = 'ok';
-  for (const [issuer, resolver] of state.resolvers) {
-    const health = resolver.health();
-    issuers[issuer] = health;
-    if (health.state === 'cold' || health.state === 'unavailable') status = 'unavailable';
-    else if (health.state === 'stale' && status === 'ok') status = 'degraded';
-  }
-  return Object.freeze({ status, issuers: Object.freeze(issuers) });
+  const collect = (resolvers: ReadonlyMap<string, IssuerKeyResolver>) => {
+    const out: Record<string, KeySetHealth> = {};
+    for (const [issuer, resolver] of resolvers) {
+      const health = resolver.health();
+      out[issuer] = health;
+      if (health.state === 'cold' || health.state === 'unavailable') status = 'unavailable';
+      else if (health.state === 'stale' && status === 'ok') status = 'degraded';
+    }
+    return Object.freeze(out);
+  };
+  const issuers = collect(state.resolvers);
+  if (state.transaction === null) return Object.freeze({ status, issuers });
+  const tokenServices = collect(state.transaction.resolvers);
+  return Object.freeze({ status, issuers, tokenServices });
 }

@@ -1,14 +1,13 @@
-import {
-  ALL_ALGORITHMS,
-  type Algorithm,
-  ASYMMETRIC_ALGORITHMS,
-  HMAC_ALGORITHMS,
-} from '../jws/algorithms.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
+import {
+  type ResolvedTransactionTokens,
+  resolveTransactionTokens,
+} from '../transaction-tokens/resolve-options.js';
 import { normalizeTyp } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
-import type { IssuerKeys, VerifierOptions } from './options.js';
+import type { VerifierOptions } from './options.js';
+import { type ResolvedIssuers, resolveIssuerMap } from './resolve-issuers.js';
 import {
   type ResolvedRoute,
   ROUTE_KEYS,
@@ -34,13 +33,11 @@ const VERIFIER_KEYS = new Set<string>([
   'cache',
   'now',
   'logger',
+  'transactionTokens',
 ]);
 /** Verifier-wide options with defaults filled in. */
 export interface ResolvedOptions {
-  readonly issuers: ReadonlyMap<
-    string,
-    { readonly config: IssuerKeys; readonly algorithms: readonly Algorithm[] }
-  >;
+  readonly issuers: ResolvedIssuers;
   /** Union of every issuer's algorithms: a token naming anything else fails before key lookup. */
   readonly algorithms: ReadonlySet<string>;
   readonly clockTolerance: number;
@@ -53,53 +50,8 @@ export interface ResolvedOptions {
   readonly now: () => number;
   readonly logger: Logger | null;
   readonly route: ResolvedRoute;
-}
-
-function resolveAlgorithms(list: unknown, name: string): Algorithm[] {
-  if (!Array.isArray(list) || list.length === 0) fail(`${name} must be a non-empty list`);
-  for (const alg of list) {
-    if (!ALL_ALGORITHMS.includes(alg as Algorithm)) fail(`${name} holds an unknown algorithm`);
-  }
-  return [...(list as Algorithm[])];
-}
-
-function resolveIssuers(options: VerifierOptions): ResolvedOptions['issuers'] {
-  if (!isObject(options.issuers) || Object.keys(options.issuers).length === 0) {
-    fail('issuers must map at least one trusted issuer to its keys');
-  }
-  const global =
-    options.algorithms === undefined
-      ? undefined
-      : resolveAlgorithms(options.algorithms, 'algorithms');
-  const issuers = new Map<string, { config: IssuerKeys; algorithms: readonly Algorithm[] }>();
-  for (const [issuer, config] of Object.entries(options.issuers)) {
-    const path = `issuers[${JSON.stringify(issuer)}]`;
-    if (issuer === '') fail('issuers: an issuer must be a non-empty string');
-    if (!isObject(config)) fail(`${path} must be an object`);
-    const secret = 'secret' in config;
-    const kind = secret ? HMAC_ALGORITHMS : ASYMMETRIC_ALGORITHMS;
-    let algorithms: Algorithm[];
-    if (config.algorithms !== undefined) {
-      algorithms = resolveAlgorithms(config.algorithms, `${path}.algorithms`);
-      for (const alg of algorithms) {
-        if (!kind.includes(alg)) {
-          fail(`${path}.algorithms: ${alg} ${secret ? 'needs a public key' : 'needs a secret'}`);
-        }
-        if (global !== undefined && !global.includes(alg)) {
-          fail(`${path}.algorithms: ${alg} is not in algorithms`);
-        }
-      }
-    } else {
-      algorithms = (global ?? kind).filter((alg) => kind.includes(alg));
-      if (algorithms.length === 0) {
-        fail(
-          `${path}: algorithms allows nothing this issuer's ${secret ? 'secret' : 'keys'} can verify`,
-        );
-      }
-    }
-    issuers.set(issuer, Object.freeze({ config, algorithms: Object.freeze(algorithms) }));
-  }
-  return issuers;
+  /** `transactionTokens` resolved, `null` when the verifier trusts no token service. */
+  readonly transactionTokens: ResolvedTransactionTokens | null;
 }
 
 /**
@@ -113,7 +65,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (!('audience' in options) || options.audience === undefined) {
     fail('audience is required (set it to null to disable the audience check explicitly)');
   }
-  const issuers = resolveIssuers(options);
+  const issuers = resolveIssuerMap(options.issuers, options.algorithms, 'issuers');
   const algorithms = new Set<string>();
   for (const { algorithms: list } of issuers.values()) for (const alg of list) algorithms.add(alg);
   const clockTolerance = options.clockTolerance ?? 5;
@@ -131,12 +83,14 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (revocation !== null && (!isObject(revocation) || typeof revocation.check !== 'function')) {
     fail('revocation must be a RevocationList');
   }
+  const transactionTokens = resolveTransactionTokens(options.transactionTokens, issuers.keys());
   const global: VerifierSettings = {
     clockTolerance,
     requireExpiration: flag(options.requireExpiration, 'requireExpiration', true),
     maxLifetime: positive(options.maxLifetime, 'maxLifetime'),
     typ: options.typ === undefined ? undefined : normalizeTyp(options.typ),
     revocation,
+    transactionTokens: transactionTokens !== null,
   };
   const token = options.token ?? {};
   if (!isObject(token)) fail('token must be an object');
@@ -167,5 +121,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
     logger: resolveLogger(options.logger, 'logger'),
     settings: global,
     route: resolveRoute(global, undefined, options, ''),
+    transactionTokens,
   });
 }

@@ -1,6 +1,10 @@
 import { type ResolvedHttpSignature, resolveHttpSignature } from '../http-signatures/options.js';
 import { answersInMemory } from '../stores/in-memory.js';
 import type { ReplayStore, RevocationList } from '../stores/store-interfaces.js';
+import {
+  type ResolvedTransactionRoute,
+  resolveTransactionRoute,
+} from '../transaction-tokens/resolve-options.js';
 import { type ClaimsCheck, compileClaimsCheck } from './claim-rules.js';
 import type { RegisteredClaimsPolicy } from './claims.js';
 import { fail, flag, isObject, positive, rejectUnknown } from './option-checks.js';
@@ -25,6 +29,7 @@ export const ROUTE_KEYS = [
   'requestBinding',
   'replay',
   'httpSignature',
+  'transactionToken',
 ] as const;
 const BODY_HASH_KEYS = new Set([
   'claim',
@@ -68,6 +73,8 @@ export interface ResolvedRoute {
   readonly replay: ResolvedReplay | null;
   /** The HTTP Message Signature binding, `null` for the claims binding alone. */
   readonly httpSignature: ResolvedHttpSignature | null;
+  /** The route's Txn-Token policy, `null` when it ignores Txn-Tokens. */
+  readonly transaction: ResolvedTransactionRoute | null;
   /**
    * Every store this route uses answers on the spot (core's in-memory ones, or none), so a
    * request whose body is in hand can be verified without waiting.
@@ -157,6 +164,8 @@ export interface VerifierSettings {
   readonly maxLifetime: number | undefined;
   readonly typ: string | undefined;
   readonly revocation: RevocationList | null;
+  /** The verifier trusts token services (`transactionTokens`), so routes may read Txn-Tokens. */
+  readonly transactionTokens: boolean;
 }
 
 /**
@@ -201,6 +210,11 @@ export function resolveRoute(
     requestBinding: resolveRequestBinding(input.requestBinding, `${prefix}requestBinding`),
     replay,
     httpSignature,
+    transaction: resolveTransactionRoute(
+      input.transactionToken,
+      global.transactionTokens,
+      `${prefix}transactionToken`,
+    ),
     answersNow: answersInMemory(replay?.store ?? null) && answersInMemory(global.revocation),
   });
 }
@@ -227,6 +241,14 @@ function merge(parent: RouteOptions, overrides: RouteOptions): RouteOptions {
       isObject(value)
     ) {
       out[key] = { ...(isObject(parent[key]) ? parent[key] : {}), ...value };
+    } else if (key === 'transactionToken' && parent.transactionToken !== undefined) {
+      // Field by field; a bare mode keeps the parent's rules.
+      const own = typeof value === 'string' ? { mode: value } : value;
+      const inherited =
+        typeof parent.transactionToken === 'string'
+          ? { mode: parent.transactionToken }
+          : parent.transactionToken;
+      out.transactionToken = isObject(own) ? { ...inherited, ...own } : own;
     } else {
       out[key] = value;
     }

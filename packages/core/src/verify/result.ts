@@ -1,3 +1,5 @@
+import type { VerifiedTransactionToken } from '../transaction-tokens/txn-token.js';
+
 /**
  * The claims of a verified token. Merge your own claims into it by declaration merging:
  *
@@ -44,4 +46,9 @@ export interface VerifiedServiceJwt {
   readonly issuer: string;
   /** `claims.sub`, when present. */
   readonly subject: string | undefined;
+  /**
+   * The request's verified Txn-Token, on a route that reads them (`transactionToken`
+   * `'require'` or `'accept'`) when the request carried one; absent otherwise.
+   */
+  readonly transaction?: VerifiedTransactionToken;
 }

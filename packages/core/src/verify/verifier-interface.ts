@@ -20,6 +20,8 @@ export interface VerifierHealth {
   readonly status: 'ok' | 'degraded' | 'unavailable';
   /** Per configured issuer, where its keys stand. */
   readonly issuers: Readonly<Record<string, KeySetHealth>>;
+  /** Per trusted token service (`transactionTokens.issuers`), where its keys stand. */
+  readonly tokenServices?: Readonly<Record<string, KeySetHealth>>;
 }
 
 /**

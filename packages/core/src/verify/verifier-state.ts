@@ -5,7 +5,9 @@ import type { KeySetStateChange } from '../keys/key-set-status.js';
 import { logKeySetChange } from '../observability/key-set-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
+import type { TransactionTokenState } from '../transaction-tokens/verify-transaction-token.js';
 import type { ResolvedTokenLocation } from './extract-token.js';
+import type { ResolvedIssuers } from './resolve-issuers.js';
 import type { ResolvedOptions } from './resolve-options.js';
 import { createVerificationCache, type VerificationCache } from './verification-cache.js';
 
@@ -37,6 +39,8 @@ export interface VerifierState {
   readonly logger: Logger | null;
   /** Every issuer's key resolver, for readiness and health. */
   readonly resolvers: ReadonlyMap<string, IssuerKeyResolver>;
+  /** The trusted token services and their key resolvers, `null` without `transactionTokens`. */
+  readonly transaction: TransactionTokenState | null;
   /** The key resolver of a trusted issuer, `undefined` for any other `iss`. */
   keysOf(issuer: string): IssuerKeyResolver | undefined;
   /** Offers a freshly verified token to the cache (see the admission filter below). */
@@ -63,28 +67,47 @@ function seenBefore(seen: Int32Array, token: string): boolean {
   return false;
 }
 
+/** One key resolver per issuer of `issuers` (`path` names the option), into `into`. */
+function addResolvers(
+  into: Map<string, IssuerKeyResolver>,
+  issuers: ResolvedIssuers,
+  path: string,
+  options: ResolvedOptions,
+): void {
+  for (const [issuer, { config, algorithms }] of issuers) {
+    into.set(
+      issuer,
+      createIssuerKeyResolver(issuer, config, {
+        algorithms,
+        optionPath: `${path}[${JSON.stringify(issuer)}]`,
+        now: options.now,
+        ...(options.logger === null
+          ? {}
+          : {
+              onStateChange: (change: KeySetStateChange) =>
+                logKeySetChange(options.logger!, change),
+            }),
+      }),
+    );
+  }
+}
+
 /** Builds the shared state from resolved options; closes what it opened if a resolver fails. */
 export function createVerifierState(options: ResolvedOptions): VerifierState {
   const resolvers = new Map<string, IssuerKeyResolver>();
+  const tokenServices = new Map<string, IssuerKeyResolver>();
   try {
-    for (const [issuer, { config, algorithms }] of options.issuers) {
-      resolvers.set(
-        issuer,
-        createIssuerKeyResolver(issuer, config, {
-          algorithms,
-          optionPath: `issuers[${JSON.stringify(issuer)}]`,
-          now: options.now,
-          ...(options.logger === null
-            ? {}
-            : {
-                onStateChange: (change: KeySetStateChange) =>
-                  logKeySetChange(options.logger!, change),
-              }),
-        }),
+    addResolvers(resolvers, options.issuers, 'issuers', options);
+    if (options.transactionTokens !== null) {
+      addResolvers(
+        tokenServices,
+        options.transactionTokens.issuers,
+        'transactionTokens.issuers',
+        options,
       );
     }
   } catch (err) {
-    for (const resolver of resolvers.values()) resolver.close();
+    for (const resolver of [...resolvers.values(), ...tokenServices.values()]) resolver.close();
     throw err;
   }
   const cache =
@@ -109,6 +132,15 @@ export function createVerifierState(options: ResolvedOptions): VerifierState {
     now: options.now,
     logger: options.logger,
     resolvers,
+    transaction:
+      options.transactionTokens === null
+        ? null
+        : Object.freeze({
+            settings: options.transactionTokens,
+            resolvers: tokenServices,
+            clockTolerance: options.clockTolerance,
+            maxTokenLength: options.maxTokenLength,
+          }),
     keysOf,
     admit(token, signed, now) {
       if (cache !== null && seenBefore(seen, token)) {
@@ -116,7 +148,7 @@ export function createVerifierState(options: ResolvedOptions): VerifierState {
       }
     },
     close() {
-      for (const resolver of resolvers.values()) resolver.close();
+      for (const resolver of [...resolvers.values(), ...tokenServices.values()]) resolver.close();
     },
   };
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
+import { createTrustDomain, TRUST_DOMAIN } from '@service-jwt/conformance';
 import {
   createMemoryReplayStore,
   createMemoryRevocationList,
   createSigner,
+  createTransactionTokenClient,
   createVerifier,
   SERVICE_JWT_ERROR_CODES,
   type ServiceJwtErrorCode,
@@ -23,6 +25,12 @@ import {
   NOW_MS,
   verifierFor,
 } from '../fixtures.js';
+import {
+  mintTxn,
+  txnClaimsAt,
+  txnVerifierFor,
+  withTxn,
+} from '../transaction-tokens/txn-fixtures.js';
 
 // Every code of the design's error table, produced through the public API, with its status
 // and WWW-Authenticate challenge (asserted by expectCode).
@@ -54,6 +62,12 @@ function signedRequest(
   edit(headers);
   return { method: 'POST', url: '/orders', headers, body };
 }
+
+// A route that requires a Txn-Token, from a token service with its own key.
+const txnKey = makeKey('EdDSA', 'txn');
+const txnRoute = txnVerifierFor(key, txnKey).forRoute({ transactionToken: 'require' });
+const withTxnClaims = (overrides: Record<string, unknown>) =>
+  txnRoute.verify(withTxn(key, mintTxn(txnKey, txnClaimsAt(overrides))));
 
 const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
   ['token_missing', () => verifier.verify({ method: 'GET', url: '/', headers: {} })],
@@ -189,6 +203,30 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
       ),
   ],
   ['content_digest_mismatch', () => signedRoute.verify(signedRequest({}, undefined, '{"a":2}'))],
+  ['txn_token_missing', () => txnRoute.verify(withTxn(key))],
+  ['txn_token_duplicated', () => txnRoute.verify(withTxn(key, [mintTxn(txnKey), mintTxn(txnKey)]))],
+  ['txn_token_malformed', () => withTxnClaims({ txn: undefined })],
+  ['txn_token_untrusted', () => withTxnClaims({ iss: 'https://elsewhere.test' })],
+  ['txn_token_invalid', () => txnRoute.verify(withTxn(key, mintTxn(makeKey('EdDSA', 'txn'))))],
+  ['txn_token_expired', () => withTxnClaims({ iat: NOW - 300, exp: NOW - 60 })],
+  ['txn_token_not_yet_valid', () => withTxnClaims({ iat: NOW + 60, exp: NOW + 120 })],
+  ['txn_token_lifetime_exceeded', () => withTxnClaims({ exp: NOW + 3600 })],
+  ['txn_token_audience_mismatch', () => withTxnClaims({ aud: AUDIENCE })],
+  ['txn_token_in_authorization', () => verifier.verifyToken(mintTxn(key, claimsAt()))],
+  [
+    'txn_token_claim_check_failed',
+    () =>
+      txnRoute
+        .forRoute({ transactionToken: { mode: 'require', claims: { scope: { includes: 'x' } } } })
+        .verify(withTxn(key, mintTxn(txnKey))),
+  ],
+  [
+    'txn_workload_unknown',
+    () =>
+      txnVerifierFor(key, txnKey, {}, { workloads: ['https://gateway.test'] }).verify(
+        withTxn(key, mintTxn(txnKey)),
+      ),
+  ],
   [
     'keys_unavailable',
     async () => {
@@ -235,6 +273,39 @@ const CASES: ReadonlyArray<[ServiceJwtErrorCode, () => Promise<unknown>]> = [
           sign: () => Promise.reject(new Error('KMS down')),
         },
       }).sign({}, { audience: AUDIENCE }),
+  ],
+  [
+    'token_exchange_refused',
+    async () => {
+      // The real token service, reached through the client's fetch option.
+      const domain = await createTrustDomain();
+      const client = createTransactionTokenClient({
+        url: 'https://txn-tokens.test/token',
+        trustDomain: TRUST_DOMAIN,
+        serviceToken: () => domain.gatewayToken(),
+        fetch: async (_url, init) => {
+          const answer = await domain.service.handle({
+            method: 'POST',
+            headers: Object.fromEntries(new Headers(init.headers).entries()),
+            body: String(init.body),
+          });
+          return new Response(JSON.stringify(answer.body), {
+            status: answer.status,
+            headers: answer.headers,
+          });
+        },
+      });
+      return client.exchange({ subjectToken: 'not-a-user-token', scope: 'orders.read' });
+    },
+  ],
+  [
+    'token_service_unavailable',
+    () =>
+      createTransactionTokenClient({
+        url: 'http://127.0.0.1:1/token',
+        trustDomain: TRUST_DOMAIN,
+        serviceToken: () => 'service-token',
+      }).exchange({ subjectToken: 'user-token', scope: 'orders.read' }),
   ],
   [
     'configuration_error',

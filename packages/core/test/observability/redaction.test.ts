@@ -12,20 +12,10 @@ import {
   NOW_MS,
 } from '../fixtures.js';
 import { captureLogger } from './capture-logger.js';
+import { windows } from './credential-windows.js';
 
 const key = makeKey('ES256');
 const stranger = makeKey('ES256', 'stranger');
-
-// Every window of this many characters of a credential must be absent from every log line and
-// event: a leak of any part of a token long enough to matter is caught, while the few short
-// claim values a log may carry (`iss`, `sub`, `jti`) never match by accident.
-const WINDOW = 12;
-
-function windows(secret: string): string[] {
-  const out: string[] = [];
-  for (let i = 0; i + WINDOW <= secret.length; i += 3) out.push(secret.slice(i, i + WINDOW));
-  return out;
-}
 
 const text = fc.string({ unit: 'grapheme', maxLength: 40 });
 const claims = fc.record({
