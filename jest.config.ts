@@ -44,6 +44,8 @@ const config: Config = {
     ...(projectsIn('examples') ?? []),
     // The `pnpm demo` scenario runner (a workspace package outside packages/ and examples/).
     ...(existsSync('demo/test') ? [project('demo')] : []),
+    // Repository-wide checks of what is published (package metadata, README links).
+    ...(existsSync('scripts/test') ? [project('scripts')] : []),
   ],
   testTimeout: 20_000,
 };

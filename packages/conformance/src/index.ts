@@ -31,6 +31,7 @@ export { describeOptionMistakes } from './option-mistakes.js';
 export {
   type ConsumerImport,
   describePackaging,
+  expectPublishedFiles,
   type PackagingSpec,
   type PackedConsumer,
   type PackOptions,

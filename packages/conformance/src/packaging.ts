@@ -148,6 +148,38 @@ export function packPackages(options: PackOptions): PackedConsumer {
   };
 }
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesUnder(join(dir, entry.name)) : [join(dir, entry.name)],
+  );
+}
+
+/**
+ * Asserts what an installed package ships: exactly `dist`, `src`, `README.md`, `LICENSE` and
+ * the manifest (no tests), every `.js` and `.d.ts` in `dist` with its map, and every map
+ * pointing only at shipped sources (stack traces and go-to-definition land on real files).
+ */
+export function expectPublishedFiles(consumer: PackedConsumer, name: string): void {
+  const installed = join(consumer.dir, 'node_modules', ...name.split('/'));
+  expect(consumer.installedFiles(name).sort()).toEqual([
+    'LICENSE',
+    'README.md',
+    'dist',
+    'package.json',
+    'src',
+  ]);
+  const dist = filesUnder(join(installed, 'dist'));
+  const maps = dist.filter((file) => file.endsWith('.map'));
+  const outputs = dist.filter((file) => file.endsWith('.js') || file.endsWith('.d.ts'));
+  expect(outputs.filter((file) => !existsSync(`${file}.map`))).toEqual([]);
+  const missing = maps.flatMap((map) => {
+    const { sources } = JSON.parse(readFileSync(map, 'utf8')) as { sources: string[] };
+    return sources.map((source) => join(dirname(map), source)).filter((path) => !existsSync(path));
+  });
+  expect(maps.length).toBeGreaterThan(0);
+  expect(missing).toEqual([]);
+}
+
 /** One module a consumer script imports: named bindings, a default binding, or both. */
 export interface ConsumerImport {
   readonly from: string;
@@ -158,7 +190,7 @@ export interface ConsumerImport {
 
 /** What {@link describePackaging} checks for one published package. */
 export interface PackagingSpec extends PackOptions {
-  /** The package under test (its tarball must hold only `dist` and the manifest). */
+  /** The package under test (its tarball is checked by {@link expectPublishedFiles}). */
   readonly name: string;
   /** Modules the script imports, written as `import` in ESM and `require()` in CommonJS. */
   readonly imports: readonly ConsumerImport[];
@@ -187,8 +219,8 @@ function cjsImports(imports: readonly ConsumerImport[]): string {
 }
 
 /**
- * The packaging test of one package: packs it (and `packages` before it), then checks that the
- * tarball ships only `dist` and the manifest and that `script` prints `expected` both when
+ * The packaging test of one package: packs it (and `packages` before it), then checks what the
+ * tarball ships ({@link expectPublishedFiles}) and that `script` prints `expected` both when
  * imported from an ES module and when `require()`d from CommonJS (Node >= 20.19). Call it at
  * the top level of a test file.
  */
@@ -205,11 +237,8 @@ export function describePackaging(spec: PackagingSpec): void {
 
   afterAll(() => consumer?.remove());
 
-  it('ships only dist and the manifest', () => {
-    const files = packed().installedFiles(spec.name);
-    expect(files).toEqual(expect.arrayContaining(['dist', 'package.json']));
-    expect(files).not.toContain('src');
-    expect(files).not.toContain('test');
+  it('ships dist, the sources its maps point at, README, LICENSE and the manifest', () => {
+    expectPublishedFiles(packed(), spec.name);
   });
 
   it('works imported from an ES module', () => {

@@ -135,7 +135,9 @@ export function withServiceJwt<E extends ApiGatewayEventLike, C, R>(
     }
     // In verify mode, the handler runs with the verified Txn-Token as `currentTransaction()`
     // (a plain call when there is none; authorizer mode never has one).
-    const result = await runInTransaction(serviceJwt, () => handler({ ...event, serviceJwt }, context));
+    const result = await runInTransaction(serviceJwt, () =>
+      handler({ ...event, serviceJwt }, context),
+    );
     const sign = resolved.mode === 'verify' ? resolved.guard.signResponse : null;
     return sign === null ? result : signAnswer(sign, toRequestLike(event), result);
   };

@@ -6,13 +6,13 @@ import {
   type HttpSigningKeyInput,
   signHttpRequest,
 } from '../http-signatures/sign-request.js';
-import { currentTransaction } from '../transaction-tokens/transaction-context.js';
-import { TXN_TOKEN_HEADER } from '../transaction-tokens/txn-token.js';
 import {
   bindVerificationKey,
   type HttpVerificationKeyInput,
   type ResponsePolicy,
 } from '../http-signatures/verify-response.js';
+import { currentTransaction } from '../transaction-tokens/transaction-context.js';
+import { TXN_TOKEN_HEADER } from '../transaction-tokens/txn-token.js';
 import { checkedResponse } from './checked-response.js';
 import type { ServiceJwtSigner } from './signer.js';
 

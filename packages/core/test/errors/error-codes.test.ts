@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { createTrustDomain, TRUST_DOMAIN } from '@service-jwt/conformance';
 import { createServer } from 'node:http';
+import { createTrustDomain, TRUST_DOMAIN } from '@service-jwt/conformance';
 import {
   createMemoryReplayStore,
   createMemoryRevocationList,
@@ -27,13 +27,13 @@ import {
   NOW_MS,
   verifierFor,
 } from '../fixtures.js';
+import { listen } from '../signer/http-fixtures.js';
 import {
   mintTxn,
   txnClaimsAt,
   txnVerifierFor,
   withTxn,
 } from '../transaction-tokens/txn-fixtures.js';
-import { listen } from '../signer/http-fixtures.js';
 
 // Every code of the design's error table, produced through the public API, with its status
 // and WWW-Authenticate challenge (asserted by expectCode).
