@@ -101,6 +101,14 @@ export type {
   RevocationReason,
   RevocationSubject,
 } from './stores/store-interfaces.js';
+// Transaction Tokens: verification options, the verified token, propagation
+export { transactionTokenHash } from './transaction-tokens/hash.js';
+export type {
+  TransactionTokenMode,
+  TransactionTokenOptions,
+  TransactionTokenRoute,
+  TransactionTokenRouteOption,
+} from './transaction-tokens/options.js';
 export type { TokenRequestBody } from './transaction-tokens/service/form-parameters.js';
 // Transaction Tokens: the token service (RFC 8693 exchange) and its edge client
 export type {
@@ -130,14 +138,6 @@ export type {
   TransactionTokenService,
 } from './transaction-tokens/service/transaction-token-service.js';
 export { createTransactionTokenService } from './transaction-tokens/service/transaction-token-service.js';
-// Transaction Tokens: verification options, the verified token, propagation
-export { transactionTokenHash } from './transaction-tokens/hash.js';
-export type {
-  TransactionTokenMode,
-  TransactionTokenOptions,
-  TransactionTokenRoute,
-  TransactionTokenRouteOption,
-} from './transaction-tokens/options.js';
 export {
   currentTransaction,
   outsideTransaction,

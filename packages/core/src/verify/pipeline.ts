@@ -270,8 +270,11 @@ function parse(state: VerifierState, token: string, fromHeader: boolean): Parsed
   const compact = parseCompact(token);
   const alg = checkProtectedHeader(compact.header);
   // A Txn-Token is never a service credential, whoever signed it (draft §7.1: it travels in
-  // its own header); refused by name, before any issuer or key is looked at.
-  if (compact.header.typ === TXN_TOKEN_TYPE) throw txnTokenInAuthorization();
+  // its own header); refused by name, before any issuer or key is looked at. Only a verifier
+  // whose own `typ` is the Txn-Token type (the token service's, for replacements) reads one.
+  if (compact.header.typ === TXN_TOKEN_TYPE && !state.verifiesTxnTokens) {
+    throw txnTokenInAuthorization();
+  }
   if (!state.algorithms.has(alg)) throw algorithmNotAllowed();
   const claims = decodeJsonObject(compact.payload, 'payload');
   const issuer = checkClaimTypes(claims);

@@ -5,6 +5,7 @@ import type { KeySetStateChange } from '../keys/key-set-status.js';
 import { logKeySetChange } from '../observability/key-set-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { RevocationList } from '../stores/store-interfaces.js';
+import { TXN_TOKEN_TYPE } from '../transaction-tokens/txn-token.js';
 import type { TransactionTokenState } from '../transaction-tokens/verify-transaction-token.js';
 import type { ResolvedTokenLocation } from './extract-token.js';
 import type { ResolvedIssuers } from './resolve-issuers.js';
@@ -41,6 +42,12 @@ export interface VerifierState {
   readonly resolvers: ReadonlyMap<string, IssuerKeyResolver>;
   /** The trusted token services and their key resolvers, `null` without `transactionTokens`. */
   readonly transaction: TransactionTokenState | null;
+  /**
+   * The verifier's own `typ` is `txntoken+jwt`: it was built to verify Txn-Tokens as its
+   * tokens (the token service checks the one a replacement names), so a Txn-Token in its
+   * input is not one sent in the wrong place.
+   */
+  readonly verifiesTxnTokens: boolean;
   /** The key resolver of a trusted issuer, `undefined` for any other `iss`. */
   keysOf(issuer: string): IssuerKeyResolver | undefined;
   /** Offers a freshly verified token to the cache (see the admission filter below). */
@@ -132,6 +139,7 @@ export function createVerifierState(options: ResolvedOptions): VerifierState {
     now: options.now,
     logger: options.logger,
     resolvers,
+    verifiesTxnTokens: options.settings.typ === TXN_TOKEN_TYPE,
     transaction:
       options.transactionTokens === null
         ? null
