@@ -52,6 +52,14 @@ export {
 } from './store-contract.js';
 export { describeTokenServiceEndpoint, type ServeTokenService } from './token-service-rows.js';
 export {
+  createTransactionFixture,
+  TOKEN_SERVICE,
+  TRUST_DOMAIN as TXN_ROWS_TRUST_DOMAIN,
+  type TransactionFixture,
+  type TxnMintOptions,
+  txnHash,
+} from './transaction-fixture.js';
+export {
   ACCESS_TOKEN_URN,
   BATCH as TTS_BATCH_WORKLOAD,
   createTrustDomain,
@@ -66,11 +74,3 @@ export {
   TXN_TOKEN_URN,
   USER_ISSUER,
 } from './txn-token-service-fixture.js';
-export {
-  createTransactionFixture,
-  TOKEN_SERVICE,
-  TRUST_DOMAIN as TXN_ROWS_TRUST_DOMAIN,
-  type TransactionFixture,
-  type TxnMintOptions,
-  txnHash,
-} from './transaction-fixture.js';
