@@ -7,6 +7,8 @@ export interface Outcome {
   readonly challenge?: string | undefined;
   /** What else the scenario verified, shown after the status. */
   readonly note?: string | undefined;
+  /** Lines printed under the row: what the scenario saw, for the reader to check. */
+  readonly detail?: readonly string[] | undefined;
   /** Why the outcome is wrong even though status and code match (a scenario's own check). */
   readonly problem?: string | undefined;
 }
@@ -19,13 +21,8 @@ export interface SentRequest {
   readonly body?: string | undefined;
 }
 
-/** Sends `request` and reads the status, error code and challenge of the answer. */
-export async function send(request: SentRequest): Promise<Outcome & { readonly json: unknown }> {
-  const response = await fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body ?? null,
-  });
+/** Reads the status, error code and challenge of an answer, and its JSON body if any. */
+export async function outcomeOf(response: Response): Promise<Outcome & { readonly json: unknown }> {
   const text = await response.text();
   let json: unknown;
   try {
@@ -39,6 +36,16 @@ export async function send(request: SentRequest): Promise<Outcome & { readonly j
       : undefined;
   const challenge = /error="([^"]+)"/.exec(response.headers.get('www-authenticate') ?? '')?.[1];
   return { status: response.status, code, challenge, json };
+}
+
+/** Sends `request` and reads the status, error code and challenge of the answer. */
+export async function send(request: SentRequest): Promise<Outcome & { readonly json: unknown }> {
+  const response = await fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body ?? null,
+  });
+  return outcomeOf(response);
 }
 
 /** `GET`/`POST` with a bearer token. */

@@ -8,4 +8,15 @@ export const ID = {
   census: 'https://census.internal/',
   ops: 'https://ops.internal/',
   gateway: 'https://gateway.internal/',
+  billing: 'https://billing.internal/',
+  /** The shop's Transaction Token Service: the only one its workloads trust. */
+  txnTokens: 'https://txn-tokens.internal/',
+  /** A staging token service: real, running, and trusted by no production workload. */
+  stagingTxnTokens: 'https://txn-tokens.staging.internal/',
 } as const;
+
+/** The trust domain of the checkout chain: the `aud` of every Txn-Token. */
+export const TRUST_DOMAIN = 'https://shop.internal/';
+
+/** What a checkout transaction may do: orders writes the order, billing charges it. */
+export const CHECKOUT_SCOPE = 'orders:write billing:charge';

@@ -60,6 +60,12 @@ export async function runDemo(
       `  Census (Fastify) ${world.urls.census} behind a tampering proxy ${world.urls.tamperProxy}`,
     );
     write(`  signing gateway (Express) ${world.urls.gateway} in front of a legacy login backend`);
+    write(
+      `  checkout chain: gateway (Express) ${world.urls.checkout} → orders (Koa) → billing (Fastify) ${world.urls.billing}`,
+    );
+    write(
+      `  token services (Express): the shop's ${world.urls.tokenService}, staging ${world.urls.stagingTokenService}`,
+    );
     write('');
     const table = createTable(scenarios, write);
     table.header();

@@ -1,5 +1,6 @@
 import { createServiceFetch, type FetchLike } from '@service-jwt/core';
-import { bearer, type Outcome, type SentRequest, send } from './call.js';
+import { bearer, type Outcome, outcomeOf, type SentRequest, send } from './call.js';
+import { createChainScenarios } from './chain-scenarios.js';
 import { ID } from './identities.js';
 import type { DemoWorld } from './world.js';
 
@@ -32,7 +33,8 @@ function kidServed(outcome: { json: unknown }): unknown {
 
 /**
  * The design's scenarios, in order, over the running `world`. Later rows use what earlier
- * ones did (the replay resends row 6's request; the revocation follows an accepted call).
+ * ones did (the replay resends row 6's request; the revocation follows an accepted call; the
+ * checkout chain's refusals use the Txn-Token its first row put on the wire).
  */
 export function createScenarios(world: DemoWorld): Scenario[] {
   const { signers, urls, clock } = world;
@@ -64,9 +66,7 @@ export function createScenarios(world: DemoWorld): Scenario[] {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    const json = (await answer.json()) as { code?: string };
-    const challenge = /error="([^"]+)"/.exec(answer.headers.get('www-authenticate') ?? '')?.[1];
-    return { status: answer.status, code: answer.ok ? undefined : json.code, challenge };
+    return outcomeOf(answer);
   };
   let tokenBeforeSwitch = '';
   let accessToken: unknown;
@@ -229,5 +229,6 @@ export function createScenarios(world: DemoWorld): Scenario[] {
       expected: { status: 200 },
       run: () => bearer(`${urls.orders}/orders`, String(accessToken)),
     },
+    ...createChainScenarios(world),
   ];
 }

@@ -36,6 +36,8 @@ export function createTable(scenarios: readonly Scenario[], write: (line: string
     },
     row(index: number, outcome: Outcome, ok: boolean) {
       write(line([...(cells[index] as string[]), describe(outcome), ok ? '✓' : '✗']));
+      for (const detail of outcome.detail ?? [])
+        write(`${' '.repeat(widths[0] as number)}  ${detail}`);
     },
   };
 }

@@ -1,14 +1,20 @@
-import { createHash, generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createServiceFetch,
   createSigner,
+  createTransactionTokenClient,
+  createTransactionTokenService,
+  createVerifier,
   currentTransaction,
   type FetchLike,
   type TransactionTokenOptions,
 } from '@service-jwt/core';
-import { serviceJwt as expressServiceJwt } from '@service-jwt/express';
+import {
+  serviceJwt as expressServiceJwt,
+  transactionTokenService as expressTokenService,
+} from '@service-jwt/express';
 import { serviceJwt as fastifyServiceJwt } from '@service-jwt/fastify';
 import { requireServiceJwt as koaServiceJwt } from '@service-jwt/koa';
 import express from 'express';
@@ -16,16 +22,19 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import Koa from 'koa';
 
 // Three real services on loopback, each on another framework, each calling the next through
-// createServiceFetch: edge → gateway (Express) → orders (Koa) → billing (Fastify). The
-// Txn-Token minted at the edge (here by the test, as the token service would) must arrive at
-// billing byte for byte: the same SHA-256 at every hop.
+// createServiceFetch: edge → gateway (Express) → orders (Koa) → billing (Fastify). The edge
+// exchanges the user's token for a Txn-Token at a real token service (Express handler,
+// createTransactionTokenClient); that Txn-Token must arrive at billing byte for byte: the same
+// SHA-256 at every hop as the one the token service minted.
 
 const EDGE = 'https://edge.shop.test/';
 const GATEWAY = 'https://gateway.shop.test/';
 const ORDERS = 'https://orders.shop.test/';
 const BILLING = 'https://billing.shop.test/';
+const USERS = 'https://login.shop.test/';
 const TOKEN_SERVICE = 'https://txn.shop.test/';
 const TRUST_DOMAIN = 'https://shop.test/';
+const CHECKOUT = 'orders:write billing:charge';
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -34,42 +43,48 @@ function keyPair() {
   return privateKey;
 }
 
-const tokenService = generateKeyPairSync('ed25519');
-const tokenServiceKey = tokenService.privateKey;
 const signers = Object.fromEntries(
   [EDGE, GATEWAY, ORDERS].map((issuer) => [issuer, createSigner({ issuer, keys: keyPair() })]),
 );
 const issuerKeys = (issuer: string) => ({ keys: signers[issuer]!.jwks() });
+
+// The identity provider's user tokens, and the token service that takes them at the edge.
+const users = createSigner({ issuer: USERS, keys: keyPair(), source: false });
+const userTokens = createVerifier({
+  issuers: { [USERS]: { keys: users.jwks() } },
+  audience: EDGE,
+  source: false,
+});
+const workloadVerifier = createVerifier({
+  issuers: { [EDGE]: issuerKeys(EDGE) },
+  audience: TOKEN_SERVICE,
+});
+/** What the token service logged for each Txn-Token it issued: its SHA-256, never the token. */
+const issuedHashes: unknown[] = [];
+const tokenService = createTransactionTokenService({
+  logger: {
+    info: (fields) => issuedHashes.push(fields.txn_token_sha256),
+    debug: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  },
+  trustDomain: TRUST_DOMAIN,
+  issuer: TOKEN_SERVICE,
+  keys: keyPair(),
+  workloadVerifier,
+  workloads: [EDGE],
+  verifySubjectToken: async (token) => {
+    const { claims, subject } = await userTokens.verifyToken(token);
+    return { ...claims, sub: subject ?? '' };
+  },
+});
 const trust: TransactionTokenOptions = {
   trustDomain: TRUST_DOMAIN,
-  issuers: {
-    [TOKEN_SERVICE]: {
-      publicKey: tokenService.publicKey,
-    },
-  },
+  issuers: { [TOKEN_SERVICE]: { keys: tokenService.jwks() } },
 };
 
-/** A Txn-Token as the token service would mint it (Ed25519, `typ: txntoken+jwt`). */
-function mintTxn(claims: Record<string, unknown> = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  const segment = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const input = `${segment({ alg: 'EdDSA', typ: 'txntoken+jwt' })}.${segment({
-    iss: TOKEN_SERVICE,
-    aud: TRUST_DOMAIN,
-    iat: now,
-    exp: now + 120,
-    txn: randomUUID(),
-    sub: 'user-42',
-    scope: 'orders:write billing:charge',
-    req_wl: EDGE,
-    tctx: { basket: 'b-17', amount: 120 },
-    rctx: { req_ip: '203.0.113.9' },
-    ...claims,
-  })}`;
-  return Promise.resolve(
-    `${input}.${sign(null, Buffer.from(input), tokenServiceKey).toString('base64url')}`,
-  );
-}
+const userToken = (scope = CHECKOUT) =>
+  users.sign({ scope }, { audience: EDGE, subject: 'user-42' });
 
 function listen(server: Server): Promise<string> {
   return new Promise((resolve) =>
@@ -83,6 +98,7 @@ const servers: Server[] = [];
 let billing: FastifyInstance;
 let gatewayUrl: string;
 let callGateway: FetchLike;
+let edge: ReturnType<typeof createTransactionTokenClient>;
 
 /** What each hop saw: the hash of its attached Txn-Token and of `currentTransaction()`. */
 interface Hop {
@@ -151,7 +167,29 @@ beforeAll(async () => {
   servers.push(gatewayServer);
   gatewayUrl = await listen(gatewayServer);
   callGateway = createServiceFetch({ signer: signers[EDGE]!, audience: GATEWAY });
+
+  const tts = express();
+  tts.all('/token', expressTokenService(tokenService));
+  const ttsServer = createServer(tts);
+  servers.push(ttsServer);
+  edge = createTransactionTokenClient({
+    url: `${await listen(ttsServer)}/token`,
+    trustDomain: TRUST_DOMAIN,
+    signer: signers[EDGE]!,
+    audience: TOKEN_SERVICE,
+  });
 });
+
+/** The edge's exchange: the user's token for a Txn-Token, the basket in `tctx`. */
+async function exchange(scope = CHECKOUT): Promise<string> {
+  const { token } = await edge.exchange({
+    subjectToken: await userToken(scope),
+    scope,
+    requestDetails: { basket: 'b-17', amount: 120 },
+    requestContext: { req_ip: '203.0.113.9' },
+  });
+  return token;
+}
 
 afterAll(async () => {
   for (const server of servers) {
@@ -159,11 +197,12 @@ afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
   }
   await billing.close();
+  await Promise.all([userTokens.close(), workloadVerifier.close()]);
 });
 
 describe('a Txn-Token across Express → Koa → Fastify', () => {
   it('arrives at the last hop byte for byte, with the user context intact', async () => {
-    const token = await mintTxn();
+    const token = await exchange();
     const response = await callGateway(`${gatewayUrl}/checkout`, {
       method: 'POST',
       headers: { 'txn-token': token },
@@ -171,6 +210,8 @@ describe('a Txn-Token across Express → Koa → Fastify', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as Record<string, unknown>;
     const minted = sha256(token);
+    // The hash the token service logged when it minted this token.
+    expect(issuedHashes.at(-1)).toBe(minted);
     for (const hop of ['gateway', 'orders', 'billing']) {
       expect(body[hop]).toEqual({ attached: minted, current: minted });
     }
@@ -181,14 +222,14 @@ describe('a Txn-Token across Express → Koa → Fastify', () => {
   it('is refused at the hop whose rule it fails, and the refusal travels back', async () => {
     const response = await callGateway(`${gatewayUrl}/checkout`, {
       method: 'POST',
-      headers: { 'txn-token': await mintTxn({ scope: 'orders:write' }) },
+      headers: { 'txn-token': await exchange('orders:write') },
     });
     expect(response.status).toBe(403);
     expect(((await response.json()) as { code: string }).code).toBe('txn_token_claim_check_failed');
   });
 
   it('is refused at the first hop when its tctx was changed on the way', async () => {
-    const [header, payload, signature] = (await mintTxn()).split('.') as [string, string, string];
+    const [header, payload, signature] = (await exchange()).split('.') as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
     const forged = Buffer.from(
       JSON.stringify({ ...claims, tctx: { ...claims.tctx, amount: 1 } }),
@@ -199,5 +240,29 @@ describe('a Txn-Token across Express → Koa → Fastify', () => {
     });
     expect(response.status).toBe(401);
     expect(((await response.json()) as { code: string }).code).toBe('txn_token_invalid');
+  });
+
+  it('cannot be widened: the token service refuses a wider replacement, grants a narrower one', async () => {
+    const token = await exchange();
+    await expect(edge.replace(token, `${CHECKOUT} billing:refund`)).rejects.toMatchObject({
+      code: 'token_exchange_refused',
+      message: expect.stringContaining('(invalid_scope)'),
+    });
+    const narrower = await edge.replace(token, 'orders:write');
+    const claims = (jwt: string) =>
+      JSON.parse(Buffer.from(jwt.split('.')[1] as string, 'base64url').toString('utf8'));
+    expect(claims(narrower.token)).toMatchObject({
+      txn: claims(token).txn,
+      sub: 'user-42',
+      scope: 'orders:write',
+      tctx: { basket: 'b-17', amount: 120 },
+    });
+    // Narrowed below what billing requires, it is refused there.
+    const response = await callGateway(`${gatewayUrl}/checkout`, {
+      method: 'POST',
+      headers: { 'txn-token': narrower.token },
+    });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { code: string }).code).toBe('txn_token_claim_check_failed');
   });
 });

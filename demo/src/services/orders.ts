@@ -1,10 +1,16 @@
 import type { KeyObject } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { PublicJwk, RevocationList } from '@service-jwt/core';
+import {
+  createServiceFetch,
+  currentTransaction,
+  type PublicJwk,
+  type RevocationList,
+  type ServiceJwtSigner,
+} from '@service-jwt/core';
 import { serviceJwt } from '@service-jwt/koa';
 import Koa from 'koa';
 import type { DemoClock, ServiceLogs } from '../clock.js';
-import { ID } from '../identities.js';
+import { ID, TRUST_DOMAIN } from '../identities.js';
 import { type Listening, listen } from '../listen.js';
 
 /** What the order service trusts. */
@@ -13,15 +19,27 @@ export interface OrdersTrust {
   readonly usersKey: KeyObject;
   readonly gatewayKey: PublicJwk;
   readonly revocation: RevocationList;
+  /** The shop's token service's keys: the Txn-Tokens of the checkout chain. */
+  readonly tokenServiceKeys: { readonly keys: readonly PublicJwk[] };
+}
+
+/** Where the order service calls billing, as whom. */
+export interface OrdersOutbound {
+  readonly signer: ServiceJwtSigner;
+  readonly billingUrl: string;
 }
 
 /**
  * The order service (Koa), with a revocation list. `GET /orders` serves end users: it takes
  * user tokens (`source: false`) from the user service or signed by the login gateway, for its
  * own audience. `POST /internal/restock` is service-only and M1 is its only allowed caller.
+ * `POST /checkout` is the middle hop of the checkout chain: the gateway's service token and a
+ * Txn-Token whose scope holds `orders:write`; it charges the order at billing through
+ * `createServiceFetch`, which forwards the Txn-Token byte for byte.
  */
 export async function startOrders(
   trust: OrdersTrust,
+  outbound: OrdersOutbound,
   clock: DemoClock,
   logs: ServiceLogs,
 ): Promise<Listening> {
@@ -35,10 +53,22 @@ export async function startOrders(
     },
     audience: ID.orders,
     revocation: trust.revocation,
+    transactionTokens: {
+      trustDomain: TRUST_DOMAIN,
+      issuers: { [ID.txnTokens]: { keys: trust.tokenServiceKeys } },
+      // The verifier also trusts the user service and M1; only the gateway is a workload of
+      // the shop's trust domain, so only its calls may carry a Txn-Token.
+      workloads: [ID.gateway],
+    },
     now: clock.now,
   });
   const userRoute = auth({ source: false, callers: { issuers: [ID.users, ID.gateway] } });
   const restockRoute = auth({ callers: { issuers: [ID.m1] } });
+  const checkoutRoute = auth({
+    callers: { issuers: [ID.gateway] },
+    transactionToken: { mode: 'require', claims: { scope: { includes: 'orders:write' } } },
+  });
+  const callBilling = createServiceFetch({ signer: outbound.signer, audience: ID.billing });
 
   const app = new Koa();
   app.use(async (ctx, next) => {
@@ -49,6 +79,15 @@ export async function startOrders(
     } else if (ctx.method === 'POST' && ctx.path === '/internal/restock') {
       await restockRoute(ctx, async () => {
         ctx.body = { restocked: true, by: ctx.state.serviceJwt?.issuer };
+      });
+    } else if (ctx.method === 'POST' && ctx.path === '/checkout') {
+      await checkoutRoute(ctx, async () => {
+        const answer = await callBilling(`${outbound.billingUrl}/charges`, { method: 'POST' });
+        ctx.status = answer.status;
+        ctx.body = {
+          ...((await answer.json()) as object),
+          orders: { sha256: currentTransaction()?.hash },
+        };
       });
     } else {
       await next();

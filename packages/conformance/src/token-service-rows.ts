@@ -102,6 +102,22 @@ export function describeTokenServiceEndpoint(adapter: string, serve: ServeTokenS
       expect(after.scope).toBe('orders.read');
     });
 
+    it('400 invalid_scope for a replacement wider than the Txn-Token it replaces', async () => {
+      const user = await domain.userToken('orders.read orders.write');
+      const first = await post(exchangeForm(user, { scope: 'orders.read' }));
+      const original = (first.json as { access_token: string }).access_token;
+      const response = await post(
+        exchangeForm(original, {
+          subject_token_type: TXN_TOKEN_URN,
+          scope: 'orders.read orders.write',
+          request_context: undefined,
+          request_details: undefined,
+        }),
+      );
+      // Wider than the original, though within what the user's own token holds.
+      expectRefusal(response, 400, 'invalid_scope', original);
+    });
+
     it('checks a workload token bound to the request (bdy, htm, htu) against the raw body', async () => {
       const form = exchangeForm(await domain.userToken('orders.read'));
       const bound = await domain.gateway.signRequest({

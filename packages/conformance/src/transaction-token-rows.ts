@@ -118,6 +118,22 @@ export const TRANSACTION_TOKEN_ROWS: readonly ConformanceRow[] = [
     invalid('txn_token_invalid'),
   ),
   txnRow(
+    "Txn-Token re-minted by a hop with a wider scope, in the token service's name → 401 txn_token_invalid",
+    '/txn-scope',
+    { signer: 'stranger', claims: { scope: 'orders:read orders:write billing:refund' } },
+    invalid('txn_token_invalid'),
+  ),
+  txnRow(
+    'Txn-Token whose scope was widened after signing → 401 txn_token_invalid',
+    '/txn-scope',
+    (f) => {
+      const [header, , signature] = f.mintTxn().split('.');
+      const wider = f.mintTxn({ claims: { scope: 'orders:read orders:write billing:refund' } });
+      return `${header}.${wider.split('.')[1]}.${signature}`;
+    },
+    invalid('txn_token_invalid'),
+  ),
+  txnRow(
     'Txn-Token whose tctx was changed after signing → 401 txn_token_invalid',
     '/txn-context',
     (f) => {

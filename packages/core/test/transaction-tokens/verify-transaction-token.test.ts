@@ -4,7 +4,16 @@ import {
   type VerifiedServiceJwt,
 } from '@service-jwt/core';
 import { serveJwks } from '@service-jwt/testing';
-import { AUDIENCE, b64, expectCode, makeKey, mint, NOW, NOW_MS } from '../fixtures.js';
+import {
+  AUDIENCE,
+  b64,
+  expectCode,
+  issuerConfig,
+  makeKey,
+  mint,
+  NOW,
+  NOW_MS,
+} from '../fixtures.js';
 import {
   ISSUER,
   mintTxn,
@@ -309,6 +318,27 @@ describe('every Txn-Token refusal has its own code', () => {
 
   it.each(cases)('%s → %s', async (_name, code, produce) => {
     await expectCode(produce(), code);
+  });
+
+  it('verifies a Txn-Token as its own token only on a verifier whose typ is txntoken+jwt', async () => {
+    // The token service checks the Txn-Token a replacement names this way.
+    const txnVerifier = createVerifier({
+      issuers: { [TOKEN_SERVICE]: issuerConfig(txnKey) as never },
+      audience: TRUST_DOMAIN,
+      source: false,
+      typ: 'txntoken+jwt',
+      now: () => NOW_MS,
+    });
+    const verified = await txnVerifier.verifyToken(mintTxn(txnKey));
+    expect(verified.claims.txn).toBe(txnClaimsAt().txn);
+    const loose = createVerifier({
+      issuers: { [TOKEN_SERVICE]: issuerConfig(txnKey) as never },
+      audience: TRUST_DOMAIN,
+      source: false,
+      now: () => NOW_MS,
+    });
+    await expectCode(loose.verifyToken(mintTxn(txnKey)), 'txn_token_in_authorization');
+    await Promise.all([txnVerifier.close(), loose.close()]);
   });
 
   it('accepts an aud list holding the trust domain', async () => {
