@@ -101,7 +101,10 @@ function protectRoute(route: RouteOptions, guard: RouteGuard, hasHook: boolean):
       ...asArray(route.preHandler),
     ] as RouteOptions['preHandler'];
   }
-  route.onSend = [...asArray(route.onSend), own(guard.onSend)] as RouteOptions['onSend'];
+  // An async hook costs a promise per request: added only where answers are signed.
+  if (guard.onSend !== undefined) {
+    route.onSend = [...asArray(route.onSend), own(guard.onSend)] as RouteOptions['onSend'];
+  }
   route.errorHandler = errorHandlerFor(route.errorHandler);
 }
 

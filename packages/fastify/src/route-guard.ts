@@ -28,8 +28,13 @@ export interface RouteGuard {
   ): void;
   /** Completes verification and attaches `request.serviceJwt` before the handler. */
   preHandler(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
-  /** Signs the answer to an accepted request (`httpSignature.signResponse`), if the route does. */
-  onSend(request: FastifyRequest, reply: FastifyReply, payload: unknown): Promise<unknown>;
+  /**
+   * Signs the answer to an accepted request; present only when the route signs its answers
+   * (`httpSignature.signResponse`), so other routes pay for no extra hook.
+   */
+  readonly onSend:
+    | ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>)
+    | undefined;
 }
 
 async function payloadBytes(payload: unknown): Promise<Buffer> {
@@ -184,5 +189,10 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
     return body;
   }
 
-  return { onRequest, preParsing, preHandler, onSend };
+  return {
+    onRequest,
+    preParsing,
+    preHandler,
+    onSend: guard.signResponse === null ? undefined : onSend,
+  };
 }

@@ -1,4 +1,4 @@
-import type { ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
+import type { RequestLike, ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
 import { createGuard, type Guard, runInTransaction } from '@service-jwt/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import type { KoaRouteOptions, KoaServiceJwtOptions } from './options.js';
@@ -17,6 +17,24 @@ export interface ServiceJwtMiddlewareFactory {
   (routeOptions?: KoaRouteOptions): ServiceJwtMiddleware;
   /** The shared verifier. */
   readonly verifier: ServiceJwtVerifier;
+}
+
+/**
+ * Attaches the result and runs downstream with the verified Txn-Token as `currentTransaction()`
+ * (a plain `next()` when the request carries none), then signs the answer if the route does.
+ * A module function, not a closure: the accepted path allocates nothing of its own.
+ */
+function proceed(
+  guard: Guard,
+  ctx: Context,
+  next: Next,
+  verified: VerifiedServiceJwt,
+  request: RequestLike,
+): Promise<void> {
+  ctx.state.serviceJwt = verified;
+  const downstream = runInTransaction(verified, next);
+  const sign = guard.signResponse;
+  return sign === null ? downstream : downstream.then(() => signAnswer(sign, request, ctx));
 }
 
 function middlewareFor(guard: Guard): ServiceJwtMiddleware {
@@ -39,18 +57,13 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
       refuse(ctx, caught);
       return undefined;
     }
-    const sign = guard.signResponse;
-    const accepted = (verified: VerifiedServiceJwt): Promise<void> => {
-      ctx.state.serviceJwt = verified;
-      // Downstream runs with the verified Txn-Token as `currentTransaction()` (a plain `next()`
-      // when the request carries none).
-      const downstream = runInTransaction(verified, next);
-      return sign === null ? downstream : downstream.then(() => signAnswer(sign, request, ctx));
-    };
     if (outcome instanceof Promise) {
-      return outcome.then(accepted, (caught: unknown) => refuse(ctx, caught));
+      return outcome.then(
+        (verified) => proceed(guard, ctx, next, verified, request),
+        (caught: unknown) => refuse(ctx, caught),
+      );
     }
-    return accepted(outcome);
+    return proceed(guard, ctx, next, outcome, request);
   };
   return Object.assign(middleware, { verifier: guard.verifier }) as ServiceJwtMiddleware;
 }
