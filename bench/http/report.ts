@@ -148,7 +148,7 @@ export function renderReport(input: ReportInput): string {
         ? 'met'
         : `**missed** by ${(t.min - measured).toFixed(2)} (${pct((t.min - measured) / t.min)} short)`;
     out.push(
-      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${t.min} | ${verdict} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
+      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${Number(t.min.toFixed(2))} | ${verdict} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
     );
   }
   out.push(
