@@ -44,7 +44,21 @@ describe('createRedisReplayStore', () => {
     const key = replayKey('https://issuer.test/', 'layout');
     await store.claim(key, exp);
     // <prefix>replay:{r<bucket>}:<key>, the bucket's hash tag keeping it in its epoch's slot.
-    const [, found] = await a.scan('0', 'MATCH', `${prefix}replay:{r*}:*layout*`, 'COUNT', 10_000);
+    // The whole keyspace: the shared Redis may hold many other keys, and one SCAN call only
+    // looks at part of it.
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await a.scan(
+        cursor,
+        'MATCH',
+        `${prefix}replay:{r*}:*layout*`,
+        'COUNT',
+        10_000,
+      );
+      found.push(...keys);
+      cursor = next;
+    } while (cursor !== '0');
     expect(found).toHaveLength(1);
     const stored = found[0] as string;
     expect(stored).toMatch(/replay:\{r\d+\}:/);
