@@ -56,7 +56,10 @@ describe("createSigner reads keygen's output file as it is", () => {
       const token = await signer.tokenFor(AUD);
       const { k } = JSON.parse(readFileSync(file, 'utf8')) as { k: string };
       const secret = Buffer.from(k, 'base64url');
-      await expect(accepted(token, { secret, algorithms: [alg] })).resolves.toBeDefined();
+      await expect(accepted(token, { secret, algorithms: [alg] })).resolves.toMatchObject({
+        issuer: ISS,
+        header: { alg },
+      });
       // The trap the docs warn about: the text of "k" is not the secret.
       await expect(accepted(token, { secret: k, algorithms: [alg] })).rejects.toMatchObject({
         code: 'signature_invalid',
@@ -69,14 +72,20 @@ describe("createSigner reads keygen's output file as it is", () => {
     const signer = createSigner({ issuer: ISS, keys: readFileSync(file) });
     expect(signer.algorithm).toBe('ES256');
     const token = await signer.sign({}, { audience: AUD });
-    await expect(accepted(token, { publicKey: printed })).resolves.toBeDefined();
+    await expect(accepted(token, { publicKey: printed })).resolves.toMatchObject({
+      issuer: ISS,
+      header: { alg: 'ES256' },
+    });
   });
 
   it('reads the default output (the private JWK on standard output)', async () => {
     const r = await realCli(['keygen', '--alg', 'EdDSA']);
     const signer = createSigner({ issuer: ISS, keys: r.stdout });
     const token = await signer.tokenFor(AUD);
-    await expect(accepted(token, { keys: signer.jwks() })).resolves.toBeDefined();
+    await expect(accepted(token, { keys: signer.jwks() })).resolves.toMatchObject({
+      issuer: ISS,
+      header: { alg: 'EdDSA' },
+    });
   });
 
   it('reads --format pem, which keeps no alg: PS256 is asked for, ES256 inferred', async () => {
@@ -86,7 +95,10 @@ describe("createSigner reads keygen's output file as it is", () => {
     const ec = await realCli(['keygen', '--alg', 'ES256', '--format', 'pem']);
     expect(createSigner({ issuer: ISS, keys: ec.stdout }).algorithm).toBe('ES256');
     const token = await pss.sign({}, { audience: AUD });
-    await expect(accepted(token, { keys: pss.jwks() })).resolves.toBeDefined();
+    await expect(accepted(token, { keys: pss.jwks() })).resolves.toMatchObject({
+      issuer: ISS,
+      header: { alg: 'PS256' },
+    });
   });
 
   it('refuses keygen output whose alg disagrees with the algorithm option, naming both', async () => {

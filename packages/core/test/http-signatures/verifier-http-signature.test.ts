@@ -65,8 +65,14 @@ describe('httpSignature binding: accepted', () => {
   });
 
   it('lets one static token carry many signed requests (the nonce is one-time, not the token)', async () => {
-    await expect(byIssuer.verify(signed(staticToken))).resolves.toBeDefined();
-    await expect(byIssuer.verify(signed(staticToken))).resolves.toBeDefined();
+    await expect(byIssuer.verify(signed(staticToken))).resolves.toMatchObject({
+      issuer: 'https://issuer.test',
+      subject: 'orders',
+    });
+    await expect(byIssuer.verify(signed(staticToken))).resolves.toMatchObject({
+      issuer: 'https://issuer.test',
+      subject: 'orders',
+    });
   });
 
   it("verifies a request signed with the token's cnf.jwk proof key", async () => {
@@ -78,7 +84,10 @@ describe('httpSignature binding: accepted', () => {
   it('verifies a GET without body or Content-Digest', async () => {
     const request = signed(staticToken, {}, { method: 'GET', body: undefined });
     expect(request.headers['content-digest']).toBeUndefined();
-    await expect(byIssuer.verify(request)).resolves.toBeDefined();
+    await expect(byIssuer.verify(request)).resolves.toMatchObject({
+      issuer: 'https://issuer.test',
+      subject: 'orders',
+    });
   });
 
   it('verifies @target-uri rebuilt from the scheme option and the Host header', async () => {
@@ -90,17 +99,22 @@ describe('httpSignature binding: accepted', () => {
     );
     // Host as fetch sends it for that URL.
     const received = { ...request, headers: { ...request.headers, host: 'orders.internal:8080' } };
-    await expect(route.verify({ ...received, url: '/orders?id=7' })).resolves.toBeDefined();
+    await expect(route.verify({ ...received, url: '/orders?id=7' })).resolves.toMatchObject({
+      issuer: 'https://issuer.test',
+      subject: 'orders',
+    });
     const moved = { ...received, headers: { ...received.headers, host: 'other.internal' } };
     await expectCode(route.verify({ ...moved, url: '/orders?id=7' }), 'http_signature_invalid');
   });
 
   it('keeps a nonce apart from a jti of the same value', async () => {
     const once = mint(issuerKey, claimsAt({ jti: 'shared-value' }));
-    await expect(base.verifyToken(once)).resolves.toBeDefined();
+    await expect(base.verifyToken(once)).resolves.toMatchObject({
+      claims: { jti: 'shared-value' },
+    });
     await expect(
       byIssuer.verify(signed(staticToken, { nonce: 'shared-value' })),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ issuer: 'https://issuer.test', subject: 'orders' });
   });
 });
 
@@ -313,7 +327,7 @@ describe('httpSignature option', () => {
     const narrowed = tagged.forRoute({ httpSignature: { maxAge: 30 } });
     await expect(
       narrowed.verify(signed(staticToken, { tag: 'wimse-workload-to-workload', lifetime: 30 })),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ issuer: 'https://issuer.test', subject: 'orders' });
     await expectCode(
       narrowed.verify(signed(staticToken, { tag: 'wimse-workload-to-workload', lifetime: 31 })),
       'http_signature_expired',
@@ -322,7 +336,10 @@ describe('httpSignature option', () => {
 
   it('leaves routes without it as they were: signature fields are ignored', async () => {
     const request = signed(staticToken);
-    await expect(base.verify({ ...request, body: 'anything' })).resolves.toBeDefined();
+    await expect(base.verify({ ...request, body: 'anything' })).resolves.toMatchObject({
+      issuer: 'https://issuer.test',
+      subject: 'orders',
+    });
   });
 
   it('audience is still checked in the mode', async () => {

@@ -70,7 +70,7 @@ describe('createSigner with oct keys', () => {
     const decoded = createSigner({ issuer: ISS, keys: { key: secretOf(jwk), kid: 'gw-1' } });
     await expect(
       verifyByKid(await decoded.sign({}, { audience: AUD }), [jwk]),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject({ issuer: ISS, header: { kid: 'gw-1' } });
   });
 
   it('takes a set of oct keys: the first signs, jwks() publishes nothing', async () => {
@@ -81,7 +81,10 @@ describe('createSigner with oct keys', () => {
     const response = jwksResponse(signer).body;
     expect(response).toBe('{"keys":[]}');
     for (const key of set) expect(response).not.toContain(key.k);
-    await expect(verifyByKid(await signer.tokenFor(AUD), set)).resolves.toBeDefined();
+    await expect(verifyByKid(await signer.tokenFor(AUD), set)).resolves.toMatchObject({
+      issuer: ISS,
+      header: { kid: 'gw-1' },
+    });
   });
 
   it.each([
@@ -145,8 +148,14 @@ describe('rotation between two oct keys', () => {
     expect(decodeProtectedHeader(after).kid).toBe('gw-2026-02');
     expect(signer.kid).toBe('gw-2026-02');
     expect(signer.jwks()).toEqual({ keys: [] });
-    await expect(verifyByKid(before, [current, next], now)).resolves.toBeDefined();
-    await expect(verifyByKid(after, [current, next], now)).resolves.toBeDefined();
+    await expect(verifyByKid(before, [current, next], now)).resolves.toMatchObject({
+      issuer: ISS,
+      header: { kid: current.kid },
+    });
+    await expect(verifyByKid(after, [current, next], now)).resolves.toMatchObject({
+      issuer: ISS,
+      header: { kid: 'gw-2026-02' },
+    });
     // Each token verifies under its own key only.
     await expect(
       verifyByKid(after, [{ ...current, kid: 'gw-2026-02' }], now),

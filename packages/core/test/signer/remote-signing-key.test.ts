@@ -121,7 +121,7 @@ describe('a remote signing key', () => {
     expect(Buffer.from(inputs[0] as Uint8Array).toString('latin1')).toBe(`${header}.${payload}`);
     expect(signatures[0]?.[0]).toBe(0);
     expect(signature).toBe(signatures[0]?.toString('base64url'));
-    await expect(accepted(signer, token)).resolves.toBeDefined();
+    await expect(accepted(signer, token)).resolves.toMatchObject({ issuer: ISS, claims: { n: 1 } });
   });
 
   it('publishes exactly the public JWK of the service key, thumbprint kid, no private member', async () => {
@@ -144,7 +144,7 @@ describe('a remote signing key', () => {
       const signer = createSigner({ issuer: ISS, keys: remote });
       await expect(
         accepted(signer, await signer.sign({}, { audience: AUD })),
-      ).resolves.toBeDefined();
+      ).resolves.toMatchObject({ issuer: ISS });
     }
     const named = createSigner({
       issuer: ISS,
@@ -201,16 +201,22 @@ describe('rotation with a remote key in the ring', () => {
     });
     try {
       const before = await signer.tokenFor(AUD);
-      await expect(verifier.verifyToken(before)).resolves.toBeDefined();
+      await expect(verifier.verifyToken(before)).resolves.toMatchObject({ issuer: ISS });
       const oldKid = signer.kid;
       const plan = signer.rotate(await service.remoteKey('p384', 'ES384'), { activateAfter: 600 });
       expect(signer.jwks().keys.map((k) => k.kid)).toEqual([oldKid, plan.kid]);
       t += 600_000;
       const after = await signer.tokenFor(AUD);
       expect(decodeProtectedHeader(after)).toMatchObject({ alg: 'ES384', kid: plan.kid });
-      await expect(verifier.verifyToken(after)).resolves.toBeDefined();
+      await expect(verifier.verifyToken(after)).resolves.toMatchObject({
+        issuer: ISS,
+        header: { alg: 'ES384', kid: plan.kid },
+      });
       expect(signer.jwks().keys.map((k) => k.kid)).toEqual([plan.kid, oldKid]);
-      await expect(verifier.verifyToken(before)).resolves.toBeDefined();
+      await expect(verifier.verifyToken(before)).resolves.toMatchObject({
+        issuer: ISS,
+        header: { kid: oldKid },
+      });
       // The local key's last token expires at T0 + 3600 s: the key is gone 60 s later.
       t = T0 + 3_661_000;
       expect(signer.jwks().keys.map((k) => k.kid)).toEqual([plan.kid]);
@@ -226,12 +232,17 @@ describe('rotation with a remote key in the ring', () => {
     const local = generateKeyPairSync('ed25519').privateKey;
     const signer = createSigner({ issuer: ISS, keys: [remote, local] });
     expect(signer.jwks().keys).toHaveLength(2);
-    await expect(accepted(signer, await signer.sign({}, { audience: AUD }))).resolves.toBeDefined();
+    await expect(accepted(signer, await signer.sign({}, { audience: AUD }))).resolves.toMatchObject(
+      { issuer: ISS },
+    );
     const both = createSigner({ issuer: ISS, keys: remote });
     const plan = both.rotate(local, { activateAfter: 0 });
     const token = await both.sign({}, { audience: AUD });
     expect(decodeProtectedHeader(token).kid).toBe(plan.kid);
-    await expect(accepted(both, token)).resolves.toBeDefined();
+    await expect(accepted(both, token)).resolves.toMatchObject({
+      issuer: ISS,
+      header: { kid: plan.kid },
+    });
   });
 });
 
@@ -261,7 +272,9 @@ describe('when the remote side fails', () => {
   it('a service that is down is signer_unavailable with the network failure as cause', async () => {
     const doomed = await startSigningService({ p256: KEYS.p256 });
     const signer = createSigner({ issuer: ISS, keys: await doomed.remoteKey('p256', 'ES256') });
-    await expect(accepted(signer, await signer.tokenFor(AUD))).resolves.toBeDefined();
+    await expect(accepted(signer, await signer.tokenFor(AUD))).resolves.toMatchObject({
+      issuer: ISS,
+    });
     await doomed.stop();
     const err = await signer.sign({}, { audience: AUD }).then(
       () => undefined,
