@@ -5,6 +5,7 @@ import { ALGORITHMS, type Algorithm, ASYMMETRIC_ALGORITHMS } from '../jws/algori
 import { verifySignature } from '../jws/signature.js';
 import type { JsonWebKeyInput, KeyInput } from '../keys/key-input.js';
 import { checkRsaPublicKey } from '../keys/rsa-checks.js';
+import { TIMED_OUT, withDeadline } from './deadline.js';
 import { ecdsaDerToJose } from './ecdsa-der.js';
 import { chooseAlgorithm, describeKeyType } from './key-algorithms.js';
 import type { KeyPairAlgorithm } from './key-pairs.js';
@@ -137,28 +138,17 @@ async function callWithDeadline(
   timeout: number,
   name: string,
 ): Promise<unknown> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = signerUnavailable(`${name} did not answer within ${timeout} ms`);
-      controller.abort(err);
-      reject(err);
-    }, timeout);
-  });
-  const call = Promise.resolve().then(() =>
-    remote.sign(signingInput, { signal: controller.signal }),
-  );
-  // Nobody waits for an answer that comes after the deadline.
-  call.catch(() => undefined);
+  let answer: unknown;
   try {
-    return await Promise.race([call, deadline]);
+    answer = await withDeadline((signal) => remote.sign(signingInput, { signal }), timeout);
   } catch (err) {
     if (isServiceJwtError(err)) throw err;
     throw signerUnavailable(`${name} failed`, { cause: err });
-  } finally {
-    clearTimeout(timer);
   }
+  if (answer === TIMED_OUT) {
+    throw signerUnavailable(`${name} did not answer within ${timeout} ms`);
+  }
+  return answer;
 }
 
 /** The JOSE forms `returned` may stand for: DER converted, and r‖s as is, for ECDSA. */

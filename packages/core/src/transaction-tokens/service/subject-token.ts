@@ -1,5 +1,5 @@
 import { isServiceJwtError } from '../../errors/service-jwt-error.js';
-import { TIMED_OUT, withDeadline } from './deadline.js';
+import { TIMED_OUT, withDeadline } from '../../signer/deadline.js';
 import type { ResolvedServiceOptions, SubjectTokenInfo } from './options.js';
 import { refuse } from './token-endpoint-response.js';
 

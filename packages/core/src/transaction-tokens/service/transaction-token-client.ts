@@ -4,10 +4,10 @@ import {
   tokenServiceUnavailable,
 } from '../../errors/refusals.js';
 import { isServiceJwtError } from '../../errors/service-jwt-error.js';
+import { TIMED_OUT, withDeadline } from '../../signer/deadline.js';
 import type { ServiceJwtSigner } from '../../signer/signer.js';
 import { TOKEN_EXCHANGE_GRANT_TYPE, TXN_TOKEN_TYPE_URN } from '../txn-token.js';
 import { readBoundedText } from './bounded-response.js';
-import { TIMED_OUT, withDeadline } from './deadline.js';
 
 /** `fetch` as the client calls it (the global `fetch` fits). */
 export type TokenServiceFetch = (url: string, init: RequestInit) => Promise<Response>;
