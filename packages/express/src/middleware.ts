@@ -1,4 +1,9 @@
-import type { RouteOptions, ServiceJwtVerifier, VerifiedServiceJwt } from '@service-jwt/core';
+import type {
+  RequestLike,
+  RouteOptions,
+  ServiceJwtVerifier,
+  VerifiedServiceJwt,
+} from '@service-jwt/core';
 import { createGuard, type Guard, runInTransaction } from '@service-jwt/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AdapterOptions, ExpressServiceJwtOptions } from './options.js';
@@ -33,6 +38,24 @@ export interface ServiceJwtMiddleware extends RequestHandler {
   readonly verifier: ServiceJwtVerifier;
 }
 
+/**
+ * Attaches the result, arranges the answer's signature if the route signs answers, and runs
+ * the rest of the request with the verified Txn-Token as `currentTransaction()` (a plain
+ * `next()` when it carries none). A module function: the accepted path allocates no closure.
+ */
+function proceed(
+  guard: Guard,
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  verified: VerifiedServiceJwt,
+  request: RequestLike,
+): void {
+  req.serviceJwt = verified;
+  if (guard.signResponse !== null) signAnswer(guard.signResponse, request, res);
+  runInTransaction(verified, next);
+}
+
 function middlewareFor(guard: Guard): ServiceJwtMiddleware {
   const middleware = function serviceJwtMiddleware(
     req: Request,
@@ -47,20 +70,16 @@ function middlewareFor(guard: Guard): ServiceJwtMiddleware {
       refuse(guard, res, next, err);
       return;
     }
-    const accepted = (verified: VerifiedServiceJwt) => {
-      req.serviceJwt = verified;
-      if (guard.signResponse !== null) signAnswer(guard.signResponse, request, res);
-      runInTransaction(verified, next);
-    };
     // Most requests are answered in this turn (a cached token, local keys, in-memory stores):
     // the rest of the app then runs without waiting for a microtask.
-    // The rest of the request runs with the verified Txn-Token as `currentTransaction()`
-    // (a plain `next()` when it carries none).
     if (!(outcome instanceof Promise)) {
-      accepted(outcome);
+      proceed(guard, req, res, next, outcome, request);
       return;
     }
-    outcome.then(accepted, (err: unknown) => refuse(guard, res, next, err));
+    outcome.then(
+      (verified) => proceed(guard, req, res, next, verified, request),
+      (err: unknown) => refuse(guard, res, next, err),
+    );
   };
   return Object.assign(middleware, { verifier: guard.verifier });
 }
