@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { type Attributes, diag, metrics, type ObservableResult, trace } from '@opentelemetry/api';
+import { diag, metrics, type ObservableResult, trace } from '@opentelemetry/api';
 import {
   CHANNELS,
   type KeySetCooldownEvent,
@@ -10,9 +10,11 @@ import {
   type VerificationEvent,
 } from '@service-jwt/core';
 import { ATTRIBUTES, fetchErrorType, issuerLabel, oneOf, refusalCode } from './attributes.js';
+import { createDurationPoints } from './duration-points.js';
 import { createInstruments } from './instruments.js';
 import { createKeySetAges } from './key-set-ages.js';
 import { type InstrumentServiceJwtOptions, resolveOptions } from './options.js';
+import { createVerificationAttributes } from './verification-attributes.js';
 
 /** The instrumentation scope (meter name) of every metric this package records. */
 export const INSTRUMENTATION_SCOPE = '@service-jwt/opentelemetry';
@@ -65,33 +67,31 @@ export function instrumentServiceJwt(
   const meter = (meterProvider ?? metrics.getMeterProvider()).getMeter(INSTRUMENTATION_SCOPE);
   const instruments = createInstruments(meter);
   const ages = createKeySetAges(now);
-  const observeAges = (result: ObservableResult): void => ages.observe(result);
-  instruments.keySetAge.addCallback(observeAges);
+  const durations = createDurationPoints(instruments.verificationDuration);
+  // Runs at the start of every collection, before the histogram is read (duration-points.ts).
+  const observe = (result: ObservableResult): void => {
+    durations.flush();
+    ages.observe(result);
+  };
+  instruments.keySetAge.addCallback(observe);
+
+  const attributeSets = createVerificationAttributes();
 
   function onVerification(event: VerificationEvent): void {
-    const result = event.outcome === 'accepted' ? 'accepted' : 'refused';
     const issuer =
       typeof event.issuer === 'string'
         ? issuerLabel(event.issuer, event.issuerTrusted === true, issuers)
         : undefined;
-    const code = result === 'refused' ? refusalCode(event.code) : undefined;
-    const attributes: Attributes = { [ATTRIBUTES.result]: result };
-    if (code !== undefined) attributes[ATTRIBUTES.errorType] = code;
-    if (issuer !== undefined) attributes[ATTRIBUTES.issuer] = issuer;
+    const code = event.outcome === 'accepted' ? undefined : refusalCode(event.code);
+    const attributes = attributeSets(code, issuer);
     const seconds = event.durationMs / 1000;
     if (Number.isFinite(seconds) && seconds >= 0) {
-      instruments.verificationDuration.record(seconds, attributes);
+      durations.add(seconds, attributes.metric);
     }
     if (!spanAttributes) return;
     const span = trace.getActiveSpan();
     if (span === undefined || !span.isRecording()) return;
-    const annotations: Attributes = {
-      [ATTRIBUTES.result]: result,
-      [ATTRIBUTES.cached]: event.cached === true,
-    };
-    if (code !== undefined) annotations[ATTRIBUTES.code] = code;
-    if (issuer !== undefined) annotations[ATTRIBUTES.issuer] = issuer;
-    span.setAttributes(annotations);
+    span.setAttributes(event.cached === true ? attributes.span.cached : attributes.span.fresh);
   }
 
   // Key sets are fetched only for configured issuers: their `issuer` is never a caller's value.
@@ -155,7 +155,8 @@ export function instrumentServiceJwt(
       if (!enabled) return;
       enabled = false;
       for (const [name, handle] of subscriptions) unsubscribe(name, handle);
-      instruments.keySetAge.removeCallback(observeAges);
+      instruments.keySetAge.removeCallback(observe);
+      durations.flush();
       ages.clear();
     },
   };

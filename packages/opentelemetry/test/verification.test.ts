@@ -128,6 +128,54 @@ describe('service_jwt.verification.duration', () => {
     expect(histogram?.buckets.counts.reduce((a, b) => a + b, 0)).toBe(1);
   });
 
+  // Points are held and recorded in bursts (duration-points.ts): a collection, or disable(),
+  // must still see every one of them, exactly.
+  it('hands every duration to the reader: past a full buffer, at a collection and at disable()', async () => {
+    instrument();
+    const publishMany = (count: number, from: number): number => {
+      let sum = 0;
+      for (let i = from; i < from + count; i++) {
+        const durationMs = (i % 7) + 1;
+        sum += durationMs / 1000;
+        channel(CHANNELS.verification).publish({
+          outcome: 'accepted',
+          code: undefined,
+          status: 200,
+          issuer: herald.issuer,
+          issuerTrusted: true,
+          subject: undefined,
+          jti: undefined,
+          kid: undefined,
+          alg: undefined,
+          audience: [AUDIENCE],
+          cached: false,
+          durationMs,
+        });
+      }
+      return sum;
+    };
+    const accepted = { [RESULT]: 'accepted', [ISSUER]: herald.issuer };
+
+    // 601: two full buffers of 256 and 89 points still held when the reader collects.
+    let sum = publishMany(601, 0);
+    let histogram = histogramOf(await telemetry.collect(), DURATION, accepted);
+    expect(histogram?.count).toBe(601);
+    expect(histogram?.sum).toBeCloseTo(sum, 9);
+    expect(histogram?.min).toBe(0.001);
+    expect(histogram?.max).toBe(0.007);
+
+    sum += publishMany(3, 601);
+    histogram = histogramOf(await telemetry.collect(), DURATION, accepted);
+    expect(histogram?.count).toBe(604);
+    expect(histogram?.sum).toBeCloseTo(sum, 9);
+
+    sum += publishMany(5, 604);
+    instrumentation?.disable();
+    histogram = histogramOf(await telemetry.collect(), DURATION, accepted);
+    expect(histogram?.count).toBe(609);
+    expect(histogram?.sum).toBeCloseTo(sum, 9);
+  });
+
   it('records an iss that is not a trusted issuer as one bucket, never by its value', async () => {
     instrument();
     const randomIssuer = `https://${randomUUID()}.attacker.test/`;

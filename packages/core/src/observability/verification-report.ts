@@ -66,6 +66,18 @@ function verifiedFacts(result: VerifiedServiceJwt): RefusalContext {
   };
 }
 
+// The route's audiences as events carry them: one frozen array per route, shared by its events.
+const audienceLists = new WeakMap<ReadonlySet<string>, readonly string[]>();
+function audienceList(audiences: ReadonlySet<string> | null): readonly string[] | null {
+  if (audiences === null) return null;
+  let list = audienceLists.get(audiences);
+  if (list === undefined) {
+    list = Object.freeze([...audiences]);
+    audienceLists.set(audiences, list);
+  }
+  return list;
+}
+
 /** Publishes the verification event and logs a refusal, for a watched verification. */
 export function report(
   observation: Observation,
@@ -73,29 +85,30 @@ export function report(
   route: ResolvedRoute,
   outcome: { readonly result: VerifiedServiceJwt } | { readonly error: ServiceJwtError },
 ): void {
+  const error = 'error' in outcome ? outcome.error : undefined;
   const facts =
-    'result' in outcome ? verifiedFacts(outcome.result) : claimedFacts(observation.trace.token);
-  if ('error' in outcome && observation.logger !== null) {
-    logRefusal(observation.logger, outcome.error, facts);
+    error === undefined
+      ? verifiedFacts((outcome as { readonly result: VerifiedServiceJwt }).result)
+      : claimedFacts(observation.trace.token);
+  if (error !== undefined && observation.logger !== null) {
+    logRefusal(observation.logger, error, facts);
   }
   if (!verificationChannel.hasSubscribers) return;
-  const audiences = route.registered.audiences;
-  const event: VerificationEvent = {
-    outcome: 'result' in outcome ? 'accepted' : 'refused',
-    code: 'error' in outcome ? outcome.error.code : undefined,
-    status: 'error' in outcome ? outcome.error.status : 200,
+  const event: { -readonly [K in keyof VerificationEvent]: VerificationEvent[K] } = {
+    outcome: error === undefined ? 'accepted' : 'refused',
+    code: error?.code,
+    status: error === undefined ? 200 : error.status,
     issuer: facts.issuer,
     issuerTrusted: facts.issuer !== undefined && state.keysOf(facts.issuer) !== undefined,
     subject: facts.subject,
     jti: facts.jti,
     kid: facts.kid,
     alg: facts.alg,
-    audience: audiences === null ? null : [...audiences],
+    audience: audienceList(route.registered.audiences),
     cached: observation.trace.cached,
     durationMs: performance.now() - observation.startedAt,
-    ...('result' in outcome && outcome.result.transaction !== undefined
-      ? { transactionHash: outcome.result.transaction.hash }
-      : {}),
   };
+  const transaction = 'result' in outcome ? outcome.result.transaction : undefined;
+  if (transaction !== undefined) event.transactionHash = transaction.hash;
   verificationChannel.publish(event);
 }

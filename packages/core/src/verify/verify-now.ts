@@ -20,6 +20,18 @@ function bodyInHand(request: RequestLike): boolean {
   return typeof request.body !== 'function';
 }
 
+// A watched verification's refusal: reported, then thrown as `ServiceJwtError`.
+function refuse(
+  observation: Observation,
+  state: VerifierState,
+  route: ResolvedRoute,
+  err: unknown,
+): never {
+  const error = toServiceJwtError(err);
+  report(observation, state, route, { error });
+  throw error;
+}
+
 function run(
   state: VerifierState,
   route: ResolvedRoute,
@@ -56,22 +68,20 @@ export function verifyNow(
       return rethrow(err);
     }
   }
-  const refused = (err: unknown): never => {
-    const error = toServiceJwtError(err);
-    report(observation, state, route, { error });
-    throw error;
-  };
   let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
   try {
     outcome = run(state, route, input, observation);
   } catch (err) {
-    return refused(err);
+    return refuse(observation, state, route, err);
   }
   if (outcome instanceof Promise) {
-    return outcome.then((result) => {
-      report(observation, state, route, { result });
-      return result;
-    }, refused);
+    return outcome.then(
+      (result) => {
+        report(observation, state, route, { result });
+        return result;
+      },
+      (err: unknown) => refuse(observation, state, route, err),
+    );
   }
   report(observation, state, route, { result: outcome });
   return outcome;

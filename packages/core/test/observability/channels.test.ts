@@ -67,6 +67,11 @@ describe('service-jwt:verification', () => {
       cached: false,
     });
     expect(events[0]?.durationMs).toBeGreaterThanOrEqual(0);
+    // One frozen list per route: a subscriber cannot change what the next one reads.
+    const audience = events[0]?.audience as string[];
+    expect(Object.isFrozen(audience)).toBe(true);
+    expect(() => audience.push('https://other.test/')).toThrow(TypeError);
+    expect(events[2]?.audience).toEqual([AUDIENCE]);
     // Admitted on its second success, the token is answered from the cache on the third.
     expect(events.map((event) => event.cached)).toEqual([false, false, true]);
   });
