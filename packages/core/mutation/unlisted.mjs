@@ -9,6 +9,10 @@
 // count of those goes to stderr with the rest of the tally. Paths are relative to the
 // repository root.
 //
+// With --rest, prints the other half: the mutants left out above (the listed ones, and those
+// holding one), so that two runs together cover every mutant of FILES:
+// `pnpm mutation --mutate "$(node packages/core/mutation/unlisted.mjs --rest FILE...)"`.
+//
 // With --check, prints nothing but checks the list against the code, no run needed: each entry
 // for these files must match as many mutants as its `count` (1 unless given); exit 1 if not.
 import { readFileSync } from 'node:fs';
@@ -20,7 +24,8 @@ import { findEntry } from './equivalents.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '../../..');
 const check = process.argv.includes('--check');
-const files = process.argv.slice(2).filter((arg) => arg !== '--check');
+const rest = process.argv.includes('--rest');
+const files = process.argv.slice(2).filter((arg) => arg !== '--check' && arg !== '--rest');
 if (files.length === 0) {
   console.error('usage: node packages/core/mutation/unlisted.mjs FILE...');
   process.exit(2);
@@ -80,17 +85,22 @@ const holds = (outer, inner) =>
 
 const ranges = new Set();
 let holding = 0;
+// Stryker's range: 1-based lines, 0-based columns.
+const select = ({ file, location: { start, end } }) =>
+  ranges.add(`${file}:${start.line + 1}:${start.column}-${end.line + 1}:${end.column}`);
 for (const mutant of mutants) {
-  if (listed.includes(mutant)) continue;
-  if (listed.some((e) => holds(mutant, e))) {
-    holding++;
+  if (listed.includes(mutant)) {
+    if (rest) select(mutant);
     continue;
   }
-  // Stryker's range: 1-based lines, 0-based columns.
-  const { start, end } = mutant.location;
-  ranges.add(`${mutant.file}:${start.line + 1}:${start.column}-${end.line + 1}:${end.column}`);
+  if (listed.some((e) => holds(mutant, e))) {
+    holding++;
+    if (rest) select(mutant);
+    continue;
+  }
+  if (!rest) select(mutant);
 }
 console.error(
-  `${mutants.length} mutants: ${listed.length} listed as equivalent, ${holding} holding a listed one (left out), ${mutants.length - listed.length - holding} selected`,
+  `${mutants.length} mutants: ${listed.length} listed as equivalent, ${holding} holding a listed one (left out), ${mutants.length - listed.length - holding} selected${rest ? ' (printed: the other two groups)' : ''}`,
 );
 console.log([...ranges].join(','));
