@@ -15,10 +15,10 @@ export const DURATION_POINTS_CAPACITY = 256;
  * Holds verification durations and records them in bursts. The SDK hashes a point's attribute
  * set on every `record` (a sorted JSON string of it); one `record` per request, between the
  * framework's work, cost about twice as much in a server's profile as the same calls in a
- * short loop. The points
- * are recorded when the buffer is full and, through the caller's observable callback, at the
- * start of each collection: the SDK runs a meter's observable callbacks before it reads the
- * meter's histograms, so an export never misses a point made before it.
+ * short loop. The points are recorded when the buffer is full and, through the caller's
+ * observable callback, at the start of each collection: the SDK runs a meter's observable
+ * callbacks before it reads the meter's histograms, so an export never misses a point made
+ * before it.
  */
 export function createDurationPoints(
   histogram: Histogram,

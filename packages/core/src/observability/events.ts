@@ -23,7 +23,10 @@ export interface VerificationEvent {
   /** The header's `kid` and `alg`, when they could be read. */
   readonly kid: string | undefined;
   readonly alg: string | undefined;
-  /** The audiences the route accepts (frozen, shared by the route's events); `null` when the route opted out of the check. */
+  /**
+   * The audiences the route accepts (frozen, shared by the route's events); `null` when the
+   * route opted out of the check.
+   */
   readonly audience: readonly string[] | null;
   /** `true` when the token's signature check was answered from the verification cache. */
   readonly cached: boolean;
