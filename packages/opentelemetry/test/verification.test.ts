@@ -67,6 +67,24 @@ async function outcome(token: string | undefined): Promise<string> {
   );
 }
 
+/** Publishes an accepted verification of herald's with a known duration, as core would. */
+function publishAccepted(durationMs: number): void {
+  channel(CHANNELS.verification).publish({
+    outcome: 'accepted',
+    code: undefined,
+    status: 200,
+    issuer: herald.issuer,
+    issuerTrusted: true,
+    subject: undefined,
+    jti: undefined,
+    kid: undefined,
+    alg: undefined,
+    audience: [AUDIENCE],
+    cached: false,
+    durationMs,
+  });
+}
+
 describe('service_jwt.verification.duration', () => {
   it('records accepted and refused verifications by result, error.type and issuer', async () => {
     instrument();
@@ -104,20 +122,7 @@ describe('service_jwt.verification.duration', () => {
   it('records the event duration in seconds, in the bucket it falls in', async () => {
     instrument();
     // A published event with a known duration: 2 ms is 0.002 s, in the (0.001, 0.0025] bucket.
-    channel(CHANNELS.verification).publish({
-      outcome: 'accepted',
-      code: undefined,
-      status: 200,
-      issuer: herald.issuer,
-      issuerTrusted: true,
-      subject: undefined,
-      jti: undefined,
-      kid: undefined,
-      alg: undefined,
-      audience: [AUDIENCE],
-      cached: false,
-      durationMs: 2,
-    });
+    publishAccepted(2);
     const histogram = histogramOf(await telemetry.collect(), DURATION, {
       [RESULT]: 'accepted',
       [ISSUER]: herald.issuer,
@@ -137,20 +142,7 @@ describe('service_jwt.verification.duration', () => {
       for (let i = from; i < from + count; i++) {
         const durationMs = (i % 7) + 1;
         sum += durationMs / 1000;
-        channel(CHANNELS.verification).publish({
-          outcome: 'accepted',
-          code: undefined,
-          status: 200,
-          issuer: herald.issuer,
-          issuerTrusted: true,
-          subject: undefined,
-          jti: undefined,
-          kid: undefined,
-          alg: undefined,
-          audience: [AUDIENCE],
-          cached: false,
-          durationMs,
-        });
+        publishAccepted(durationMs);
       }
       return sum;
     };
