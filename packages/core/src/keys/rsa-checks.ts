@@ -37,9 +37,9 @@ export function hasRocaFingerprint(n: bigint): boolean {
   return true;
 }
 
+// Only called for a modulus already checked to be at least 2048 bits: never an empty string.
 function base64UrlToBigInt(value: string): bigint {
-  const hex = Buffer.from(value, 'base64url').toString('hex');
-  return hex === '' ? 0n : BigInt(`0x${hex}`);
+  return BigInt(`0x${Buffer.from(value, 'base64url').toString('hex')}`);
 }
 
 /**

@@ -76,7 +76,8 @@ export function createBodyHasher(algorithm: BodyHashAlgorithm): BodyHasher & { d
  */
 export function computeBodyHash(algorithm: BodyHashAlgorithm, body: Uint8Array | string): string {
   const hash = createHash(nodeAlgorithm(algorithm));
-  hash.update(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  // A string is hashed as its UTF-8 bytes: `update` encodes strings as UTF-8 unless told otherwise.
+  hash.update(body);
   return hash.digest(algorithm === 'md5-hex' ? 'hex' : 'base64url');
 }
 
