@@ -9,9 +9,11 @@
 // count of those goes to stderr with the rest of the tally. Paths are relative to the
 // repository root.
 //
-// With --rest, prints the other half: the mutants left out above (the listed ones, and those
+// With --rest, prints the ranges of the mutants left out above (the listed ones, and those
 // holding one), so that two runs together cover every mutant of FILES:
-// `pnpm mutation --mutate "$(node packages/core/mutation/unlisted.mjs --rest FILE...)"`.
+// `pnpm mutation --mutate "$(node packages/core/mutation/unlisted.mjs --rest FILE...)"`. A
+// holding mutant's range takes in every mutant inside it, so this run is not small: for the
+// ten files it selected 1,135 of 1,635 mutants.
 //
 // With --check, prints nothing but checks the list against the code, no run needed: each entry
 // for these files must match as many mutants as its `count` (1 unless given); exit 1 if not.
