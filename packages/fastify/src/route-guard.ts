@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import type { Logger, RequestLike, VerifiedServiceJwt } from '@service-jwt/core';
 import {
+  answerBytes,
   bodyTooLarge,
   configurationError,
   declaresBody,
@@ -35,18 +36,6 @@ export interface RouteGuard {
   readonly onSend:
     | ((request: FastifyRequest, reply: FastifyReply, payload: unknown) => Promise<unknown>)
     | undefined;
-}
-
-async function payloadBytes(payload: unknown): Promise<Buffer> {
-  if (payload === null || payload === undefined) return Buffer.alloc(0);
-  if (typeof payload === 'string') return Buffer.from(payload);
-  if (payload instanceof Uint8Array) {
-    return Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
-  }
-  // A stream: read in full, so the signature covers the bytes that go out.
-  const chunks: Buffer[] = [];
-  for await (const chunk of payload as AsyncIterable<Uint8Array>) chunks.push(Buffer.from(chunk));
-  return Buffer.concat(chunks);
 }
 
 /** Where a request stands between the hooks. */
@@ -183,7 +172,7 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
     if (sign === null || request.serviceJwt === null || request.serviceJwt === undefined) {
       return payload;
     }
-    const body = await payloadBytes(payload);
+    const body = await answerBytes(payload);
     reply.headers(sign(toRequestLike(request), { status: reply.statusCode, body }));
     if (reply.hasHeader('content-length')) reply.header('content-length', body.length);
     return body;

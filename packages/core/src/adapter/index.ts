@@ -23,6 +23,7 @@ export type {
   ResolvedErrorHandling,
 } from './adapter-options.js';
 export { resolveErrorHandling } from './adapter-options.js';
+export { answerBytes } from './answer-bytes.js';
 export type { Guard } from './guard.js';
 export { createGuard } from './guard.js';
 export { readNodeRequestBody } from './node-body.js';
