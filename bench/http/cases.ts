@@ -77,6 +77,12 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
         role: 'ours',
       },
       {
+        id: 'express-fresh-ours-parser-first',
+        label:
+          '@service-jwt/express after express.json({ verify: captureRawBody }) (body read once), memory replay store',
+        role: 'ours',
+      },
+      {
         id: 'express-fresh-ours-sig',
         label:
           '@service-jwt/express, httpSignature (RFC 9421, issuer RS256 key, static token), memory replay store',
@@ -106,6 +112,11 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
         role: 'bare',
       },
       { id: 'express-big-ours', label: '@service-jwt/express, bodyHash required', role: 'ours' },
+      {
+        id: 'express-big-ours-parser-first',
+        label: 'the same after express.json({ verify: captureRawBody }) (body read once)',
+        role: 'ours',
+      },
     ],
   },
 ];
@@ -182,13 +193,27 @@ export const TARGETS: readonly Target[] = [
     numerator: 'express-fresh-ours-memory',
     denominator: 'express-fresh-bare',
     min: 0.8,
-    peers: [['express-jwt + hand-written hash', 'express-fresh-express-jwt', 'express-fresh-bare']],
+    peers: [
+      [
+        'ours, parser first (body read once)',
+        'express-fresh-ours-parser-first',
+        'express-fresh-bare',
+      ],
+      ['express-jwt + hand-written hash', 'express-fresh-express-jwt', 'express-fresh-bare'],
+    ],
   },
   {
     label: 'Express fresh bound token: ours (memory) / express-jwt + hand-written hash',
     numerator: 'express-fresh-ours-memory',
     denominator: 'express-fresh-express-jwt',
     min: 1.0,
+    peers: [
+      [
+        'ours, parser first (body read once, as the peer)',
+        'express-fresh-ours-parser-first',
+        'express-fresh-express-jwt',
+      ],
+    ],
   },
   {
     // Server CPU per answer: httpSignature mode at most 1.15 × the bdy mode's (issue 15).
@@ -210,6 +235,13 @@ export const TARGETS: readonly Target[] = [
     numerator: 'express-big-ours',
     denominator: 'express-big-bare-hash',
     min: 0.95,
+    peers: [
+      [
+        'ours, parser first (body read once, as bare)',
+        'express-big-ours-parser-first',
+        'express-big-bare-hash',
+      ],
+    ],
   },
   {
     label: 'OpenTelemetry package active / off (Express, static token)',

@@ -2,7 +2,7 @@
 import { createPublicKey, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { createMemoryReplayStore, type ReplayStore } from '@service-jwt/core';
-import { requireServiceJwt } from '@service-jwt/express';
+import { captureRawBody, requireServiceJwt } from '@service-jwt/express';
 import { createRedisReplayStore } from '@service-jwt/redis';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { expressjwt } from 'express-jwt';
@@ -153,6 +153,15 @@ export const expressServers: Record<string, Builder> = {
     return app;
   },
   'express-fresh-ours-memory': async (c) => freshOurs(c, createMemoryReplayStore()),
+  // The parser first, keeping its bytes for the guard: the body is read once (as the peer
+  // below reads it), at the price of parsing it before the token is checked.
+  'express-fresh-ours-parser-first': async (c) => {
+    const app = express();
+    app.use(express.json({ verify: captureRawBody }));
+    app.use(ours(c, { replay: createMemoryReplayStore(), ...FRESH_ROUTE }));
+    app.post(FRESH_PATH, order);
+    return app;
+  },
   'express-fresh-ours-baseline': async (c) => {
     const core = await loadBaseline<{ createMemoryReplayStore: () => ReplayStore }>('core');
     const replay = core.createMemoryReplayStore();
@@ -231,6 +240,13 @@ export const expressServers: Record<string, Builder> = {
     const app = express();
     app.use(ours(c, { bodyHash: { required: true }, requestBinding: { required: true } }));
     app.use(express.json({ limit: '1mb' }));
+    app.post(BIG_PATH, order);
+    return app;
+  },
+  'express-big-ours-parser-first': async (c) => {
+    const app = express();
+    app.use(express.json({ limit: '1mb', verify: captureRawBody }));
+    app.use(ours(c, { bodyHash: { required: true }, requestBinding: { required: true } }));
     app.post(BIG_PATH, order);
     return app;
   },

@@ -84,6 +84,27 @@ export const REQUEST_ROWS: readonly ConformanceRow[] = [
     }),
     expect: ok(),
   },
+  // A body on a GET: frameworks that never parse one (Fastify) still have it checked.
+  {
+    name: 'body hash required, GET with a body its bdy covers → 200',
+    request: async (f) => ({
+      method: 'GET',
+      path: '/strict',
+      headers: { ...bearer(await f.mint({ claims: { bdy: f.bodyHash(PAYLOAD) } })), ...JSON_TYPE },
+      body: PAYLOAD,
+    }),
+    expect: ok(),
+  },
+  {
+    name: 'GET with a body changed by one byte → 401 body_hash_mismatch',
+    request: async (f) => ({
+      method: 'GET',
+      path: '/ok',
+      headers: { ...bearer(await f.mint({ claims: { bdy: f.bodyHash(PAYLOAD) } })), ...JSON_TYPE },
+      body: PAYLOAD.replace('Ada', 'Adb'),
+    }),
+    expect: invalid('body_hash_mismatch'),
+  },
   {
     name: `body over maxBodyBytes (${SMALL_BODY_LIMIT}) → 413 body_too_large`,
     request: async (f) => {

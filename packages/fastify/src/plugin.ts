@@ -39,7 +39,8 @@ declare module 'fastify' {
      * A `preHandler` hook that protects one route with the plugin's verifier plus `options`
      * (core route overrides: audience, claims, callers, bodyHash, requestBinding, …). The
      * plugin also gives the route an `onRequest` hook, so the token is checked before the body
-     * is parsed. Throws `configuration_error` for invalid options.
+     * is parsed; on a GET, HEAD or TRACE route that hook does the whole verification and this
+     * one is taken out of the route's list. Throws `configuration_error` for invalid options.
      *
      * @example
      * ```ts
@@ -80,13 +81,45 @@ function routeGuard(
   return createRouteGuard(guard.forRoute(overrides, where), logger);
 }
 
+// Methods Fastify answers without reading a body (its own list of body-less methods).
+const BODYLESS = new Set(['GET', 'HEAD', 'TRACE']);
+
+function takesNoBody(route: RouteOptions): boolean {
+  return asArray(route.method).every((method) => BODYLESS.has(String(method).toUpperCase()));
+}
+
 /**
- * Adds the hooks of a protected route to its options, from `onRoute`: the guard's `onRequest`
- * and `preParsing` run first among the route's own hooks; its `preHandler` is either the hook
- * the route already lists (from requireServiceJwt, at the position the app chose) or is put
- * first. The route's error handler answers the guard's refusals (see `errorHandlerFor`).
+ * Adds the hooks of a protected route to its options, from `onRoute`. A route whose methods
+ * carry no body gets one hook, the guard's `verifyWhole` (first among its `onRequest` hooks),
+ * in place of a `requireServiceJwt` hook it lists: each hook Fastify runs is a cost on every
+ * request. Other routes get the guard's `onRequest` and `preParsing` first among their own
+ * hooks, and its `preHandler` either where the route lists it (from requireServiceJwt, at the
+ * position the app chose) or first. The route's error handler answers the guard's refusals
+ * (see `errorHandlerFor`).
  */
 function protectRoute(route: RouteOptions, guard: RouteGuard, hasHook: boolean): void {
+  route.errorHandler = errorHandlerFor(route.errorHandler);
+  if (takesNoBody(route)) {
+    route.onRequest = [
+      own(guard.verifyWhole),
+      ...asArray(route.onRequest),
+    ] as RouteOptions['onRequest'];
+    // The listed hook's work is done; any other requireServiceJwt hook still runs its own.
+    if (hasHook) {
+      route.preHandler = asArray(route.preHandler).filter(
+        (hook) => hookGuards.get(hook) !== guard,
+      ) as RouteOptions['preHandler'];
+    }
+  } else {
+    protectBodyRoute(route, guard, hasHook);
+  }
+  // An async hook costs a promise per request: added only where answers are signed.
+  if (guard.onSend !== undefined) {
+    route.onSend = [...asArray(route.onSend), own(guard.onSend)] as RouteOptions['onSend'];
+  }
+}
+
+function protectBodyRoute(route: RouteOptions, guard: RouteGuard, hasHook: boolean): void {
   route.onRequest = [
     own(guard.onRequest),
     ...asArray(route.onRequest),
@@ -101,11 +134,6 @@ function protectRoute(route: RouteOptions, guard: RouteGuard, hasHook: boolean):
       ...asArray(route.preHandler),
     ] as RouteOptions['preHandler'];
   }
-  // An async hook costs a promise per request: added only where answers are signed.
-  if (guard.onSend !== undefined) {
-    route.onSend = [...asArray(route.onSend), own(guard.onSend)] as RouteOptions['onSend'];
-  }
-  route.errorHandler = errorHandlerFor(route.errorHandler);
 }
 
 const serviceJwtPlugin: FastifyPluginAsync<FastifyServiceJwtOptions> = async (

@@ -8,6 +8,7 @@ import {
   type Guard,
   nodeRequestHeaders,
   type PendingVerification,
+  readNodeRequestBody,
   runInTransaction,
 } from '@service-jwt/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
@@ -18,6 +19,14 @@ type PreParsingDone = (err: Error | null, payload?: Readable) => void;
 
 /** The hooks one protected route runs, bound to that route's guard. */
 export interface RouteGuard {
+  /**
+   * The whole verification in one `onRequest` hook, for a route whose methods Fastify answers
+   * without parsing a body (GET, HEAD, TRACE): a body the request declares anyway is read
+   * here, bounded and within `bodyHash.timeout`, and left readable. It attaches
+   * `request.serviceJwt` and runs the rest of the request in the Txn-Token context, so the
+   * route needs none of the hooks below.
+   */
+  verifyWhole(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   /** Verifies the token before the body is read (everything, when no body is announced). */
   onRequest(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void;
   /** Wraps the payload in a hashing pass-through when the body must be checked. */
@@ -58,6 +67,31 @@ export function toRequestLike(request: FastifyRequest): RequestLike {
   };
 }
 
+/** {@link toRequestLike} with a reader of the raw body, for a route Fastify gives no body. */
+function toWholeRequestLike(request: FastifyRequest): RequestLike {
+  const raw = request.raw;
+  return {
+    method: request.method,
+    url: request.url,
+    headers: nodeRequestHeaders(raw, request.headers),
+    body: declaresBody(request.headers)
+      ? (maxBytes: number) => readNodeRequestBody(raw, maxBytes)
+      : undefined,
+  };
+}
+
+// Attaches the result and goes on inside the Txn-Token context (a plain `done()` without
+// one): Fastify runs the rest of the request, handler included, inside `done`. A module
+// function, so the accepted path of `verifyWhole` makes no closure.
+function attach(
+  request: FastifyRequest,
+  verified: VerifiedServiceJwt,
+  done: HookHandlerDoneFunction,
+): void {
+  request.serviceJwt = verified;
+  runInTransaction(verified, done);
+}
+
 /**
  * Builds the hooks of one protected route. `onRequest` runs before Fastify reads the body, so
  * an unauthenticated request is refused before any byte of it is parsed: a request that
@@ -72,6 +106,28 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
   const states = new WeakMap<FastifyRequest, RequestState>();
   // Refusals go to the plugin's `logger` option, else to the request's own log.
   const logFor = (request: FastifyRequest): Logger => logger ?? request.log;
+
+  function verifyWhole(
+    request: FastifyRequest,
+    _reply: FastifyReply,
+    done: HookHandlerDoneFunction,
+  ): void {
+    let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
+    try {
+      outcome = guard.verify(toWholeRequestLike(request), logFor(request));
+    } catch (err) {
+      done(failure(guard, err));
+      return;
+    }
+    if (!(outcome instanceof Promise)) {
+      attach(request, outcome, done);
+      return;
+    }
+    outcome.then(
+      (verified) => attach(request, verified, done),
+      (err: unknown) => done(failure(guard, err)),
+    );
+  }
 
   function onRequest(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
     const verified = (result: VerifiedServiceJwt) => {
@@ -137,12 +193,8 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
     done: HookHandlerDoneFunction,
   ): void {
     const state = states.get(request);
-    const attach = (verified: VerifiedServiceJwt) => {
-      request.serviceJwt = verified;
-      runInTransaction(verified, done);
-    };
     if (state !== undefined && 'result' in state) {
-      attach(state.result);
+      attach(request, state.result, done);
       return;
     }
     const outcome =
@@ -151,7 +203,10 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
         : state.tap !== undefined
           ? state.tap.result()
           : state.pending.complete();
-    outcome.then(attach, (thrown: unknown) => done(failure(guard, thrown)));
+    outcome.then(
+      (verified) => attach(request, verified, done),
+      (thrown: unknown) => done(failure(guard, thrown)),
+    );
   }
 
   async function verifyLate(request: FastifyRequest): Promise<VerifiedServiceJwt> {
@@ -179,6 +234,7 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
   }
 
   return {
+    verifyWhole,
     onRequest,
     preParsing,
     preHandler,

@@ -142,6 +142,47 @@ describe.each(MAJORS)('%s', (_major, create) => {
       ).toBe(200);
     });
 
+    it('still runs a second requireServiceJwt hook that a GET route lists', async () => {
+      app.get(
+        '/both',
+        { preHandler: [app.requireServiceJwt(), app.requireServiceJwt({ audience: ORDERS })] },
+        whoami,
+      );
+      const forCensus = await issuer.sign({}, { audience: AUDIENCE });
+      const refused = await send(app, { method: 'GET', url: '/both', headers: bearer(forCensus) });
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json().code).toBe('audience_mismatch');
+      const forBoth = await issuer.sign({}, { audience: [AUDIENCE, ORDERS], subject: 'both' });
+      const accepted = await send(app, { method: 'GET', url: '/both', headers: bearer(forBoth) });
+      expect(accepted.statusCode).toBe(200);
+      expect(accepted.json()).toEqual({ issuer: issuer.issuer, subject: 'both' });
+    });
+
+    it('has request.serviceJwt set for the route hooks of GET and POST routes alike', async () => {
+      const seen: (string | null)[] = [];
+      const look = async (request: { serviceJwt: { subject: string | undefined } | null }) => {
+        seen.push(request.serviceJwt?.subject ?? null);
+      };
+      for (const method of ['GET', 'POST'] as const) {
+        app.route({
+          method,
+          url: '/looked-at',
+          preValidation: look,
+          preHandler: [look, app.requireServiceJwt(), look],
+          handler: whoami,
+        });
+      }
+      for (const method of ['GET', 'POST']) {
+        const token = await issuer.sign({}, { audience: AUDIENCE, subject: method });
+        const response = await send(app, { method, url: '/looked-at', headers: bearer(token) });
+        expect(response.statusCode).toBe(200);
+        expect(response.json().subject).toBe(method);
+      }
+      // The GET route is verified in onRequest, before every route hook; the POST route attaches
+      // the result where its preHandler list names the guard.
+      expect(seen).toEqual(['GET', 'GET', 'GET', null, null, 'POST']);
+    });
+
     it('binds htm/htu to request.method and request.url', async () => {
       const token = await issuer.signRequest({
         method: 'GET',
