@@ -57,26 +57,20 @@ type RequestState =
  * `request.url` (path and query as sent) and the headers. Node keeps only the first of a
  * repeated `Authorization` in `headers`; core's `nodeRequestHeaders` gives every value of a header
  * that came more than once, so a second credential is refused (`token_duplicated`). It starts
- * from `request.headers`, which includes headers that earlier hooks added.
+ * from `request.headers`, which includes headers that earlier hooks added. With `readsBody`
+ * (a route Fastify gives no body), a body the request declares is read from the raw message
+ * when core asks for it; otherwise the body reaches core through the `preParsing` tap.
  */
-export function toRequestLike(request: FastifyRequest): RequestLike {
-  return {
-    method: request.method,
-    url: request.url,
-    headers: nodeRequestHeaders(request.raw, request.headers),
-  };
-}
-
-/** {@link toRequestLike} with a reader of the raw body, for a route Fastify gives no body. */
-function toWholeRequestLike(request: FastifyRequest): RequestLike {
+export function toRequestLike(request: FastifyRequest, readsBody = false): RequestLike {
   const raw = request.raw;
   return {
     method: request.method,
     url: request.url,
     headers: nodeRequestHeaders(raw, request.headers),
-    body: declaresBody(request.headers)
-      ? (maxBytes: number) => readNodeRequestBody(raw, maxBytes)
-      : undefined,
+    body:
+      readsBody && declaresBody(request.headers)
+        ? (maxBytes: number) => readNodeRequestBody(raw, maxBytes)
+        : undefined,
   };
 }
 
@@ -114,7 +108,7 @@ export function createRouteGuard(guard: Guard, logger: Logger | undefined): Rout
   ): void {
     let outcome: VerifiedServiceJwt | Promise<VerifiedServiceJwt>;
     try {
-      outcome = guard.verify(toWholeRequestLike(request), logFor(request));
+      outcome = guard.verify(toRequestLike(request, true), logFor(request));
     } catch (err) {
       done(failure(guard, err));
       return;
