@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { serveJwks } from '@service-jwt/testing';
 import { GROUPS } from './cases.js';
 import { createContext, writeContext } from './context.js';
-import type { LoadKind } from './load.js';
 import { detectPinning, runLoad, startServer } from './processes.js';
+import type { LoadKind } from './requests.js';
 
 const [a, b, kindArg = 'static', roundsArg = '5', pairsArg = '1'] = process.argv.slice(2);
 if (

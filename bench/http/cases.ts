@@ -1,7 +1,7 @@
 // The benchmark cases and targets. Every group has one bare-framework server (measured first
 // and again last: the ratio uses the mean of both runs, so drift during a group shows).
 import { BASELINES, twinId } from './baseline.js';
-import type { LoadKind } from './load.js';
+import type { LoadKind } from './requests.js';
 
 /** `baseline`: our adapter from the BENCH_BASELINE build (bench/http/baseline.ts). */
 export type Role = 'bare' | 'ours' | 'peer' | 'baseline';

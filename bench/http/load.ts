@@ -3,10 +3,8 @@
 // JSON line with the figures and this process's own CPU use over the measured run.
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
-import { type BenchContext, BIG_PATH, FRESH_PATH, readContext, STATIC_PATH } from './context.js';
-
-/** What the load generator sends. */
-export type LoadKind = 'static' | 'fresh' | 'fresh-sig' | 'big';
+import { readContext } from './context.js';
+import { type LoadKind, requestsOf } from './requests.js';
 
 export interface LoadParams {
   readonly url: string;
@@ -46,57 +44,11 @@ function serverTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-function requests(context: BenchContext, kind: LoadKind): { pool: string[]; request: object } {
-  const json = { 'content-type': 'application/json' };
-  if (kind === 'static') {
-    return {
-      pool: [],
-      request: {
-        method: 'GET',
-        path: STATIC_PATH,
-        headers: { authorization: `Bearer ${context.staticToken}` },
-      },
-    };
-  }
-  if (kind === 'big') {
-    return {
-      pool: [],
-      request: {
-        method: 'POST',
-        path: BIG_PATH,
-        headers: { ...json, authorization: `Bearer ${context.bigToken}` },
-        body: context.body64k,
-      },
-    };
-  }
-  if (kind === 'fresh-sig') {
-    // Each pool line: `signature-input<TAB>signature` over the static token and the body.
-    return {
-      pool: readFileSync(`${context.poolFile}.sig`, 'utf8').split('\n'),
-      request: {
-        method: 'POST',
-        path: FRESH_PATH,
-        headers: {
-          ...json,
-          authorization: `Bearer ${context.staticToken}`,
-          'content-digest': context.body1kContentDigest,
-        },
-        body: context.body1k,
-      },
-    };
-  }
-  const pool = readFileSync(context.poolFile, 'utf8').split('\n');
-  return {
-    pool,
-    request: { method: 'POST', path: FRESH_PATH, headers: json, body: context.body1k },
-  };
-}
-
 async function main(): Promise<void> {
   const [contextFile, paramsJson] = process.argv.slice(2);
   const context = readContext(contextFile!);
   const params = JSON.parse(paramsJson!) as LoadParams;
-  const { pool, request } = requests(context, params.kind);
+  const { pool, request } = requestsOf(context, params.kind);
   let next = params.offset ?? 0;
   const first = next;
   let exhausted = false;

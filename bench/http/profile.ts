@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { serveJwks } from '@service-jwt/testing';
 import { GROUPS } from './cases.js';
 import { createContext, writeContext } from './context.js';
-import type { LoadKind } from './load.js';
 import { mintPool, mintSignaturePool } from './mint-pool.js';
 import { detectPinning, runLoad, startServer } from './processes.js';
+import type { LoadKind } from './requests.js';
 
 interface CallFrame {
   readonly functionName: string;
