@@ -3,15 +3,13 @@
 // measured run. Writes bench/results.md. Options: --quick (short runs), --only <group,...>,
 // --out <file>, --no-memory, --render (rewrite the results file from the last run's figures).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serveJwks } from '@service-jwt/testing';
 import { assertBaselinesBuilt, BASELINES } from './http/baseline.js';
 import { GROUPS, TARGETS } from './http/cases.js';
-import { createContext, writeContext } from './http/context.js';
 import type { LoadParams, LoadResult } from './http/load.js';
 import { mintPool, mintSignaturePool } from './http/mint-pool.js';
 import { detectPinning, runLoad, startServer } from './http/processes.js';
@@ -22,6 +20,7 @@ import {
   type ReportInput,
   renderReport,
 } from './http/report.js';
+import { setUpBench } from './http/setup.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
@@ -117,13 +116,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const loadBefore = loads();
   const pinning = detectPinning();
-  const dir = mkdtempSync(join(tmpdir(), 'service-jwt-bench-'));
-  let contextJwk: Record<string, unknown> = {};
-  const jwks = await serveJwks(() => ({ keys: [contextJwk as never] }));
-  const context = createContext(jwks.url, join(dir, 'pool.txt'));
-  contextJwk = context.publicJwk;
-  const contextFile = join(dir, 'context.json');
-  writeContext(contextFile, context);
+  const { dir, context, contextFile, jwks } = await setUpBench('service-jwt-bench-');
   const hasRedis = await redisUp();
   let poolNote = 'not used';
   let expressBare = 0;

@@ -8,14 +8,11 @@
 // processes each time: two processes of the same code can differ by 10-20 % for their whole
 // life (JIT decisions, memory layout), which more rounds in the same pair do not average out.
 // The medians are then over every round of every pair.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { serveJwks } from '@service-jwt/testing';
+import { rmSync } from 'node:fs';
 import { GROUPS } from './cases.js';
-import { createContext, writeContext } from './context.js';
 import { detectPinning, runLoad, startServer } from './processes.js';
 import type { LoadKind } from './requests.js';
+import { setUpBench } from './setup.js';
 
 const [a, b, kindArg = 'static', roundsArg = '5', pairsArg = '1'] = process.argv.slice(2);
 if (
@@ -32,13 +29,7 @@ const SLICE = 30_000;
 const median = (xs: readonly number[]): number =>
   [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
-const dir = mkdtempSync(join(tmpdir(), 'service-jwt-ab-'));
-let jwk: Record<string, unknown> = {};
-const jwks = await serveJwks(() => ({ keys: [jwk as never] }));
-const context = createContext(jwks.url, join(dir, 'pool.txt'));
-jwk = context.publicJwk;
-const contextFile = join(dir, 'context.json');
-writeContext(contextFile, context);
+const { dir, context, contextFile, jwks } = await setUpBench('service-jwt-ab-');
 if (kindArg === 'fresh') {
   const { mintPool, mintSignaturePool } = await import('./mint-pool.js');
   const count = SLICE * Number(roundsArg) * Number(pairsArg);

@@ -11,14 +11,12 @@
 // instrumentation on, 500 answers to settle, the counters zeroed, `<answers>` measured answers
 // over four keep-alive connections, a dump. Prints instructions per 2xx answer.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { serveJwks } from '@service-jwt/testing';
-import { createContext, writeContext } from './context.js';
 import { mintPool, mintSignaturePool } from './mint-pool.js';
 import { type LoadKind, type Requests, requestsOf } from './requests.js';
+import { setUpBench } from './setup.js';
 
 const USAGE =
   'usage: instructions.ts <static|fresh|fresh-sig|big> <answers> <case-id> [...] [--rounds N]';
@@ -47,13 +45,7 @@ const warm = Number(process.env.WARM ?? 5000);
 const SETTLE = 500;
 const CONNECTIONS = 4;
 
-const dir = mkdtempSync(join(tmpdir(), 'service-jwt-instructions-'));
-let jwk: Record<string, unknown> = {};
-const jwks = await serveJwks(() => ({ keys: [jwk as never] }));
-const context = createContext(jwks.url, join(dir, 'pool.txt'));
-jwk = context.publicJwk;
-const contextFile = join(dir, 'context.json');
-writeContext(contextFile, context);
+const { dir, context, contextFile, jwks } = await setUpBench('service-jwt-instructions-');
 const perServer = warm + SETTLE + answers;
 if (kind === 'fresh') await mintPool(context, perServer * rounds * cases.length, 6 * 3600);
 if (kind === 'fresh-sig') await mintSignaturePool(context, perServer * rounds * cases.length);

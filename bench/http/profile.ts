@@ -5,15 +5,13 @@
 // (node internals, the framework, ours, GC), by function (self time), and the inclusive time of
 // our own functions. The raw `.cpuprofile` stays in the printed folder for a flame graph
 // (Chrome DevTools, speedscope).
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { serveJwks } from '@service-jwt/testing';
 import { GROUPS } from './cases.js';
-import { createContext, writeContext } from './context.js';
 import { mintPool, mintSignaturePool } from './mint-pool.js';
 import { detectPinning, runLoad, startServer } from './processes.js';
 import type { LoadKind } from './requests.js';
+import { setUpBench } from './setup.js';
 
 interface CallFrame {
   readonly functionName: string;
@@ -101,13 +99,7 @@ function summarise(profile: CpuProfile, answers: number): void {
   for (const [name, us] of top(inclusive, 30)) console.log(`${perRequest(us)}   ${name}`);
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'service-jwt-profile-'));
-let jwk: Record<string, unknown> = {};
-const jwks = await serveJwks(() => ({ keys: [jwk as never] }));
-const context = createContext(jwks.url, join(dir, 'pool.txt'));
-jwk = context.publicJwk;
-const contextFile = join(dir, 'context.json');
-writeContext(contextFile, context);
+const { dir, context, contextFile, jwks } = await setUpBench('service-jwt-profile-');
 // A case may load differently from its group (the httpSignature case sends a signature pool).
 const caseKind: LoadKind =
   GROUPS.flatMap((g) => g.cases).find((c) => c.id === caseId)?.kind ?? kind;
