@@ -1,5 +1,5 @@
 // Instructions per answer, a second opinion on the CPU-cost ratios:
-//   pnpm bench:instructions <static|fresh|big> <answers> <case-id> [<case-id> ...] [--rounds N]
+//   pnpm bench:instructions <static|fresh|fresh-sig|big> <answers> <case-id> ... [--rounds N]
 // Runs each case's server under valgrind's callgrind, which counts the instructions the server
 // process executes (every thread, user space) instead of timing them. A count does not depend
 // on what else the machine runs, so two builds can be compared on a busy machine; it weighs
@@ -9,7 +9,8 @@
 // Per round and case: a new server under `callgrind --instr-atstart=no` (uninstrumented, so
 // start-up and the warm-up run at a few times native cost), a warm-up of WARM answers,
 // instrumentation on, 500 answers to settle, the counters zeroed, `<answers>` measured answers
-// over four keep-alive connections, a dump. Prints instructions per 2xx answer.
+// over four keep-alive connections, a dump. Prints instructions per 2xx answer, and per case
+// the median and the lowest of the rounds.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
