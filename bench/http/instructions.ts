@@ -16,7 +16,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { mintPool, mintSignaturePool } from './mint-pool.js';
-import { type LoadKind, type Requests, requestsOf } from './requests.js';
+import { headersFor, type LoadKind, type Requests, requestsOf } from './requests.js';
 import { setUpBench } from './setup.js';
 
 const USAGE =
@@ -56,13 +56,7 @@ let next = 0;
 function send(port: number, agent: Agent): Promise<number> {
   const { method, path, headers, body } = load.request;
   const entry = load.pool.length === 0 ? undefined : load.pool[next++ % load.pool.length];
-  let sent = headers;
-  if (entry !== undefined && kind === 'fresh-sig') {
-    const [input, signature] = entry.split('\t');
-    sent = { ...headers, 'signature-input': input ?? '', signature: signature ?? '' };
-  } else if (entry !== undefined) {
-    sent = { ...headers, authorization: `Bearer ${entry}` };
-  }
+  const sent = entry === undefined ? headers : headersFor(kind, headers, entry);
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, agent, method, path, headers: sent }, (res) => {
       res.resume();

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { readContext } from './context.js';
-import { type LoadKind, requestsOf } from './requests.js';
+import { headersFor, type LoadKind, requestsOf } from './requests.js';
 
 export interface LoadParams {
   readonly url: string;
@@ -52,7 +52,6 @@ async function main(): Promise<void> {
   let next = params.offset ?? 0;
   const first = next;
   let exhausted = false;
-  const base = request as { headers: Record<string, string> };
   const setupRequest =
     pool.length === 0
       ? undefined
@@ -61,15 +60,7 @@ async function main(): Promise<void> {
             exhausted = true;
             next = 0;
           }
-          const entry = pool[next++] as string;
-          if (params.kind === 'fresh-sig') {
-            const [input, signature] = entry.split('\t');
-            return {
-              ...req,
-              headers: { ...base.headers, 'signature-input': input, signature },
-            };
-          }
-          return { ...req, headers: { ...base.headers, authorization: `Bearer ${entry}` } };
+          return { ...req, headers: headersFor(params.kind, request.headers, pool[next++]!) };
         };
   const options = {
     url: params.url,

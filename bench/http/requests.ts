@@ -63,3 +63,19 @@ export function requestsOf(context: BenchContext, kind: LoadKind): Requests {
     request: { method: 'POST', path: FRESH_PATH, headers: json, body: context.body1k },
   };
 }
+
+/**
+ * The headers of one request drawn from the pool: a fresh token as the credential, or (the
+ * `fresh-sig` kind) a `signature-input<TAB>signature` line as the two signature headers.
+ */
+export function headersFor(
+  kind: LoadKind,
+  headers: Record<string, string>,
+  entry: string,
+): Record<string, string> {
+  if (kind === 'fresh-sig') {
+    const [input = '', signature = ''] = entry.split('\t');
+    return { ...headers, 'signature-input': input, signature };
+  }
+  return { ...headers, authorization: `Bearer ${entry}` };
+}
