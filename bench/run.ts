@@ -31,8 +31,12 @@ const value = (name: string): string | undefined => {
 const QUICK = flag('--quick');
 const WARMUP = QUICK ? 1 : 2;
 const DURATION = QUICK ? 2 : 5;
-/** Runs per case; each case's figure is its best run (other work on the machine only slows a run down). */
-const ROUNDS = QUICK ? 1 : 2;
+/**
+ * Runs per case, each in a new server process; each case's figure is its best run (other work
+ * on the machine only slows a run down). Three, not two: processes of the same code differ by
+ * up to 20 % for their whole life, and the best of three lands nearer the code's own cost.
+ */
+const ROUNDS = QUICK ? 1 : 3;
 const CONNECTIONS = 50;
 const POOL_LIFETIME = 1800;
 const only = value('--only')?.split(',');
