@@ -50,11 +50,11 @@ export function lowestCost(m: Measured): number {
  * How far the same code's figure could have landed: the second-lowest server CPU per answer
  * over the lowest, minus one. Each run is a new server process, so this is the process-to-process
  * and minute-to-minute noise of the best-run figure; a single disturbed run (the highest) does
- * not count. 0 with a single run.
+ * not count. `undefined` with a single run (`--quick`): nothing to compare.
  */
-export function runSpread(m: Measured): number {
+export function runSpread(m: Measured): number | undefined {
   const costs = m.runs.map((run) => run.serverUsPerRequest).sort((a, b) => a - b);
-  return costs.length < 2 ? 0 : costs[1]! / costs[0]! - 1;
+  return costs.length < 2 ? undefined : costs[1]! / costs[0]! - 1;
 }
 
 function fmt(n: number, digits = 0): string {
@@ -101,9 +101,8 @@ export function renderReport(input: ReportInput): string {
   out.push(`- Whole run: ${fmt(input.totalSeconds)} s`, '');
   out.push(
     'Columns: req/s counts 2xx answers of the best run (every run in brackets, as for server',
-    'µs/req); the other',
-    'columns are of that run: latencies in ms (autocannon); ratio to the best run of the',
-    "group's bare framework; load-gen CPU is the load",
+    'µs/req); the other columns are of that run: latencies in ms (autocannon); ratio to the',
+    "best run of the group's bare framework; load-gen CPU is the load",
     'generator process over the measured run as a share of one core (**sat.** = at least',
     `${pct(SATURATED)}: the load generator, not the server, may be the limit); server CPU likewise;`,
     'server µs/req is the server process CPU time per 2xx answer (from /proc/<pid>/stat), a cost',
@@ -160,17 +159,17 @@ export function renderReport(input: ReportInput): string {
       continue;
     }
     // The larger spread of the two sides: how much either figure moved with nothing changed.
-    const noise = Math.max(
-      runSpread(measuredRows.get(t.numerator)!),
-      runSpread(measuredRows.get(t.denominator)!),
-    );
+    const spreads = [t.numerator, t.denominator].map((id) => runSpread(measuredRows.get(id)!));
+    const noise = spreads.includes(undefined) ? undefined : Math.max(...(spreads as number[]));
     const short = (t.min - measured) / t.min;
+    const against =
+      noise === undefined ? '' : `; ${short < noise ? 'less' : 'more'} than the noise`;
     const verdict =
       measured >= t.min
         ? 'met'
-        : `**missed** by ${(t.min - measured).toFixed(2)} (${pct(short)} short; ${short < noise ? 'less' : 'more'} than the noise)`;
+        : `**missed** by ${(t.min - measured).toFixed(2)} (${pct(short)} short${against})`;
     out.push(
-      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${Number(t.min.toFixed(2))} | ${verdict} | ${pct(noise)} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
+      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${Number(t.min.toFixed(2))} | ${verdict} | ${noise === undefined ? '—' : pct(noise)} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
     );
   }
   out.push(
@@ -182,10 +181,10 @@ export function renderReport(input: ReportInput): string {
     '',
     "Run-to-run noise: how far the same code's figure could have landed, from its runs (each a",
     'new server process): the second-lowest µs/req over the lowest, for whichever side of the',
-    'ratio moved more. A miss',
-    'smaller than that is inside what this machine reproduces from one process to the next;',
-    'it is still a miss, and bench/README.md says what the profile and the instruction counts',
-    'show is left.',
+    'ratio moved more (— with a single run). A miss smaller than that is inside what this',
+    'machine reproduces from one process to the next; it is still a miss, and bench/README.md',
+    'says what the profile and the instruction counts show is left. It understates the noise',
+    'between two runs of the bench, which also draw different processes for every case.',
     '',
   );
   const saturated = input.groups.flatMap(({ rows }) =>
