@@ -80,9 +80,8 @@ function rowFor(m: Measured, bare: number): string {
 }
 
 export function renderReport(input: ReportInput): string {
-  const rps = new Map<string, number>();
-  const cpu = new Map<string, number>();
-  const measuredRows = new Map<string, Measured>();
+  // Every measured case by id: the targets' ratios and noise are derived from its runs.
+  const byCase = new Map<string, Measured>();
   const out: string[] = [];
   out.push('# HTTP benchmark results', '');
   out.push(
@@ -112,11 +111,7 @@ export function renderReport(input: ReportInput): string {
   for (const { group, rows } of input.groups) {
     const bareRow = rows.find((r) => r.role === 'bare');
     const bare = bareRow ? bestRps(bareRow) : Number.NaN;
-    for (const r of rows) {
-      rps.set(r.caseId, bestRps(r));
-      cpu.set(r.caseId, lowestCost(r));
-      measuredRows.set(r.caseId, r);
-    }
+    for (const r of rows) byCase.set(r.caseId, r);
     out.push(`## ${group.title}`, '');
     out.push(
       '| case | req/s | p50 | p99 | ratio to bare | load-gen CPU | server CPU | server µs/req | non-2xx/errors |',
@@ -136,13 +131,13 @@ export function renderReport(input: ReportInput): string {
   );
   out.push('| --- | ---: | ---: | --- | ---: | ---: | --- |');
   const cost = (a: string, b: string): number | undefined => {
-    const x = cpu.get(a);
-    const y = cpu.get(b);
+    const x = byCase.has(a) ? lowestCost(byCase.get(a)!) : undefined;
+    const y = byCase.has(b) ? lowestCost(byCase.get(b)!) : undefined;
     return x === undefined || y === undefined || !(x > 0) ? undefined : y / x;
   };
   const ratio = (a: string, b: string): string => {
-    const x = rps.get(a);
-    const y = rps.get(b);
+    const x = byCase.has(a) ? bestRps(byCase.get(a)!) : undefined;
+    const y = byCase.has(b) ? bestRps(byCase.get(b)!) : undefined;
     return x === undefined || y === undefined || !(y > 0) ? '—' : (x / y).toFixed(2);
   };
   for (const t of input.targets) {
@@ -159,7 +154,7 @@ export function renderReport(input: ReportInput): string {
       continue;
     }
     // The larger spread of the two sides: how much either figure moved with nothing changed.
-    const spreads = [t.numerator, t.denominator].map((id) => runSpread(measuredRows.get(id)!));
+    const spreads = [t.numerator, t.denominator].map((id) => runSpread(byCase.get(id)!));
     const noise = spreads.includes(undefined) ? undefined : Math.max(...(spreads as number[]));
     const short = (t.min - measured) / t.min;
     const against =
