@@ -50,6 +50,22 @@ describe.each(MAJORS)('%s: requireServiceJwt', (_name, express) => {
     expect(response.body).toEqual({ issuer: issuer.issuer, subject: 'user-7', aud: AUDIENCE });
   });
 
+  it('gives each request its own req.serviceJwt, readable in a mounted sub-app', async () => {
+    const app = express();
+    const sub = express();
+    app.use(requireServiceJwt(options));
+    // The sub-app gives the request its own prototype (`sub.request`) while it runs.
+    sub.get('/me', whoami);
+    app.use('/sub', sub);
+    const ask = async (subject: string) => {
+      const token = await issuer.sign({}, { audience: AUDIENCE, subject });
+      return request(app).get('/sub/me').set('authorization', `Bearer ${token}`);
+    };
+    const [first, second] = await Promise.all([ask('user-1'), ask('user-2')]);
+    expect(first.body).toEqual({ issuer: issuer.issuer, subject: 'user-1', aud: AUDIENCE });
+    expect(second.body).toEqual({ issuer: issuer.issuer, subject: 'user-2', aud: AUDIENCE });
+  });
+
   it('answers failures itself with status, WWW-Authenticate, no-store and { error, code, message }', async () => {
     const app = express();
     app.use(requireServiceJwt(options));
