@@ -159,7 +159,7 @@ async function main(): Promise<void> {
         result = await runLoad(pinning, contextFile, params);
       }
       console.log(
-        `  ${caseId.padEnd(28)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  load-gen ${(result.loadCpu * 100).toFixed(0)}%  server ${(result.serverCpu * 100).toFixed(0)}% ${result.serverUsPerRequest.toFixed(0)} µs/req  non-2xx ${result.non2xx + result.errors}`,
+        `  ${caseId.padEnd(28)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  load-gen ${(result.loadCpu * 100).toFixed(0)}%  server ${(result.serverCpu * 100).toFixed(0)}% ${result.serverUsPerRequest.toFixed(0)} µs/req (kernel ${result.serverSystemUsPerRequest.toFixed(0)})  non-2xx ${result.non2xx + result.errors}`,
       );
       return result;
     } finally {

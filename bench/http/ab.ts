@@ -40,6 +40,7 @@ if (kindArg === 'fresh') {
 const pinning = detectPinning();
 const rounds = Number(roundsArg);
 const costs: number[][] = [[], []];
+const kernel: number[][] = [[], []];
 const rates: number[][] = [[], []];
 const refused = [0, 0];
 const pairRatios: number[] = [];
@@ -65,6 +66,7 @@ try {
           };
           const result = await runLoad(pinning, contextFile, params);
           costs[i]!.push(result.serverUsPerRequest);
+          kernel[i]!.push(result.serverSystemUsPerRequest);
           pairCosts[i]!.push(result.serverUsPerRequest);
           rates[i]!.push(result.rps);
           refused[i]! += result.non2xx + result.errors;
@@ -82,7 +84,8 @@ try {
 for (const [i, id] of [a, b].entries()) {
   const us = costs[i]!.map((x) => x.toFixed(0)).join(' ');
   const rps = rates[i]!.map((x) => x.toFixed(0)).join(' ');
-  console.log(`${id}: server µs/req ${us}; req/s ${rps}; non-2xx ${refused[i]}`);
+  const sys = kernel[i]!.map((x) => x.toFixed(0)).join(' ');
+  console.log(`${id}: server µs/req ${us} (kernel ${sys}); req/s ${rps}; non-2xx ${refused[i]}`);
 }
 const cost = median(costs[0]!) / median(costs[1]!);
 const rate = median(rates[1]!) / median(rates[0]!);

@@ -30,6 +30,8 @@ export interface LoadResult {
   readonly serverCpu: number;
   /** Server CPU time per 2xx answer, in microseconds (robust to a busy machine). */
   readonly serverUsPerRequest: number;
+  /** The kernel's share of `serverUsPerRequest` (system time: socket reads and writes). */
+  readonly serverSystemUsPerRequest: number;
   /** Distinct pool tokens handed out (fresh cases), and whether the pool ran out. */
   readonly tokensUsed: number;
   readonly poolExhausted: boolean;
@@ -37,11 +39,12 @@ export interface LoadResult {
 
 const TICKS_PER_SECOND = 100;
 
-function serverTicks(pid: number): number {
+/** The server's user and system CPU time so far, in clock ticks. */
+function serverTicks(pid: number): { readonly user: number; readonly system: number } {
   // Fields after the command name: utime and stime are the 12th and 13th.
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  return { user: Number(fields[11]), system: Number(fields[12]) };
 }
 
 async function main(): Promise<void> {
@@ -75,7 +78,11 @@ async function main(): Promise<void> {
   const result = await autocannon({ ...options, duration: params.duration });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const ticks = serverTicks(params.serverPid) - ticks0;
+  const ticks1 = serverTicks(params.serverPid);
+  const systemTicks = ticks1.system - ticks0.system;
+  const ticks = ticks1.user - ticks0.user + systemTicks;
+  const perAnswer = (n: number): number =>
+    ((n / TICKS_PER_SECOND) * 1e6) / Math.max(1, result['2xx']);
   const out: LoadResult = {
     rps: result['2xx'] / result.duration,
     p50: result.latency.p50,
@@ -85,7 +92,8 @@ async function main(): Promise<void> {
     errors: result.errors + result.timeouts,
     loadCpu: (cpu.user + cpu.system) / 1e6 / wall,
     serverCpu: ticks / TICKS_PER_SECOND / wall,
-    serverUsPerRequest: ((ticks / TICKS_PER_SECOND) * 1e6) / Math.max(1, result['2xx']),
+    serverUsPerRequest: perAnswer(ticks),
+    serverSystemUsPerRequest: perAnswer(systemTicks),
     tokensUsed: pool.length === 0 ? 0 : next - first,
     poolExhausted: exhausted,
   };
