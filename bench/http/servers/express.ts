@@ -243,6 +243,15 @@ export const expressServers: Record<string, Builder> = {
     app.post(BIG_PATH, order);
     return app;
   },
+  // Not in a group, for `pnpm bench:instructions`: the guard first, then body-parser made to
+  // take its buffer path (a `verify` hook) instead of decoding the body as it streams.
+  'express-big-ours-json-buffer': async (c) => {
+    const app = express();
+    app.use(ours(c, { bodyHash: { required: true }, requestBinding: { required: true } }));
+    app.use(express.json({ limit: '1mb', verify: () => undefined }));
+    app.post(BIG_PATH, order);
+    return app;
+  },
   'express-big-ours-parser-first': async (c) => {
     const app = express();
     app.use(express.json({ limit: '1mb', verify: captureRawBody }));

@@ -194,7 +194,7 @@ export type {
   TokenLocation,
   VerifierOptions,
 } from './verify/options.js';
-export type { BodyReader, HeadersLike, RequestLike } from './verify/request.js';
+export type { BodyBytes, BodyReader, HeadersLike, RequestLike } from './verify/request.js';
 export type { ServiceJwtClaims, ServiceJwtHeader, VerifiedServiceJwt } from './verify/result.js';
 // Verifying
 export { createVerifier } from './verify/verifier.js';

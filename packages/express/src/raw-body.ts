@@ -4,7 +4,7 @@ import {
   bodyTooLarge,
   configurationError,
   declaresBody,
-  readNodeRequestBody,
+  readNodeRequestChunks,
 } from '@service-jwt/core/adapter';
 
 interface CapturedBody {
@@ -49,7 +49,7 @@ export function captureRawBody(
 /**
  * A {@link BodyReader} over an Express request, called by core only when a body hash must be
  * checked: the bytes captured by {@link captureRawBody}, else the untouched stream read with
- * core's `readNodeRequestBody` (bounded, read once per request, and left readable for parsers
+ * core's `readNodeRequestChunks` (bounded, read once per request, and left readable for parsers
  * mounted later), else an empty body when none was declared. When a parser already consumed the body without capturing it,
  * fails closed with `configuration_error` naming the fix.
  */
@@ -66,7 +66,7 @@ export function expressBodyReader(req: IncomingMessage): BodyReader {
       return capture.bytes;
     }
     try {
-      return await readNodeRequestBody(req, maxBytes);
+      return await readNodeRequestChunks(req, maxBytes);
     } catch (err) {
       if (!isServiceJwtError(err) || err.code !== 'configuration_error') throw err;
       // Read by someone else: harmless when nothing was sent (a parser drained an empty body).

@@ -8,7 +8,7 @@ import {
   type Guard,
   nodeRequestHeaders,
   type PendingVerification,
-  readNodeRequestBody,
+  readNodeRequestChunks,
   runInTransaction,
 } from '@service-jwt/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
@@ -69,7 +69,7 @@ export function toRequestLike(request: FastifyRequest, readsBody = false): Reque
     headers: nodeRequestHeaders(raw, request.headers),
     body:
       readsBody && declaresBody(request.headers)
-        ? (maxBytes: number) => readNodeRequestBody(raw, maxBytes)
+        ? (maxBytes: number) => readNodeRequestChunks(raw, maxBytes)
         : undefined,
   };
 }

@@ -1,11 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { BodyReader } from '@service-jwt/core';
-import { bodyTooLarge, configurationError, readNodeRequestBody } from '@service-jwt/core/adapter';
+import { bodyTooLarge, configurationError, readNodeRequestChunks } from '@service-jwt/core/adapter';
 import type { Context } from 'koa';
 
-// Bytes this adapter has already read, so a second guard on the same request (app-wide and
-// per-route) hashes the same bytes without touching the stream again.
-const captured = new WeakMap<IncomingMessage, Uint8Array>();
+// Requests whose stream this adapter has already read: a second guard on the same request
+// (app-wide and per-route) gets the same chunks from core's read, not a "consumed" refusal.
+const read = new WeakSet<IncomingMessage>();
 
 const BODY_CONSUMED =
   'the request body was consumed before requireServiceJwt ran and no ctx.request.rawBody is ' +
@@ -60,25 +60,20 @@ function streamTouched(message: IncomingMessage): boolean {
  *
  * 1. bytes this adapter already read for the request;
  * 2. else, if a body parser ran before us, its `ctx.request.rawBody` (see {@link parserBytes});
- * 3. else the untouched Node stream, read bounded by core's `readNodeRequestBody`, which leaves
+ * 3. else the untouched Node stream, read bounded by core's `readNodeRequestChunks`, which leaves
  *    it readable so a parser mounted later still gets the same bytes;
  * 4. else the bytes are gone: 500 `configuration_error` naming the fix, never a guess.
  */
 export function koaBodyReader(ctx: Context): BodyReader {
   return async (maxBytes) => {
     const message = ctx.req;
-    const known = captured.get(message);
-    if (known !== undefined) {
-      if (known.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
-      return known;
-    }
+    if (read.has(message)) return readNodeRequestChunks(message, maxBytes);
     const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
     if (rawBody !== undefined) return parserBytes(ctx, rawBody, maxBytes);
     if (streamTouched(message)) {
       throw configurationError(BODY_CONSUMED);
     }
-    const bytes = await readNodeRequestBody(message, maxBytes);
-    captured.set(message, bytes);
-    return bytes;
+    read.add(message);
+    return readNodeRequestChunks(message, maxBytes);
   };
 }

@@ -26,7 +26,7 @@ export { resolveErrorHandling } from './adapter-options.js';
 export { answerBytes } from './answer-bytes.js';
 export type { Guard } from './guard.js';
 export { createGuard } from './guard.js';
-export { readNodeRequestBody } from './node-body.js';
+export { readNodeRequestBody, readNodeRequestChunks } from './node-body.js';
 export type { NodeHeaderSource } from './node-headers.js';
 export { nodeRequestHeaders } from './node-headers.js';
 export { withRealmHeaders } from './realm-headers.js';

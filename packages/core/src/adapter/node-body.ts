@@ -1,10 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import { bodyHashMismatch, bodyTooLarge, configurationError } from '../errors/refusals.js';
 import type { ServiceJwtError } from '../errors/service-jwt-error.js';
+import { chunksLength } from '../verify/body-digest.js';
 
 // One read per message: a second call (another route-level verifier, a retry) gets the same
-// bytes instead of finding the stream already read.
-const reads = new WeakMap<IncomingMessage, Promise<Uint8Array>>();
+// chunks instead of finding the stream already read.
+const reads = new WeakMap<IncomingMessage, Promise<readonly Buffer[]>>();
 
 function consumed(): ServiceJwtError {
   return configurationError(
@@ -12,9 +13,9 @@ function consumed(): ServiceJwtError {
   );
 }
 
-function checkLimit(bytes: Uint8Array, maxBytes: number): Uint8Array {
-  if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
-  return bytes;
+function checkLimit(chunks: readonly Buffer[], maxBytes: number): readonly Buffer[] {
+  if (chunksLength(chunks) > maxBytes) throw bodyTooLarge(maxBytes);
+  return chunks;
 }
 
 /**
@@ -27,33 +28,58 @@ function checkLimit(bytes: Uint8Array, maxBytes: number): Uint8Array {
  * is left unread: answer 413 and close the connection (`Connection: close`). A client that
  * hangs mid-body is cut off by the server's `requestTimeout`, which rejects this promise.
  *
+ * The result is a copy, the caller's to keep or change. An adapter that only hands the body
+ * to the verifier should use {@link readNodeRequestChunks}, which skips that copy.
+ *
  * @throws ServiceJwtError `body_too_large` (413); `body_hash_mismatch` when the client aborts
  *   before the body is complete (the body the token commits to never arrived; no response
  *   reaches the client anyway); `configuration_error` when the body was already consumed or
  *   the stream has an encoding set.
  * @example
  * ```ts
- * const body: BodyReader = (maxBytes) => readNodeRequestBody(req, maxBytes);
- * await verifier.verify({ method: req.method, url: req.url, headers: req.headers, body });
+ * const bytes = await readNodeRequestBody(req, 1 << 20);
  * ```
  */
-export function readNodeRequestBody(
+export async function readNodeRequestBody(
   message: IncomingMessage,
   maxBytes: number,
 ): Promise<Uint8Array> {
+  const chunks = await readNodeRequestChunks(message, maxBytes);
+  return chunks.length === 1 ? new Uint8Array(chunks[0]!) : Buffer.concat(chunks);
+}
+
+/**
+ * {@link readNodeRequestBody} without the copy: the body's chunks in the order they arrived,
+ * the very buffers the message hands to the next reader, so they must be read and never
+ * changed or kept. This is what a `BodyReader` over a Node message returns: the verifier
+ * hashes the chunks one by one, so a large body is neither joined nor copied.
+ *
+ * @throws ServiceJwtError as {@link readNodeRequestBody}.
+ * @example
+ * ```ts
+ * const body: BodyReader = (maxBytes) => readNodeRequestChunks(req, maxBytes);
+ * await verifier.verify({ method: req.method, url: req.url, headers: req.headers, body });
+ * ```
+ */
+export function readNodeRequestChunks(
+  message: IncomingMessage,
+  maxBytes: number,
+): Promise<readonly Buffer[]> {
   if (typeof maxBytes !== 'number' || !(maxBytes >= 0)) {
     return Promise.reject(
       configurationError('bodyHash.maxBodyBytes must be a non-negative number'),
     );
   }
   const earlier = reads.get(message);
-  if (earlier !== undefined) return earlier.then((bytes) => checkLimit(bytes, maxBytes));
+  if (earlier !== undefined) return earlier.then((chunks) => checkLimit(chunks, maxBytes));
   // One microtask later the parser has usually pushed the whole of a small body (the request
   // event fires from inside the parser, before it parses the body bytes that arrived with the
   // headers): the body is then taken and put back at once, with no listener and no event.
   const read = Promise.resolve().then(
     () =>
-      new Promise<Uint8Array>((resolve, reject) => readOnce(message, maxBytes, resolve, reject)),
+      new Promise<readonly Buffer[]>((resolve, reject) =>
+        readOnce(message, maxBytes, resolve, reject),
+      ),
   );
   reads.set(message, read);
   return read;
@@ -62,7 +88,7 @@ export function readNodeRequestBody(
 function readOnce(
   message: IncomingMessage,
   maxBytes: number,
-  resolve: (bytes: Uint8Array) => void,
+  resolve: (chunks: readonly Buffer[]) => void,
   reject: (err: ServiceJwtError) => void,
 ): void {
   const declared = message.headers['content-length'];
@@ -80,7 +106,7 @@ function readOnce(
   }
   if (message.readableEnded) {
     // Ended without emitting a byte: the body was empty.
-    resolve(new Uint8Array(0));
+    resolve([]);
     return;
   }
   if (message.destroyed) {
@@ -122,7 +148,7 @@ function readOnce(
     if (!message.complete) return;
     cleanup();
     for (let i = chunks.length - 1; i >= 0; i--) message.unshift(chunks[i]!);
-    resolve(chunks.length === 1 ? new Uint8Array(chunks[0]!) : Buffer.concat(chunks, total));
+    resolve(chunks);
   }
 
   function onAbort(): void {

@@ -1,13 +1,27 @@
 import { bodyTimeout, bodyTooLarge, configurationError } from '../errors/refusals.js';
-import { computeBodyHash } from './body-hash.js';
+import { computeBodyHash, createBodyHasher } from './body-hash.js';
 import type { BodyHasher } from './pending-verification.js';
-import type { BodyReader, HeadersLike, RequestLike } from './request.js';
+import type { BodyBytes, BodyReader, HeadersLike, RequestLike } from './request.js';
 import type { ResolvedRoute } from './resolve-route.js';
 
 // Step 10's digest of the raw body, from whatever the adapter hands over: the bytes, a reader
 // called only now, or a hasher that saw the bytes as they streamed.
 
-type InHand = Uint8Array | string | BodyHasher | undefined;
+type InHand = BodyBytes | string | BodyHasher | undefined;
+
+/** The size of a reader's chunks, without joining them; anything but bytes is the adapter's bug. */
+export function chunksLength(chunks: readonly Uint8Array[]): number {
+  let total = 0;
+  for (const chunk of chunks) {
+    if (!(chunk instanceof Uint8Array)) {
+      throw configurationError(
+        'a BodyReader resolved with an array holding something other than bytes',
+      );
+    }
+    total += chunk.byteLength;
+  }
+  return total;
+}
 
 /** `true` when the request announces a body (a non-zero `Content-Length`, or chunked). */
 export function declaresBody(headers: HeadersLike): boolean {
@@ -61,7 +75,7 @@ export async function hashBodyAsync<H extends FinishingHasher>(
   return feed(route, request.headers, await readWithin(route, body), create);
 }
 
-async function readWithin(route: ResolvedRoute, body: BodyReader): Promise<Uint8Array> {
+async function readWithin(route: ResolvedRoute, body: BodyReader): Promise<BodyBytes> {
   const { maxBodyBytes, timeout } = route.bodyHash;
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
@@ -97,6 +111,13 @@ function feed<H extends FinishingHasher>(
     hasher.update(bytes);
     return hasher;
   }
+  if (Array.isArray(body)) {
+    const chunks = body as readonly Uint8Array[];
+    if (chunksLength(chunks) > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
+    const hasher = create();
+    for (const chunk of chunks) hasher.update(chunk);
+    return hasher;
+  }
   const hasher = body as H;
   if (typeof hasher.digest !== 'function') {
     throw configurationError('complete() needs a hasher from bodyCheck.createHasher()');
@@ -122,6 +143,14 @@ function digest(route: ResolvedRoute, headers: HeadersLike, body: InHand): strin
   if (body instanceof Uint8Array) {
     if (body.byteLength > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
     return computeBodyHash(algorithm, body);
+  }
+  if (Array.isArray(body)) {
+    const chunks = body as readonly Uint8Array[];
+    if (chunksLength(chunks) > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
+    if (chunks.length === 1) return computeBodyHash(algorithm, chunks[0]!);
+    const hasher = createBodyHasher(algorithm);
+    for (const chunk of chunks) hasher.update(chunk);
+    return hasher.digest();
   }
   const hasher = body as BodyHasher & { digest?: () => string };
   if (typeof hasher.digest !== 'function') {

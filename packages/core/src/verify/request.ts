@@ -2,11 +2,19 @@
 export type HeadersLike = Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**
- * Reads the raw request body when (and only when) the verifier needs it: after the token has
- * been authenticated and the token or the policy asks for a body hash. Must reject with
- * `body_too_large` beyond `maxBytes`, and with `configuration_error` when the bytes are gone.
+ * The raw body as a {@link BodyReader} hands it over: the bytes, or the chunks they arrived in,
+ * in order. Chunks save joining a large body into one more buffer only to hash it; the verifier
+ * reads them and never changes or keeps them.
  */
-export type BodyReader = (maxBytes: number) => Promise<Uint8Array>;
+export type BodyBytes = Uint8Array | readonly Uint8Array[];
+
+/**
+ * Reads the raw request body when (and only when) the verifier needs it: after the token has
+ * been authenticated and the token or the policy asks for a body hash. Resolves with the bytes
+ * or their chunks ({@link BodyBytes}). Must reject with `body_too_large` beyond `maxBytes`, and
+ * with `configuration_error` when the bytes are gone.
+ */
+export type BodyReader = (maxBytes: number) => Promise<BodyBytes>;
 
 /** The framework-free request the verifier works on. */
 export interface RequestLike {

@@ -4,7 +4,7 @@ import { Agent, createServer, type IncomingMessage, request, type ServerResponse
 import { connect } from 'node:net';
 import { type Loopback, listenOnLoopback } from '@service-jwt/conformance';
 import { errorResponse, ServiceJwtError } from '@service-jwt/core';
-import { readNodeRequestBody } from '@service-jwt/core/adapter';
+import { readNodeRequestBody, readNodeRequestChunks } from '@service-jwt/core/adapter';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
@@ -353,5 +353,58 @@ describe('readNodeRequestBody', () => {
     });
     const reply = await send(server.port, { chunks: [Buffer.from('text')] });
     expect(reply.body).toBe('configuration_error');
+  });
+});
+
+describe('readNodeRequestChunks', () => {
+  let server: Loopback;
+  afterEach(async () => {
+    await server?.close();
+  });
+
+  it('hands over the chunks in arrival order, unjoined, and the stream still replays them', async () => {
+    server = await serve(async (req, res) => {
+      const chunks = await readNodeRequestChunks(req, 1024);
+      const replayed = await rawBodyStyle(req);
+      res.end(
+        JSON.stringify({
+          parts: chunks.map((chunk) => chunk.toString()),
+          replayed: replayed.toString(),
+        }),
+      );
+    });
+    const chunks = [Buffer.from('first,'), Buffer.from('second,'), Buffer.from('third')];
+    const reply = await send(server.port, { chunks, gapMs: 30 });
+    const result = JSON.parse(reply.body);
+    // One part per write: the 30 ms gaps make every write its own read.
+    expect(result.parts).toEqual(['first,', 'second,', 'third']);
+    expect(result.replayed).toBe('first,second,third');
+  });
+
+  it('gives a second call the same chunks, measured against its own limit', async () => {
+    server = await serve(async (req, res) => {
+      const first = await readNodeRequestChunks(req, 1024);
+      const second = await readNodeRequestChunks(req, 1024);
+      const tooSmall = await readNodeRequestChunks(req, 11).then(
+        () => 'resolved',
+        (err: ServiceJwtError) => err.code,
+      );
+      const exact = await readNodeRequestChunks(req, 12);
+      res.end(JSON.stringify([first === second, tooSmall, Buffer.concat(exact).toString()]));
+    });
+    const reply = await send(server.port, {
+      chunks: [Buffer.from('twelve'), Buffer.from(' bytes')],
+      gapMs: 30,
+    });
+    expect(JSON.parse(reply.body)).toEqual([true, 'body_too_large', 'twelve bytes']);
+  });
+
+  it('hands over no chunk for an empty body', async () => {
+    server = await serve(async (req, res) => {
+      const chunks = await readNodeRequestChunks(req, 1024);
+      res.end(JSON.stringify({ count: chunks.length }));
+    });
+    const reply = await send(server.port, { headers: { 'content-length': 0 } });
+    expect(JSON.parse(reply.body)).toEqual({ count: 0 });
   });
 });
