@@ -58,7 +58,7 @@ function streamTouched(message: IncomingMessage): boolean {
  * A lazy reader of the exact raw body of a Koa request, called by core only after the token
  * has been authenticated and only when a body hash must be checked:
  *
- * 1. bytes this adapter already read for the request;
+ * 1. the chunks this adapter already read for the request (core keeps them per message);
  * 2. else, if a body parser ran before us, its `ctx.request.rawBody` (see {@link parserBytes});
  * 3. else the untouched Node stream, read bounded by core's `readNodeRequestChunks`, which leaves
  *    it readable so a parser mounted later still gets the same bytes;
