@@ -146,11 +146,10 @@ function digest(route: ResolvedRoute, headers: HeadersLike, body: InHand): strin
   }
   if (Array.isArray(body)) {
     const chunks = body as readonly Uint8Array[];
-    if (chunksLength(chunks) > maxBodyBytes) throw bodyTooLarge(maxBodyBytes);
-    if (chunks.length === 1) return computeBodyHash(algorithm, chunks[0]!);
-    const hasher = createBodyHasher(algorithm);
-    for (const chunk of chunks) hasher.update(chunk);
-    return hasher.digest();
+    // One chunk (a small body) is hashed as bytes; more go through a hasher, never joined.
+    return chunks.length === 1 && chunks[0] instanceof Uint8Array
+      ? digest(route, headers, chunks[0])
+      : feed(route, headers, chunks, () => createBodyHasher(algorithm)).digest();
   }
   const hasher = body as BodyHasher & { digest?: () => string };
   if (typeof hasher.digest !== 'function') {

@@ -47,6 +47,8 @@ describe('verify: body hash', () => {
     const chunks = [bytes.subarray(0, 5), bytes.subarray(5, 6), bytes.subarray(6)];
     const verified = await verifier.verify(bearer(bound(), { body: async () => chunks }));
     expect(verified.claims.bdy).toBe(sha(BODY));
+    const whole = await verifier.verify(bearer(bound(), { body: async () => [bytes] }));
+    expect(whole.claims.bdy).toBe(sha(BODY));
 
     const changed = [chunks[0]!, chunks[1]!, Buffer.from(chunks[2]!).fill(0x21, 0, 1)];
     await expectCode(
