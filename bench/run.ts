@@ -29,6 +29,7 @@ const value = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const QUICK = flag('--quick');
+/** Seconds of load before each measured run; a group may ask for more (`BenchGroup.warmup`). */
 const WARMUP = QUICK ? 1 : 2;
 const DURATION = QUICK ? 2 : 5;
 /**
@@ -49,6 +50,13 @@ function cpuModel(): string {
     .split('\n')
     .find((l) => l.startsWith('model name'));
   return line?.split(':')[1]?.trim() ?? 'unknown';
+}
+
+/** The warm-up as the settings line states it: the default and any group's own. */
+function warmupNote(): string {
+  const own = QUICK ? [] : GROUPS.filter((g) => g.warmup !== undefined && g.warmup !== WARMUP);
+  if (own.length === 0) return `${WARMUP} s warm-up`;
+  return `${WARMUP} s warm-up (${own.map((g) => `${g.id} ${g.warmup} s`).join(', ')})`;
 }
 
 const loads = (): string =>
@@ -129,9 +137,10 @@ async function main(): Promise<void> {
   const measure = async (
     caseId: string,
     kind: LoadParams['kind'],
+    warmup: number,
   ): Promise<LoadResult | undefined> => {
     try {
-      return await measureOnce(caseId, kind);
+      return await measureOnce(caseId, kind, warmup);
     } catch (error) {
       // One broken case (say, a package mid-edit) must not lose the others' figures.
       const message = error instanceof Error ? error.message : String(error);
@@ -140,14 +149,18 @@ async function main(): Promise<void> {
       return undefined;
     }
   };
-  const measureOnce = async (caseId: string, kind: LoadParams['kind']): Promise<LoadResult> => {
+  const measureOnce = async (
+    caseId: string,
+    kind: LoadParams['kind'],
+    warmup: number,
+  ): Promise<LoadResult> => {
     const server = await startServer(pinning, contextFile, caseId);
     try {
       const url = `http://127.0.0.1:${server.port}`;
       const params = {
         url,
         kind,
-        warmup: WARMUP,
+        warmup,
         duration: DURATION,
         connections: CONNECTIONS,
         serverPid: server.pid,
@@ -172,11 +185,12 @@ async function main(): Promise<void> {
     for (const group of GROUPS) {
       if (only && !only.includes(group.id)) continue;
       console.log(`${group.title}`);
+      const warmup = QUICK ? WARMUP : (group.warmup ?? WARMUP);
       if (group.kind === 'fresh') {
         // Sized from bare Express's GET rate measured earlier (faster than this POST with a body).
         // A floor, so a bare run slowed down by other work cannot leave the pool short.
         const rate = Math.max(expressBare, 8_000);
-        const count = Math.ceil(rate * (WARMUP + DURATION) * 1.1) + CONNECTIONS * 4;
+        const count = Math.ceil(rate * (warmup + DURATION) * 1.1) + CONNECTIONS * 4;
         const seconds = await mintPool(context, count, POOL_LIFETIME);
         poolNote = `${count.toLocaleString('en-US')} distinct RS256 tokens (max(best bare Express GET rate, 8,000/s) × (warm-up + run) × 1.1), minted in ${seconds.toFixed(1)} s with worker threads before the group's runs; every run starts at the pool's first token with a new server process, hence an empty replay store (Redis: a fresh key prefix per process)`;
         console.log(`  minted ${count} tokens in ${seconds.toFixed(1)} s`);
@@ -194,7 +208,7 @@ async function main(): Promise<void> {
             if (round === 0) console.log(`  ${c.id}: skipped, no Redis on 127.0.0.1:6379`);
             continue;
           }
-          const result = await measure(c.id, c.kind ?? group.kind);
+          const result = await measure(c.id, c.kind ?? group.kind, warmup);
           if (result !== undefined) runs.set(c.id, [...(runs.get(c.id) ?? []), result]);
         }
       }
@@ -236,7 +250,7 @@ async function main(): Promise<void> {
     pinning: pinning.enabled
       ? `taskset: servers on core ${pinning.server}, load generator on core ${pinning.load}`
       : 'none (taskset missing or fewer than 2 cores): figures share cores',
-    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${WARMUP} s warm-up then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
+    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${warmupNote()} then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
     groups,
     targets: TARGETS,
     pool: poolNote,

@@ -14,6 +14,12 @@ export const ISSUER = 'https://m1.bench.internal/';
 export const AUDIENCE = 'https://m2.bench.internal/';
 export const KID = 'bench-rs256-1';
 export const FRESH_PATH = '/orders';
+/**
+ * Seconds from a pool signature's `created` to its `expires`. A group with baselines, or a slow
+ * host, runs longer than five minutes after the pool is signed, so a shorter window would let
+ * the last runs meet only expired signatures; the server case accepts this lifetime (`maxAge`).
+ */
+export const SIGNATURE_LIFETIME = 3600;
 export const BIG_PATH = '/upload';
 export const STATIC_PATH = '/hello';
 

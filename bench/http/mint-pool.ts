@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { type BenchContext, FRESH_PATH } from './context.js';
+import { type BenchContext, FRESH_PATH, SIGNATURE_LIFETIME } from './context.js';
 
 // Plain JavaScript evaluated in each worker (no TypeScript loader there); the same compact
 // RS256 serialisation as context.ts's mintRs256.
@@ -78,7 +78,7 @@ const key = createPrivateKey(job.privatePem);
 const lines = [];
 for (let i = 0; i < job.count; i++) {
   const params = '("@method" "@path" "@query" "authorization" "content-digest");created=' + job.created +
-    ';expires=' + (job.created + 300) + ';nonce="' + randomBytes(16).toString('base64url') + '";tag="service-jwt"';
+    ';expires=' + (job.created + job.lifetime) + ';nonce="' + randomBytes(16).toString('base64url') + '";tag="service-jwt"';
   const base = '"@method": POST\\n"@path": ' + job.path + '\\n"@query": ?\\n"authorization": Bearer ' + job.token +
     '\\n"content-digest": ' + job.digest + '\\n"@signature-params": ' + params;
   lines.push('sig1=' + params + '\\t' + 'sig1=:' + sign('sha256', Buffer.from(base), key).toString('base64') + ':');
@@ -101,6 +101,7 @@ export async function mintSignaturePool(context: BenchContext, count: number): P
             privatePem: context.privatePem,
             count: per,
             created,
+            lifetime: SIGNATURE_LIFETIME,
             path: FRESH_PATH,
             token: context.staticToken,
             digest: context.body1kContentDigest,

@@ -10,7 +10,14 @@ import { auth as oauth2Bearer } from 'express-oauth2-jwt-bearer';
 import { Redis } from 'ioredis';
 import jwksRsa from 'jwks-rsa';
 import { loadBaseline } from '../baseline.js';
-import { type BenchContext, BIG_PATH, digest, FRESH_PATH, STATIC_PATH } from '../context.js';
+import {
+  type BenchContext,
+  BIG_PATH,
+  digest,
+  FRESH_PATH,
+  SIGNATURE_LIFETIME,
+  STATIC_PATH,
+} from '../context.js';
 
 type Builder = (context: BenchContext) => Promise<RequestListener>;
 
@@ -173,7 +180,7 @@ export const expressServers: Record<string, Builder> = {
     app.use(
       ours(c, {
         replay: { store: createMemoryReplayStore(), required: false },
-        httpSignature: { key: 'issuer', maxAge: 300 },
+        httpSignature: { key: 'issuer', maxAge: SIGNATURE_LIFETIME },
       }),
     );
     app.use(express.json());
