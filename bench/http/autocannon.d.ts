@@ -10,6 +10,11 @@ declare module 'autocannon' {
     readonly latency: { readonly p50: number; readonly p99: number; readonly average: number };
     readonly requests: { readonly average: number; readonly total: number };
   }
-  function autocannon(options: Record<string, unknown>): Promise<AutocannonResult>;
+  /** The running load: a promise of the result that also reports each second as it ends. */
+  interface AutocannonInstance extends Promise<AutocannonResult> {
+    /** `counter`: responses received in the second that just ended. */
+    on(event: 'tick', listener: (tick: { readonly counter: number }) => void): this;
+  }
+  function autocannon(options: Record<string, unknown>): AutocannonInstance;
   export default autocannon;
 }

@@ -31,11 +31,9 @@ export interface BenchGroup {
 /**
  * The warm-up of the groups whose servers answer a few thousand requests a second or fewer
  * (the fresh token, the 64 KiB body). Two seconds give a static-token server 8,000 to 50,000
- * answers before it is measured, but a fresh-token server only 2,600 to 7,000: too few for
- * its process to settle (V8 still optimising the verifier, the heap still growing), so a
- * case with more code on its path was measured partly cold. `bench/http/settle.ts` shows the
- * cost per answer falling for the first seconds and then flattening; bench/README.md has
- * the figures.
+ * answers before it is measured, but a fresh-token or 64 KiB server only 1,200 to 7,000, while
+ * its cost per answer is still falling. `bench/http/settle.ts` shows the cost per second since
+ * a server started; bench/README.md ("Warm-up") has the figures.
  */
 export const SLOW_GROUP_WARMUP = 10;
 

@@ -1,14 +1,18 @@
 // How a server case's cost per answer settles after it starts:
 //   pnpm bench:settle <static|fresh|big> <seconds> <case-id> ...   (ROUNDS=<n>, default 2)
-// Starts each case in a new server process, as `pnpm bench` does, and loads it with back-to-back
-// one-second runs for `<seconds>`, printing server CPU µs per 2xx answer for each second since
-// the load began. A falling series is the process still warming up (V8 optimising the hot
-// functions, the heap growing to its working size); `pnpm bench` should measure after it flattens.
-// Rounds alternate the order of the cases, so both meet the same drift of a shared machine.
-import { rmSync } from 'node:fs';
+// Starts each case in a new server process, as `pnpm bench` does, loads it without a pause for
+// `<seconds>` (50 connections, as the bench), and prints the server's CPU µs per answer for each
+// second since the load began. A falling series is the process still warming up (V8 optimising
+// the hot functions, the heap growing to its working size); `pnpm bench` should measure after it
+// flattens. The load runs in this process, pinned to the load generator's core. Rounds alternate
+// the order of the cases, so both meet the same drift of a shared machine.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { readContext } from './context.js';
 import { mintPool } from './mint-pool.js';
-import { detectPinning, runLoad, startServer } from './processes.js';
-import type { LoadKind } from './requests.js';
+import { detectPinning, startServer } from './processes.js';
+import { headersFor, type LoadKind, requestsOf } from './requests.js';
 import { setUpBench } from './setup.js';
 
 const [kindArg, secondsArg, ...ids] = process.argv.slice(2);
@@ -22,30 +26,57 @@ const seconds = Number(secondsArg);
 // peer, the faster cases, keep no replay record, so a token seen twice still counts for them).
 const SLICE = 2_500 * seconds;
 
-const { dir, context, contextFile, jwks } = await setUpBench('service-jwt-settle-');
+/** The server's user plus system CPU time so far, in clock ticks (100 a second). */
+function serverTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+const { dir, context: minted, contextFile, jwks } = await setUpBench('service-jwt-settle-');
 const pinning = detectPinning();
-const series = new Map<string, number[][]>(ids.map((id) => [id, []]));
+if (pinning.enabled) spawnSync('taskset', ['-a', '-p', '-c', pinning.load, String(process.pid)]);
 try {
-  if (kind === 'fresh') await mintPool(context, SLICE * ids.length * ROUNDS, 3600);
-  let slice = 0;
+  if (kind === 'fresh') await mintPool(minted, SLICE * ids.length * ROUNDS, 3600);
+  const { pool, request } = requestsOf(readContext(contextFile), kind);
+  let next = 0;
   for (let round = 0; round < ROUNDS; round++) {
     for (const id of round % 2 === 0 ? ids : [...ids].reverse()) {
       const server = await startServer(pinning, contextFile, id);
       const costs: number[] = [];
-      let offset = slice++ * SLICE;
       try {
-        for (let second = 0; second < seconds; second++) {
-          const url = `http://127.0.0.1:${server.port}`;
-          const params = { url, kind, warmup: 0, duration: 1, connections: 50, offset };
-          const result = await runLoad(pinning, contextFile, { ...params, serverPid: server.pid });
-          costs.push(result.serverUsPerRequest);
-          offset += result.tokensUsed;
-        }
+        const load = autocannon({
+          url: `http://127.0.0.1:${server.port}`,
+          connections: 50,
+          pipelining: 1,
+          duration: seconds,
+          requests: [
+            pool.length === 0
+              ? request
+              : {
+                  ...request,
+                  setupRequest: (req: object) => ({
+                    ...req,
+                    headers: headersFor(kind, request.headers, pool[next++ % pool.length]!),
+                  }),
+                },
+          ],
+        });
+        let before = serverTicks(server.pid);
+        load.on('tick', ({ counter }) => {
+          // The last tick can fall after the load stopped, with no answer in it.
+          if (counter === 0) return;
+          const now = serverTicks(server.pid);
+          costs.push(((now - before) * 10_000) / Math.max(1, counter));
+          before = now;
+        });
+        const result = await load;
+        const refused = result.non2xx + result.errors + result.timeouts;
+        const series = costs.map((c) => c.toFixed(0).padStart(5)).join('');
+        console.log(`${id.padEnd(32)}${series}${refused > 0 ? `  (${refused} refused)` : ''}`);
       } finally {
         await server.stop();
       }
-      series.get(id)!.push(costs);
-      console.log(`${id.padEnd(32)} ${costs.map((c) => c.toFixed(0).padStart(5)).join('')}`);
     }
   }
 } finally {
