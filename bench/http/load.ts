@@ -71,7 +71,7 @@ async function main(): Promise<void> {
     pipelining: 1,
     requests: [{ ...request, ...(setupRequest ? { setupRequest } : {}) }],
   };
-  if (params.warmup > 0) await autocannon({ ...options, duration: params.warmup });
+  await autocannon({ ...options, duration: params.warmup });
   const cpu0 = process.cpuUsage();
   const ticks0 = serverTicks(params.serverPid);
   const t0 = performance.now();
