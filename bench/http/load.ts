@@ -1,9 +1,9 @@
 // The load-generator process: `load.ts <context.json> <params-json>`. Runs autocannon
 // (programmatic API) for a warm-up and then a measured run against one server, and prints one
 // JSON line with the figures and this process's own CPU use over the measured run.
-import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { readContext } from './context.js';
+import { cpuTicks, TICKS_PER_SECOND } from './cpu-ticks.js';
 import { headersFor, type LoadKind, requestsOf } from './requests.js';
 
 export interface LoadParams {
@@ -37,16 +37,6 @@ export interface LoadResult {
   readonly poolExhausted: boolean;
 }
 
-const TICKS_PER_SECOND = 100;
-
-/** The server's user and system CPU time so far, in clock ticks. */
-function serverTicks(pid: number): { readonly user: number; readonly system: number } {
-  // Fields after the command name: utime and stime are the 12th and 13th.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]), system: Number(fields[12]) };
-}
-
 async function main(): Promise<void> {
   const [contextFile, paramsJson] = process.argv.slice(2);
   const context = readContext(contextFile!);
@@ -73,12 +63,12 @@ async function main(): Promise<void> {
   };
   await autocannon({ ...options, duration: params.warmup });
   const cpu0 = process.cpuUsage();
-  const ticks0 = serverTicks(params.serverPid);
+  const ticks0 = cpuTicks(params.serverPid);
   const t0 = performance.now();
   const result = await autocannon({ ...options, duration: params.duration });
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const ticks1 = serverTicks(params.serverPid);
+  const ticks1 = cpuTicks(params.serverPid);
   const systemTicks = ticks1.system - ticks0.system;
   const ticks = ticks1.user - ticks0.user + systemTicks;
   const perAnswer = (n: number): number =>

@@ -7,9 +7,10 @@
 // flattens. The load runs in this process, pinned to the load generator's core. Rounds alternate
 // the order of the cases, so both meet the same drift of a shared machine.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { readContext } from './context.js';
+import { cpuTicks, TICKS_PER_SECOND } from './cpu-ticks.js';
 import { mintPool } from './mint-pool.js';
 import { detectPinning, startServer } from './processes.js';
 import { headersFor, type LoadKind, requestsOf } from './requests.js';
@@ -25,13 +26,6 @@ const seconds = Number(secondsArg);
 // Fresh tokens, one slice per server process: enough for 2,500 answers a second (bare and the
 // peer, the faster cases, keep no replay record, so a token seen twice still counts for them).
 const SLICE = 2_500 * seconds;
-
-/** The server's user plus system CPU time so far, in clock ticks (100 a second). */
-function serverTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
 
 const { dir, context: minted, contextFile, jwks } = await setUpBench('service-jwt-settle-');
 const pinning = detectPinning();
@@ -62,12 +56,16 @@ try {
                 },
           ],
         });
-        let before = serverTicks(server.pid);
+        const spent = (): number => {
+          const { user, system } = cpuTicks(server.pid);
+          return user + system;
+        };
+        let before = spent();
         load.on('tick', ({ counter }) => {
           // The last tick can fall after the load stopped, with no answer in it.
           if (counter === 0) return;
-          const now = serverTicks(server.pid);
-          costs.push(((now - before) * 10_000) / Math.max(1, counter));
+          const now = spent();
+          costs.push((((now - before) / TICKS_PER_SECOND) * 1e6) / counter);
           before = now;
         });
         const result = await load;
