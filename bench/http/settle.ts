@@ -1,11 +1,14 @@
 // How a server case's cost per answer settles after it starts:
-//   pnpm bench:settle <static|fresh|big> <seconds> <case-id> ...   (ROUNDS=<n>, default 2)
+//   pnpm bench:settle <static|fresh|big> <seconds> <case-id> ...   (ROUNDS=<n>, default 2; RATE=<n>)
 // Starts each case in a new server process, as `pnpm bench` does, loads it without a pause for
 // `<seconds>` (50 connections, as the bench), and prints the server's CPU µs per answer for each
 // second since the load began. A falling series is the process still warming up (V8 optimising
 // the hot functions, the heap growing to its working size); `pnpm bench` should measure after it
 // flattens. The load runs in this process, pinned to the load generator's core. Rounds alternate
-// the order of the cases, so both meet the same drift of a shared machine.
+// the order of the cases, so both meet the same drift of a shared machine. RATE=<requests per
+// second> sends at that fixed rate instead of as fast as the server answers: every case then
+// answers the same number of requests in the same time, so a cost that differs only because a
+// slower server is loaded differently (fewer answers per wake-up) drops out of the comparison.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import autocannon from 'autocannon';
@@ -18,9 +21,12 @@ import { setUpBench } from './setup.js';
 
 const [kindArg, secondsArg, ...ids] = process.argv.slice(2);
 const ROUNDS = Number(process.env.ROUNDS ?? 2);
+const RATE = process.env.RATE === undefined ? undefined : Number(process.env.RATE);
 if (!['static', 'fresh', 'big'].includes(kindArg ?? '') || ids.length === 0) {
-  throw new Error('usage: settle.ts <static|fresh|big> <seconds> <case-id> ... (ROUNDS=2)');
+  throw new Error('usage: settle.ts <static|fresh|big> <seconds> <case-id> ... (ROUNDS=2, RATE=n)');
 }
+if (RATE !== undefined && !(RATE > 0))
+  throw new Error('RATE must be a positive number of requests a second');
 const kind = kindArg as LoadKind;
 const seconds = Number(secondsArg);
 // Fresh tokens, one slice per server process: enough for 2,500 answers a second (bare and the
@@ -43,6 +49,7 @@ try {
           url: `http://127.0.0.1:${server.port}`,
           connections: 50,
           pipelining: 1,
+          ...(RATE === undefined ? {} : { overallRate: RATE }),
           duration: seconds,
           requests: [
             pool.length === 0
