@@ -47,6 +47,17 @@ export function captureRawBody(
 }
 
 /**
+ * The bytes {@link captureRawBody} kept for this request, when they are the bytes as sent
+ * (no `Content-Encoding` undone). Handed to core as the body itself rather than through a
+ * reader, they let the verification finish in the same turn: no promise, no read deadline.
+ * Core applies the same limit to them (`body_too_large`).
+ */
+export function capturedBytes(req: IncomingMessage): Uint8Array | undefined {
+  const capture = captured.get(req);
+  return capture === undefined || capture.decoded ? undefined : capture.bytes;
+}
+
+/**
  * A {@link BodyReader} over an Express request, called by core only when a body hash must be
  * checked: the bytes captured by {@link captureRawBody}, else the untouched stream read with
  * core's `readNodeRequestChunks` (bounded, read once per request, and left readable for parsers

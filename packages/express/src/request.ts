@@ -1,22 +1,24 @@
 import type { RequestLike } from '@service-jwt/core';
 import { declaresBody, nodeRequestHeaders } from '@service-jwt/core/adapter';
 import type { Request } from 'express';
-import { expressBodyReader } from './raw-body.js';
+import { capturedBytes, expressBodyReader } from './raw-body.js';
 
 /**
  * The one place an Express request becomes core's `RequestLike`: `req.method`,
  * `req.originalUrl` (routers mounted under a prefix rewrite `req.url`, but the caller signed
- * the target it sent), the headers, and a lazy body reader core calls only when a body hash
- * must be checked. Headers come from core's `nodeRequestHeaders`, so a repeated `Authorization`
- * reaches the verifier as two values (`token_duplicated`).
+ * the target it sent), the headers, and the body: the bytes `captureRawBody` kept, else a lazy
+ * reader core calls only when a body hash must be checked. Headers come from core's
+ * `nodeRequestHeaders`, so a repeated `Authorization` reaches the verifier as two values
+ * (`token_duplicated`).
  */
 export function toRequestLike(req: Request): RequestLike {
   return {
     method: req.method,
     url: req.originalUrl,
     headers: nodeRequestHeaders(req),
-    // A reader only for a request that announces a body: without one the verifier can answer
-    // in the same turn (an absent body hashes as the empty string).
-    body: declaresBody(req.headers) ? expressBodyReader(req) : undefined,
+    // A reader only for a request that announces a body and whose bytes a parser mounted
+    // earlier did not keep: otherwise the verifier can answer in the same turn (an absent body
+    // hashes as the empty string).
+    body: declaresBody(req.headers) ? (capturedBytes(req) ?? expressBodyReader(req)) : undefined,
   };
 }

@@ -145,6 +145,29 @@ describe.each(MAJORS)('%s: raw body', (_name, express) => {
       const request = await boundPost(parser.body, parser.type, oneByteChanged(parser.body));
       expectError(await call(express, setup, request), 401, 'body_hash_mismatch');
     });
+
+    it('checks the captured bytes in the same turn: next() runs before the middleware returns', async () => {
+      // With the bytes in hand there is nothing to wait for: no reader, no read deadline.
+      const guard = auth();
+      const inTurn = (req: Request, res: Response, next: () => void): void => {
+        let returned = false;
+        guard(req, res, () => {
+          res.locals.sameTurn = !returned;
+          next();
+        });
+        returned = true;
+      };
+      const response = await call(
+        express,
+        (app) =>
+          app.post('/echo', parser.make(express, captureRawBody), inTurn, (_req, res) => {
+            res.json({ sameTurn: res.locals.sameTurn });
+          }),
+        await boundPost(parser.body, parser.type),
+      );
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({ sameTurn: true });
+    });
   });
 
   describe('without a body parser', () => {
