@@ -9,7 +9,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertBaselinesBuilt, BASELINES } from './http/baseline.js';
-import { GROUPS, TARGETS } from './http/cases.js';
+import { type BenchGroup, GROUPS, TARGETS } from './http/cases.js';
 import type { LoadParams, LoadResult } from './http/load.js';
 import { mintPool, mintSignaturePool } from './http/mint-pool.js';
 import { detectPinning, runLoad, startServer } from './http/processes.js';
@@ -52,11 +52,14 @@ function cpuModel(): string {
   return line?.split(':')[1]?.trim() ?? 'unknown';
 }
 
+/** A group's warm-up: its own when it asks for one, except with --quick. */
+const warmupOf = (group: BenchGroup): number => (QUICK ? WARMUP : (group.warmup ?? WARMUP));
+
 /** The warm-up as the settings line states it: the default and any group's own. */
 function warmupNote(): string {
-  const own = QUICK ? [] : GROUPS.filter((g) => g.warmup !== undefined && g.warmup !== WARMUP);
+  const own = GROUPS.filter((g) => warmupOf(g) !== WARMUP);
   if (own.length === 0) return `${WARMUP} s warm-up`;
-  return `${WARMUP} s warm-up (${own.map((g) => `${g.id} ${g.warmup} s`).join(', ')})`;
+  return `${WARMUP} s warm-up (${own.map((g) => `${g.id} ${warmupOf(g)} s`).join(', ')})`;
 }
 
 const loads = (): string =>
@@ -185,7 +188,7 @@ async function main(): Promise<void> {
     for (const group of GROUPS) {
       if (only && !only.includes(group.id)) continue;
       console.log(`${group.title}`);
-      const warmup = QUICK ? WARMUP : (group.warmup ?? WARMUP);
+      const warmup = warmupOf(group);
       if (group.kind === 'fresh') {
         // Sized from bare Express's GET rate measured earlier (faster than this POST with a body).
         // A floor, so a bare run slowed down by other work cannot leave the pool short.

@@ -1,11 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type BodyReader, isServiceJwtError } from '@service-jwt/core';
-import {
-  bodyTooLarge,
-  configurationError,
-  declaresBody,
-  readNodeRequestChunks,
-} from '@service-jwt/core/adapter';
+import { configurationError, declaresBody, readNodeRequestChunks } from '@service-jwt/core/adapter';
 
 interface CapturedBody {
   readonly bytes: Uint8Array;
@@ -47,34 +42,24 @@ export function captureRawBody(
 }
 
 /**
- * The bytes {@link captureRawBody} kept for this request, when they are the bytes as sent
- * (no `Content-Encoding` undone). Handed to core as the body itself rather than through a
- * reader, they let the verification finish in the same turn: no promise, no read deadline.
- * Core applies the same limit to them (`body_too_large`).
+ * The body of an Express request as core takes it, looked up once per request:
+ * - the bytes {@link captureRawBody} kept, when they are the bytes as sent. Handed over as the
+ *   body itself, they let the verification finish in the same turn (no promise, no read
+ *   deadline), and core applies the same limit to them (`body_too_large`);
+ * - else a {@link BodyReader}, called by core only when a body hash must be checked. It reads
+ *   the untouched stream with core's `readNodeRequestChunks` (bounded, read once per request,
+ *   and left readable for parsers mounted later), or answers an empty body when none was
+ *   declared. It fails closed with `configuration_error` naming the fix when a parser
+ *   decompressed the captured bytes, or consumed the body without capturing it.
  */
-export function capturedBytes(req: IncomingMessage): Uint8Array | undefined {
+export function expressRequestBody(req: IncomingMessage): Uint8Array | BodyReader {
   const capture = captured.get(req);
-  return capture === undefined || capture.decoded ? undefined : capture.bytes;
-}
-
-/**
- * A {@link BodyReader} over an Express request, called by core only when a body hash must be
- * checked: the bytes captured by {@link captureRawBody}, else the untouched stream read with
- * core's `readNodeRequestChunks` (bounded, read once per request, and left readable for parsers
- * mounted later), else an empty body when none was declared. When a parser already consumed the body without capturing it,
- * fails closed with `configuration_error` naming the fix.
- */
-export function expressBodyReader(req: IncomingMessage): BodyReader {
+  if (capture !== undefined && !capture.decoded) return capture.bytes;
   return async (maxBytes) => {
-    const capture = captured.get(req);
     if (capture !== undefined) {
-      if (capture.decoded) {
-        throw configurationError(
-          'the body parser decompressed the body before requireServiceJwt saw it: mount requireServiceJwt before the body parser so the hash covers the bytes as sent',
-        );
-      }
-      if (capture.bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
-      return capture.bytes;
+      throw configurationError(
+        'the body parser decompressed the body before requireServiceJwt saw it: mount requireServiceJwt before the body parser so the hash covers the bytes as sent',
+      );
     }
     try {
       return await readNodeRequestChunks(req, maxBytes);

@@ -1,7 +1,7 @@
 import type { RequestLike } from '@service-jwt/core';
 import { declaresBody, nodeRequestHeaders } from '@service-jwt/core/adapter';
 import type { Request } from 'express';
-import { capturedBytes, expressBodyReader } from './raw-body.js';
+import { expressRequestBody } from './raw-body.js';
 
 /**
  * The one place an Express request becomes core's `RequestLike`: `req.method`,
@@ -19,6 +19,6 @@ export function toRequestLike(req: Request): RequestLike {
     // A reader only for a request that announces a body and whose bytes a parser mounted
     // earlier did not keep: otherwise the verifier can answer in the same turn (an absent body
     // hashes as the empty string).
-    body: declaresBody(req.headers) ? (capturedBytes(req) ?? expressBodyReader(req)) : undefined,
+    body: declaresBody(req.headers) ? expressRequestBody(req) : undefined,
   };
 }
