@@ -74,11 +74,15 @@ import type { Signed, VerifierState } from './verifier-state.js';
 // `exp`, dropped when its key leaves the set) and a hit skips them. Steps 6–11 run on every
 // request.
 //
-// `verifySync` runs the steps when nothing has to wait: the stores are core's in-memory ones
-// (or none) and the body is in hand. It stops at step 4 only, when a key has to be fetched,
-// and hands the fetch to `verifyAsync`, which runs the same steps and waits where a key
-// fetch, a store or the body reader answers later (the parse is the only step done twice). `authenticate`
-// runs steps 2–9 and hands out steps 10–11 for adapters that hash the body as it streams.
+// `verifySync` runs the steps whenever the stores are core's in-memory ones (or none). It stops
+// in two places only:
+//   - at step 4, when a key has to be fetched: it hands the fetch to `verifyAsync`, which runs
+//     the same steps and waits where a key fetch, a store or the body reader answers later
+//     (the parse is the only step done twice);
+//   - at step 10, when the body is still to be read: `finishAfterBody` waits for that read
+//     alone and runs steps 10–11, so a refused token never costs a promise.
+// `authenticate` runs steps 2–9 and hands out steps 10–11 for adapters that hash the body as
+// it streams.
 
 /** Steps 2–3, before any key is looked up. */
 interface Parsed {
@@ -112,12 +116,28 @@ export class KeyFetch {
   ) {}
 }
 
+/**
+ * The body read `verifySync` stopped at: steps 1–9 passed and step 10 needs the bytes a
+ * reader has yet to read. {@link finishAfterBody} waits for that read alone, then runs steps
+ * 10–11 as `verifySync` would have.
+ */
+export class BodyWait {
+  constructor(
+    readonly token: string,
+    readonly signed: Signed,
+    readonly signature: VerifiedHttpSignature | null,
+    readonly transaction: VerifiedTransactionToken | undefined,
+    readonly check: BodyCheck,
+    readonly request: RequestLike,
+  ) {}
+}
+
 export function verifySync(
   state: VerifierState,
   route: ResolvedRoute,
   input: RequestLike | string,
   trace?: Trace,
-): VerifiedServiceJwt | KeyFetch {
+): VerifiedServiceJwt | KeyFetch | BodyWait {
   const now = state.now() / 1000;
   const request = typeof input === 'string' ? undefined : input;
   const token = extract(state, input); //                                                1
@@ -139,10 +159,32 @@ export function verifySync(
     route.transaction === null ? undefined : transactionStep(state, route, request, signed, now); // 9
   if (transaction instanceof Promise) return new KeyFetch(undefined, handled(transaction));
   const body = bodyCheck(route, signed, request, signature); //                          10
-  if (body !== null) checkBodyInHand(route, body, request as RequestLike);
+  if (body !== null) {
+    const owing = request as RequestLike; // only a request owes a body check
+    // A body still to be read is the one wait left: steps 1–9 are not run again for it.
+    if (typeof owing.body === 'function') {
+      return new BodyWait(token, signed, signature, transaction, body, owing);
+    }
+    checkBodyInHand(route, body, owing);
+  }
   // The replay store here is core's in-memory one: it answers with the boolean itself.
   decideReplay(recordReplay(state, route, signed, signature) as boolean | undefined, signature); // 11
   return verified(token, signed, transaction);
+}
+
+/** Steps 10–11 of a {@link BodyWait}: the body read (within its deadline), then the replay claim. */
+export async function finishAfterBody(
+  state: VerifierState,
+  route: ResolvedRoute,
+  wait: BodyWait,
+): Promise<VerifiedServiceJwt> {
+  await checkBodyLater(route, wait.check, wait.request); //                             10
+  // `verifySync` ran, so the replay store is core's in-memory one (a boolean, not a promise).
+  decideReplay(
+    recordReplay(state, route, wait.signed, wait.signature) as boolean | undefined,
+    wait.signature,
+  ); //                                                                                  11
+  return verified(wait.token, wait.signed, wait.transaction);
 }
 
 export async function verifyAsync(

@@ -3,7 +3,14 @@ import type { Logger } from '../observability/logger.js';
 import { type Observation, observe, report } from '../observability/verification-report.js';
 import { internalsOf } from './internals.js';
 import type { PendingVerification } from './pending-verification.js';
-import { authenticate, KeyFetch, verifyAsync, verifySync } from './pipeline.js';
+import {
+  authenticate,
+  BodyWait,
+  finishAfterBody,
+  KeyFetch,
+  verifyAsync,
+  verifySync,
+} from './pipeline.js';
 import type { RequestLike } from './request.js';
 import type { ResolvedRoute } from './resolve-route.js';
 import type { VerifiedServiceJwt } from './result.js';
@@ -12,12 +19,6 @@ import type { VerifierState } from './verifier-state.js';
 
 function rethrow(err: unknown): never {
   throw toServiceJwtError(err);
-}
-
-// A reader is called only when a body hash must be checked, and reading takes a turn of the
-// event loop; adapters pass one only for a request that announces a body.
-function bodyInHand(request: RequestLike): boolean {
-  return typeof request.body !== 'function';
 }
 
 // A watched verification's refusal: reported, then thrown as `ServiceJwtError`.
@@ -40,8 +41,11 @@ function run(
 ): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
   const trace = observation?.trace;
   let fetching: KeyFetch | undefined;
-  if (route.answersNow && (typeof input === 'string' || bodyInHand(input))) {
+  if (route.answersNow) {
     const result = verifySync(state, route, input, trace);
+    // A body still to be read (a reader, called only when a body hash must be checked) is
+    // waited for alone: steps 1–9 already passed in this turn.
+    if (result instanceof BodyWait) return finishAfterBody(state, route, result).catch(rethrow);
     if (!(result instanceof KeyFetch)) return result;
     fetching = result;
   }

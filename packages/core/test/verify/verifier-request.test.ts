@@ -180,6 +180,55 @@ describe('authenticate / complete (the adapter kit, for bodies hashed as they st
   });
 });
 
+describe('guard.verify with a body reader (the adapter kit, local keys, memory stores)', () => {
+  const guard = createGuard({ verifier: verifierFor(key, { replay: createMemoryReplayStore() }) });
+  const counting = (body: string) => {
+    const reader = Object.assign(
+      async () => {
+        reader.reads++;
+        return Buffer.from(body);
+      },
+      { reads: 0 },
+    );
+    return reader;
+  };
+
+  it('refuses a bad token in the same turn, without reading the body', () => {
+    const reader = counting(BODY);
+    const forged = `${bound({ jti: 'r-forged' }).slice(0, -4)}AAAA`;
+    let outcome: unknown;
+    let caught: unknown;
+    try {
+      outcome = guard.verify(bearer(forged, { body: reader }));
+    } catch (err) {
+      caught = err;
+    }
+    // (Were it a promise, its refusal would be handled here rather than crash the run.)
+    if (outcome instanceof Promise) outcome.catch(() => undefined);
+    expect(outcome).toBeUndefined();
+    expect((caught as { code?: string }).code).toBe('signature_invalid');
+    expect(reader.reads).toBe(0);
+  });
+
+  it('waits for the body alone, reads it once, and claims the jti only after it matched', async () => {
+    const token = bound({ jti: 'r-once' });
+    const wrong = counting('{"id": 1, "qty": 3}');
+    const refused = guard.verify(bearer(token, { body: wrong }));
+    expect(refused).toBeInstanceOf(Promise);
+    await expectCode(refused as Promise<unknown>, 'body_hash_mismatch');
+    expect(wrong.reads).toBe(1);
+    // The mismatch burnt nothing: the same token with its own body is accepted once.
+    const right = counting(BODY);
+    const verified = await guard.verify(bearer(token, { body: right }));
+    expect(verified.claims.jti).toBe('r-once');
+    expect(right.reads).toBe(1);
+    await expectCode(
+      Promise.resolve().then(() => guard.verify(bearer(token, { body: counting(BODY) }))),
+      'token_replayed',
+    );
+  });
+});
+
 describe('verify: request binding', () => {
   const verifier = verifierFor(key);
 
