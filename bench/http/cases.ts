@@ -75,6 +75,7 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
     kind: 'static',
     cases: [
       { id: 'koa-bare', label: 'bare Koa', role: 'bare' },
+      { id: 'koa-noop', label: 'bare Koa + a no-op middleware (reference)', role: 'peer' },
       { id: 'koa-ours', label: '@service-jwt/koa (local PEM)', role: 'ours' },
       { id: 'koa-jwt-pem', label: 'koa-jwt (PEM)', role: 'peer' },
     ],
@@ -203,7 +204,10 @@ export const TARGETS: readonly Target[] = [
     numerator: 'koa-ours',
     denominator: 'koa-bare',
     min: 0.93,
-    peers: [['koa-jwt (PEM)', 'koa-jwt-pem', 'koa-bare']],
+    peers: [
+      ['a no-op middleware', 'koa-noop', 'koa-bare'],
+      ['koa-jwt (PEM)', 'koa-jwt-pem', 'koa-bare'],
+    ],
   },
   {
     label: 'Express fresh bound token, memory store: ours / bare',

@@ -19,6 +19,8 @@ function app(guard?: Koa.Middleware): RequestListener {
 
 export const koaServers: Record<string, Builder> = {
   'koa-bare': async () => app(),
+  // What any middleware costs in Koa 3: one more `dispatch` in koa-compose and its promise.
+  'koa-noop': async () => app((_ctx, next) => next()),
   'koa-ours': async (c) =>
     app(
       requireServiceJwt({
