@@ -23,6 +23,21 @@ function isIdentityEncoding(ctx: Context): boolean {
 }
 
 /**
+ * The parser's `ctx.request.rawBody` as the bytes as sent, when that can be shown (the checks
+ * of {@link parserBytes}), else `undefined`. No limit here: core applies the route's
+ * `maxBodyBytes` to bytes in hand, with the same 413.
+ */
+function reproducedBytes(ctx: Context, rawBody: unknown): Uint8Array | undefined {
+  if (rawBody instanceof Uint8Array) return rawBody;
+  if (typeof rawBody !== 'string' || !isIdentityEncoding(ctx) || rawBody.includes('\uFFFD')) {
+    return undefined;
+  }
+  const bytes = Buffer.from(rawBody, 'utf8');
+  const declared = ctx.get('content-length');
+  return declared !== '' && Number(declared) !== bytes.byteLength ? undefined : bytes;
+}
+
+/**
  * The bytes behind a parser's `ctx.request.rawBody`. koa-bodyparser and @koa/bodyparser keep
  * the body as a string decoded as UTF-8 (after inflating compressed bodies), so the bytes as
  * sent can only be rebuilt when decoding lost nothing. Refuse (fail closed) whenever that can't
@@ -55,6 +70,23 @@ function streamTouched(message: IncomingMessage): boolean {
 }
 
 /**
+ * The body of a Koa request as core takes it:
+ * - the bytes behind a parser's `ctx.request.rawBody`, when they can be shown to be the bytes
+ *   as sent. Handed over as the body itself, they let the verification finish in the same turn
+ *   (no promise, no read deadline), as Express's `captureRawBody` bytes do;
+ * - else {@link koaBodyReader}, which core calls only when a body hash must be checked, and
+ *   which refuses a body it cannot reproduce with `configuration_error` at that point only.
+ */
+export function koaRequestBody(ctx: Context): Uint8Array | BodyReader {
+  if (!read.has(ctx.req)) {
+    const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
+    const bytes = rawBody === undefined ? undefined : reproducedBytes(ctx, rawBody);
+    if (bytes !== undefined) return bytes;
+  }
+  return koaBodyReader(ctx);
+}
+
+/**
  * A lazy reader of the exact raw body of a Koa request, called by core only after the token
  * has been authenticated and only when a body hash must be checked:
  *
@@ -64,7 +96,7 @@ function streamTouched(message: IncomingMessage): boolean {
  *    it readable so a parser mounted later still gets the same bytes;
  * 4. else the bytes are gone: 500 `configuration_error` naming the fix, never a guess.
  */
-export function koaBodyReader(ctx: Context): BodyReader {
+function koaBodyReader(ctx: Context): BodyReader {
   return async (maxBytes) => {
     const message = ctx.req;
     if (read.has(message)) return readNodeRequestChunks(message, maxBytes);

@@ -163,6 +163,27 @@ describe.each(KOA_VERSIONS)('%s', (_name, Koa) => {
       });
     });
 
+    it('after the parser: checks its bytes in the same turn (next() runs before the guard returns)', async () => {
+      // With the parser's bytes in hand there is nothing to wait for: no reader, no deadline.
+      const g = guard();
+      const inTurn: Koa.Middleware = (ctx, next) => {
+        let returned = false;
+        const outcome = g(ctx, () => {
+          ctx.state.sameTurn = !returned;
+          return next();
+        });
+        returned = true;
+        return outcome;
+      };
+      const sameTurn: Koa.Middleware = (ctx) => {
+        ctx.body = { sameTurn: ctx.state.sameTurn, issuer: ctx.state.serviceJwt?.issuer };
+      };
+      const app = await start(parser(), inTurn, sameTurn);
+      const response = await app.send(await signedPost('{ "city": "Zürich" }', JSON_TYPE));
+      expect(response.status).toBe(200);
+      expect(response.json).toEqual({ sameTurn: true, issuer: issuer.issuer });
+    });
+
     it('before the parser: non-UTF-8 bytes are hashed exactly', async () => {
       const app = await start(guard(), parser(), echoParsed);
       const body = Buffer.concat([
