@@ -46,21 +46,11 @@ function reproducedBytes(ctx: Context, rawBody: unknown): Uint8Array | undefined
  * charset), a content coding means the text is the inflated body, not the bytes as sent.
  */
 function parserBytes(ctx: Context, rawBody: unknown, maxBytes: number): Uint8Array {
-  if (rawBody instanceof Uint8Array) {
-    if (rawBody.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
-    return rawBody;
-  }
-  if (typeof rawBody !== 'string') {
+  if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
     throw configurationError(BODY_CONSUMED);
   }
-  if (!isIdentityEncoding(ctx) || rawBody.includes('\uFFFD')) {
-    throw configurationError(NOT_REPRODUCIBLE);
-  }
-  const bytes = Buffer.from(rawBody, 'utf8');
-  const declared = ctx.get('content-length');
-  if (declared !== '' && Number(declared) !== bytes.byteLength) {
-    throw configurationError(NOT_REPRODUCIBLE);
-  }
+  const bytes = reproducedBytes(ctx, rawBody);
+  if (bytes === undefined) throw configurationError(NOT_REPRODUCIBLE);
   if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
   return bytes;
 }
