@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { BodyReader } from '@service-jwt/core';
-import { bodyTooLarge, configurationError, readNodeRequestChunks } from '@service-jwt/core/adapter';
+import { configurationError, readNodeRequestChunks } from '@service-jwt/core/adapter';
 import type { Context } from 'koa';
 
 // Requests whose stream this adapter has already read: a second guard on the same request
@@ -23,9 +23,14 @@ function isIdentityEncoding(ctx: Context): boolean {
 }
 
 /**
- * The parser's `ctx.request.rawBody` as the bytes as sent, when that can be shown (the checks
- * of {@link parserBytes}), else `undefined`. No limit here: core applies the route's
- * `maxBodyBytes` to bytes in hand, with the same 413.
+ * The bytes behind a parser's `ctx.request.rawBody`, when they can be shown to be the bytes as
+ * sent; else `undefined`. koa-bodyparser and @koa/bodyparser keep the body as a string decoded
+ * as UTF-8 (after inflating compressed bodies), so the bytes as sent can only be rebuilt when
+ * decoding lost nothing. That can't be shown when the string holds a replacement character
+ * (undecodable input), when a Content-Length differs from the re-encoded length (bytes dropped
+ * or transcoded: a stripped BOM, another charset), or when the body had a content coding (the
+ * text is the inflated body). No limit here: core applies the route's `maxBodyBytes` to bytes
+ * in hand, with the same 413.
  */
 function reproducedBytes(ctx: Context, rawBody: unknown): Uint8Array | undefined {
   if (rawBody instanceof Uint8Array) return rawBody;
@@ -37,64 +42,45 @@ function reproducedBytes(ctx: Context, rawBody: unknown): Uint8Array | undefined
   return declared !== '' && Number(declared) !== bytes.byteLength ? undefined : bytes;
 }
 
-/**
- * The bytes behind a parser's `ctx.request.rawBody`. koa-bodyparser and @koa/bodyparser keep
- * the body as a string decoded as UTF-8 (after inflating compressed bodies), so the bytes as
- * sent can only be rebuilt when decoding lost nothing. Refuse (fail closed) whenever that can't
- * be shown: a replacement character means undecodable input, a Content-Length that differs
- * from the re-encoded length means bytes were dropped or transcoded (a stripped BOM, another
- * charset), a content coding means the text is the inflated body, not the bytes as sent.
- */
-function parserBytes(ctx: Context, rawBody: unknown, maxBytes: number): Uint8Array {
-  if (typeof rawBody !== 'string' && !(rawBody instanceof Uint8Array)) {
-    throw configurationError(BODY_CONSUMED);
-  }
-  const bytes = reproducedBytes(ctx, rawBody);
-  if (bytes === undefined) throw configurationError(NOT_REPRODUCIBLE);
-  if (bytes.byteLength > maxBytes) throw bodyTooLarge(maxBytes);
-  return bytes;
-}
-
 function streamTouched(message: IncomingMessage): boolean {
   return message.readableDidRead || message.readableEnded || message.destroyed;
 }
 
-/**
- * The body of a Koa request as core takes it:
- * - the bytes behind a parser's `ctx.request.rawBody`, when they can be shown to be the bytes
- *   as sent. Handed over as the body itself, they let the verification finish in the same turn
- *   (no promise, no read deadline), as Express's `captureRawBody` bytes do;
- * - else {@link koaBodyReader}, which core calls only when a body hash must be checked, and
- *   which refuses a body it cannot reproduce with `configuration_error` at that point only.
- */
-export function koaRequestBody(ctx: Context): Uint8Array | BodyReader {
-  if (!read.has(ctx.req)) {
-    const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
-    const bytes = rawBody === undefined ? undefined : reproducedBytes(ctx, rawBody);
-    if (bytes !== undefined) return bytes;
-  }
-  return koaBodyReader(ctx);
+/** A reader that fails closed, and only when core asks for the body (a hash is owed). */
+function refusing(message: string): BodyReader {
+  return async () => {
+    throw configurationError(message);
+  };
 }
 
 /**
- * A lazy reader of the exact raw body of a Koa request, called by core only after the token
- * has been authenticated and only when a body hash must be checked:
+ * The body of a Koa request as core takes it, decided once per request:
+ * 1. the chunks this adapter already read for the request (a second guard on it: core keeps
+ *    them per message);
+ * 2. else, if a body parser ran before us, the bytes behind its `ctx.request.rawBody`
+ *    ({@link reproducedBytes}). Handed over as the body itself, they let the verification
+ *    finish in the same turn (no promise, no read deadline), as Express's `captureRawBody`
+ *    bytes do. When they can't be shown to be the bytes as sent, 500 `configuration_error`
+ *    naming the fix, never a guess;
+ * 3. else a lazy reader of the untouched Node stream, called by core only after the token has
+ *    been authenticated and only when a body hash must be checked, read bounded by core's
+ *    `readNodeRequestChunks`, which leaves it readable so a parser mounted later still gets the
+ *    same bytes. A stream someone else consumed gives `configuration_error` too.
  *
- * 1. the chunks this adapter already read for the request (core keeps them per message);
- * 2. else, if a body parser ran before us, its `ctx.request.rawBody` (see {@link parserBytes});
- * 3. else the untouched Node stream, read bounded by core's `readNodeRequestChunks`, which leaves
- *    it readable so a parser mounted later still gets the same bytes;
- * 4. else the bytes are gone: 500 `configuration_error` naming the fix, never a guess.
+ * Either refusal is raised only when a body hash is owed.
  */
-function koaBodyReader(ctx: Context): BodyReader {
+export function koaRequestBody(ctx: Context): Uint8Array | BodyReader {
+  const message = ctx.req;
+  if (read.has(message)) return (maxBytes) => readNodeRequestChunks(message, maxBytes);
+  const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
+  if (rawBody !== undefined) {
+    const bytes = reproducedBytes(ctx, rawBody);
+    if (bytes !== undefined) return bytes;
+    return refusing(typeof rawBody === 'string' ? NOT_REPRODUCIBLE : BODY_CONSUMED);
+  }
   return async (maxBytes) => {
-    const message = ctx.req;
     if (read.has(message)) return readNodeRequestChunks(message, maxBytes);
-    const rawBody: unknown = (ctx.request as { rawBody?: unknown }).rawBody;
-    if (rawBody !== undefined) return parserBytes(ctx, rawBody, maxBytes);
-    if (streamTouched(message)) {
-      throw configurationError(BODY_CONSUMED);
-    }
+    if (streamTouched(message)) throw configurationError(BODY_CONSUMED);
     read.add(message);
     return readNodeRequestChunks(message, maxBytes);
   };

@@ -116,10 +116,14 @@ export class KeyFetch {
   ) {}
 }
 
+/** The request as step 10 reads it: its headers, and a body, a reader or a streamed hasher. */
+type BodySource = { readonly headers: RequestLike['headers']; readonly body?: unknown };
+
 /**
- * The body read `verifySync` stopped at: steps 1–9 passed and step 10 needs the bytes a
- * reader has yet to read. {@link finishAfterBody} waits for that read alone, then runs steps
- * 10–11 as `verifySync` would have.
+ * Steps 1–9 passed; what steps 10–11 still need. `verifySync` stops here when the body is
+ * still to be read, and `verifyAsync` and `authenticate`'s `complete` end here:
+ * {@link finishAfterBody} runs steps 10–11 for all three. `request` is `undefined` only for a
+ * bare token, which owes no body check.
  */
 export class BodyWait {
   constructor(
@@ -127,8 +131,8 @@ export class BodyWait {
     readonly signed: Signed,
     readonly signature: VerifiedHttpSignature | null,
     readonly transaction: VerifiedTransactionToken | undefined,
-    readonly check: BodyCheck,
-    readonly request: RequestLike,
+    readonly check: BodyCheck | null,
+    readonly request: BodySource | undefined,
   ) {}
 }
 
@@ -172,19 +176,19 @@ export function verifySync(
   return verified(token, signed, transaction);
 }
 
-/** Steps 10–11 of a {@link BodyWait}: the body read (within its deadline), then the replay claim. */
+/**
+ * Steps 10–11 of a {@link BodyWait}: the body check it owes (read within the route's deadline,
+ * or the hasher that saw it stream), then the replay claim.
+ */
 export async function finishAfterBody(
   state: VerifierState,
   route: ResolvedRoute,
   wait: BodyWait,
 ): Promise<VerifiedServiceJwt> {
-  await checkBodyLater(route, wait.check, wait.request); //                             10
-  // `verifySync` ran, so the replay store is core's in-memory one (a boolean, not a promise).
-  decideReplay(
-    recordReplay(state, route, wait.signed, wait.signature) as boolean | undefined,
-    wait.signature,
-  ); //                                                                                  11
-  return verified(wait.token, wait.signed, wait.transaction);
+  const { check, signed, signature } = wait;
+  if (check !== null) await checkBodyLater(route, check, wait.request as BodySource); //  10
+  decideReplay(await recordReplay(state, route, signed, signature), signature); //       11
+  return verified(wait.token, signed, wait.transaction);
 }
 
 export async function verifyAsync(
@@ -213,9 +217,8 @@ export async function verifyAsync(
   const transaction = await (fetching?.transaction ??
     transactionStep(state, route, request, signed, now)); //                             9
   const body = bodyCheck(route, signed, request, signature); //                          10
-  if (body !== null) await checkBodyLater(route, body, request as RequestLike);
-  decideReplay(await recordReplay(state, route, signed, signature), signature); //       11
-  return verified(token, signed, transaction);
+  const rest = new BodyWait(token, signed, signature, transaction, body, request);
+  return finishAfterBody(state, route, rest); //                                         10, 11
 }
 
 /**
@@ -261,9 +264,9 @@ export async function authenticate(
     async complete(bytes) {
       if (completed) throw configurationError('complete() was already called');
       completed = true;
-      if (body !== null) await checkBodyLater(route, body, { ...request, body: bytes }); // 10
-      decideReplay(await recordReplay(state, route, authenticated, signature), signature); // 11
-      return verified(token, authenticated, transaction);
+      const streamed = { ...request, body: bytes };
+      const rest = new BodyWait(token, authenticated, signature, transaction, body, streamed);
+      return finishAfterBody(state, route, rest); //                                     10, 11
     },
   };
 }
@@ -444,7 +447,7 @@ function checkBodyInHand(route: ResolvedRoute, check: BodyCheck, request: Reques
 async function checkBodyLater(
   route: ResolvedRoute,
   check: BodyCheck,
-  request: { readonly headers: RequestLike['headers']; readonly body?: unknown },
+  request: BodySource,
 ): Promise<void> {
   const body = request as Parameters<typeof digestBodyAsync>[1];
   if (check.content === undefined) {
