@@ -5,6 +5,8 @@
 // on what else the machine runs, so two builds can be compared on a busy machine; it weighs
 // every instruction alike (no cache misses, no kernel time), so it is not a CPU-time ratio.
 // V8's garbage collector and compiler still run on their own schedule, so repeat (`--rounds`).
+// CALLGRIND_ARGS adds options to valgrind: `CALLGRIND_ARGS=--cache-sim=yes` also counts simulated
+// cache misses per answer (read them with `callgrind_annotate` on the dumps).
 //
 // Per round and case: a new server under `callgrind --instr-atstart=no` (uninstrumented, so
 // start-up and the warm-up run at a few times native cost), a warm-up of WARM answers,
@@ -105,6 +107,7 @@ async function measure(caseId: string, round: number): Promise<number> {
       '--tool=callgrind',
       '--instr-atstart=no',
       `--callgrind-out-file=${out}`,
+      ...(process.env.CALLGRIND_ARGS?.split(' ').filter(Boolean) ?? []),
       process.execPath,
       '--import',
       'tsx',

@@ -167,7 +167,10 @@ export interface RequestBindingOptions {
 export interface TokenLocation {
   /** Header name (case-insensitive). @default 'authorization' */
   readonly header?: string;
-  /** Auth scheme; `null` means the header holds the bare token. @default 'Bearer' */
+  /**
+   * Auth scheme, an RFC 9110 token such as `Bearer` (compared case-insensitively); `null` means
+   * the header holds the bare token. @default 'Bearer'
+   */
   readonly scheme?: string | null;
 }
 

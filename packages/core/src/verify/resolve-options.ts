@@ -55,6 +55,9 @@ export interface ResolvedOptions {
   readonly transactionTokens: ResolvedTransactionTokens | null;
 }
 
+// RFC 9110 §5.6.2 token: a header name, and an auth-scheme (§11.1).
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
 /**
  * Validates every option of `createVerifier` and returns them frozen with defaults filled in.
  *
@@ -97,12 +100,12 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedOption
   if (!isObject(token)) fail('token must be an object');
   rejectUnknown(token, new Set(['header', 'scheme']), 'token.');
   const header = token.header ?? 'authorization';
-  if (typeof header !== 'string' || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(header)) {
+  if (typeof header !== 'string' || !HTTP_TOKEN.test(header)) {
     fail('token.header must be an HTTP header name');
   }
   const scheme = token.scheme === undefined ? 'Bearer' : token.scheme;
-  if (scheme !== null && (typeof scheme !== 'string' || !/^[A-Za-z0-9._~+/-]+$/.test(scheme))) {
-    fail('token.scheme must be an auth scheme name or null');
+  if (scheme !== null && (typeof scheme !== 'string' || !HTTP_TOKEN.test(scheme))) {
+    fail('token.scheme must be an auth scheme name (an RFC 9110 token, such as Bearer) or null');
   }
   const cache = options.cache ?? {};
   if (cache !== false && !isObject(cache)) fail('cache must be an object or false');

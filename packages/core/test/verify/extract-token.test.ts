@@ -153,7 +153,7 @@ describe('extractToken', () => {
     // Six letters and a space, like `Bearer `: only the scheme's text tells them apart. Another
     // scheme is answered as no credential at all (RFC 6750 §3.1: no error code for a method
     // we do not support), never as a malformed Bearer token.
-    for (const scheme of ['Digest', 'Bearex', 'Aearer', 'Bxarer', 'BEARE_', 'Token1']) {
+    for (const scheme of ['Digest', 'Bearex', 'Aearer', 'Bxarer', 'BEARE_', 'Token1', 'Bearerx']) {
       expectCode({ authorization: `${scheme} ${TOKEN}` }, BEARER, 'token_missing');
     }
     for (const value of ['Digest', 'Bearex', 'BEARE_']) {

@@ -281,6 +281,8 @@ describe('createVerifier options', () => {
     ['revocation', { ...base, revocation: { check: 1 } }],
     ['cache.maxEntries', { ...base, cache: { maxEntries: 0 } }],
     ['token.header', { ...base, token: { header: 'bad header' } }],
+    // A `/` is token68, not an auth-scheme character: no request could ever match it.
+    ['token.scheme', { ...base, token: { scheme: 'Bearer/1' } }],
     ['source.value', { ...base, source: { value: [] } }],
     ['claims.a', { ...base, claims: { a: { equals: 1, oneOf: [1] } } }],
     ['callers.subjects', { ...base, callers: { subjects: 'x' } }],
