@@ -1,4 +1,6 @@
 import type { IncomingMessage } from 'node:http';
+// Node's own, not the global: a test that fakes the global timers must not stall a body read.
+import { setImmediate } from 'node:timers';
 import { bodyHashMismatch, bodyTooLarge, configurationError } from '../errors/refusals.js';
 import type { ServiceJwtError } from '../errors/service-jwt-error.js';
 import { chunksLength } from '../verify/body-digest.js';
@@ -28,13 +30,18 @@ function checkLimit(chunks: readonly Buffer[], maxBytes: number): readonly Buffe
  * is left unread: answer 413 and close the connection (`Connection: close`). A client that
  * hangs mid-body is cut off by the server's `requestTimeout`, which rejects this promise.
  *
+ * The read starts once Node's HTTP parser has gone through the socket read the request came
+ * in (on the next `setImmediate`), so a body sent with its headers is taken in one step with
+ * no listener. It uses Node's own timer, not the global one, so a test that fakes the global
+ * timers (`jest.useFakeTimers()`) does not stall it.
+ *
  * The result is a copy, the caller's to keep or change. An adapter that only hands the body
  * to the verifier should use {@link readNodeRequestChunks}, which skips that copy.
  *
  * @throws ServiceJwtError `body_too_large` (413); `body_hash_mismatch` when the client aborts
  *   before the body is complete (the body the token commits to never arrived; no response
- *   reaches the client anyway); `configuration_error` when the body was already consumed or
- *   the stream has an encoding set.
+ *   reaches the client anyway); `configuration_error` when the body was already consumed, the
+ *   stream has an encoding set, or the message is not a Node readable stream.
  * @example
  * ```ts
  * const bytes = await readNodeRequestBody(req, 1 << 20);
@@ -72,21 +79,51 @@ export function readNodeRequestChunks(
   }
   const earlier = reads.get(message);
   if (earlier !== undefined) return earlier.then((chunks) => checkLimit(chunks, maxBytes));
-  // One microtask later the parser has usually pushed the whole of a small body (the request
-  // event fires from inside the parser, before it parses the body bytes that arrived with the
-  // headers): the body is then taken and put back at once, with no listener and no event.
-  const read = Promise.resolve().then(
-    () =>
-      new Promise<readonly Buffer[]>((resolve, reject) =>
-        readOnce(message, maxBytes, resolve, reject),
-      ),
-  );
+  const state = readableStateOf(message);
+  if (state === undefined) {
+    return Promise.reject(
+      configurationError('the request is not a Node readable stream (it has no _readableState)'),
+    );
+  }
+  // The request event fires from inside the HTTP parser, before it parses the body bytes that
+  // arrived with the headers, and microtasks run before the parser goes on: a microtask never
+  // finds the body. setImmediate runs once the parser has taken the whole socket read, so a
+  // body that came with its headers is all buffered by then: it is taken and put back at once,
+  // with no listener and no event. Only a body still on its way pays for listeners.
+  const read = new Promise<readonly Buffer[]>((resolve, reject) => {
+    setImmediate(readOnce, message, state, maxBytes, resolve, reject);
+  });
   reads.set(message, read);
   return read;
 }
 
+/**
+ * The fields of Node's per-stream state (`_readableState`) that the public getters
+ * `readableLength`, `readableObjectMode`, `readableEncoding`, `readableDidRead`,
+ * `readableEnded` and `destroyed` return. Not documented, but present since Node 0.10 and read
+ * by body parsers too (raw-body); the package supports Node 20 and later, which have them all.
+ *
+ * Read once per request for speed: Express gives every request a hidden class of its own, so
+ * each public getter on it is a lookup up a five-object prototype chain in V8's runtime, about
+ * 2,500 instructions each (bench/README.md); the state object's fields are ordinary cached loads.
+ */
+interface ReadableStateFields {
+  readonly length: number;
+  readonly objectMode: boolean;
+  readonly encoding: string | null;
+  readonly dataEmitted: boolean;
+  readonly endEmitted: boolean;
+  readonly destroyed: boolean;
+}
+
+function readableStateOf(message: IncomingMessage): ReadableStateFields | undefined {
+  const state = (message as { _readableState?: unknown })._readableState;
+  return typeof state === 'object' && state !== null ? (state as ReadableStateFields) : undefined;
+}
+
 function readOnce(
   message: IncomingMessage,
+  state: ReadableStateFields,
   maxBytes: number,
   resolve: (chunks: readonly Buffer[]) => void,
   reject: (err: ServiceJwtError) => void,
@@ -96,20 +133,20 @@ function readOnce(
     reject(bodyTooLarge(maxBytes));
     return;
   }
-  if (message.readableEncoding !== null || message.readableObjectMode) {
+  if (state.encoding !== null || state.objectMode) {
     reject(configurationError('request stream has an encoding set'));
     return;
   }
-  if (message.readableDidRead || message.listenerCount('data') > 0) {
+  if (state.dataEmitted || message.listenerCount('data') > 0) {
     reject(consumed());
     return;
   }
-  if (message.readableEnded) {
+  if (state.endEmitted) {
     // Ended without emitting a byte: the body was empty.
     resolve([]);
     return;
   }
-  if (message.destroyed) {
+  if (state.destroyed) {
     reject(aborted());
     return;
   }
@@ -117,9 +154,11 @@ function readOnce(
   const chunks: Buffer[] = [];
   let total = 0;
   let settled = false;
+  let listening = false;
 
   const cleanup = (): void => {
     settled = true;
+    if (!listening) return;
     message.removeListener('readable', onReadable);
     message.removeListener('error', onAbort);
     message.removeListener('aborted', onAbort);
@@ -133,7 +172,7 @@ function readOnce(
   // read at all and stays un-ended as well.
   function onReadable(): void {
     if (settled) return;
-    while (message.readableLength > 0) {
+    while (state.length > 0) {
       const chunk = message.read() as Buffer | null;
       if (chunk === null) break;
       total += chunk.length;
@@ -162,6 +201,7 @@ function readOnce(
 
   onReadable();
   if (settled) return;
+  listening = true;
   message.on('error', onAbort);
   message.on('aborted', onAbort);
   message.on('close', onAbort);
@@ -170,8 +210,8 @@ function readOnce(
   // after its headers) that read(0) emits 'end' on an empty body we never took. Starting the
   // read ourselves (the stream is neither ended nor buffered here) marks it as reading, so the
   // listener schedules nothing.
-  if (message.readableLength === 0) message.read(0);
-  if (message.complete || message.readableLength > 0) onReadable();
+  if (state.length === 0) message.read(0);
+  if (message.complete || state.length > 0) onReadable();
   if (!settled) message.on('readable', onReadable);
 }
 

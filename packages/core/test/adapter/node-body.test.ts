@@ -400,6 +400,92 @@ describe('readNodeRequestChunks', () => {
     expect(JSON.parse(reply.body)).toEqual([true, 'body_too_large', 'twelve bytes']);
   });
 
+  // The chunks of one read, and the listeners added to the message while it ran (seen through
+  // the stream's own 'newListener' event).
+  async function readWatchingListeners(
+    req: IncomingMessage,
+  ): Promise<{ chunks: readonly Buffer[]; added: string[] }> {
+    const added: string[] = [];
+    const record = (name: string | symbol): number => added.push(String(name));
+    req.on('newListener', record);
+    const chunks = await readNodeRequestChunks(req, 1024);
+    req.removeListener('newListener', record);
+    return { chunks, added };
+  }
+  const READ_EVENTS = ['readable', 'error', 'aborted', 'close'] as const;
+
+  /** POSTs `body` with its headers in one socket write (so one read on the server); the answer. */
+  async function postInOneWrite(port: number, body: string): Promise<string> {
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const parts: Buffer[] = [];
+    socket.on('data', (c: Buffer) => parts.push(c));
+    await once(socket, 'end');
+    return Buffer.concat(parts).toString();
+  }
+
+  it('takes a body that came with its headers without adding a listener', async () => {
+    let added: string[] = [];
+    server = await serve(async (req, res) => {
+      const read = await readWatchingListeners(req);
+      added = read.added;
+      res.end(Buffer.concat(read.chunks).toString());
+    });
+    const text = await postInOneWrite(server.port, 'hello world');
+    expect(text).toMatch(/^HTTP\/1\.1 200 /);
+    expect(text.endsWith('\r\n\r\nhello world')).toBe(true);
+    expect(added).toEqual([]);
+  });
+
+  it("still reads the body while the app's tests fake the timers", async () => {
+    server = await serve(async (req, res) => {
+      const chunks = await readNodeRequestChunks(req, 1024);
+      res.end(Buffer.concat(chunks).toString());
+    });
+    // Tests of expiry often fake the clock; the read must not wait on a faked timer.
+    jest.useFakeTimers({ now: new Date('2030-01-01T00:00:00Z') });
+    try {
+      const text = await postInOneWrite(server.port, 'fake');
+      expect(text).toMatch(/^HTTP\/1\.1 200 /);
+      expect(text.endsWith('\r\n\r\nfake')).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('waits for a body still on its way with listeners, and removes every one it added', async () => {
+    let added: string[] = [];
+    let left: number[] = [];
+    server = await serve(async (req, res) => {
+      const read = await readWatchingListeners(req);
+      added = read.added;
+      left = READ_EVENTS.map((name) => req.listenerCount(name));
+      res.end(Buffer.concat(read.chunks).toString());
+    });
+    const reply = await send(server.port, {
+      chunks: [Buffer.from('late '), Buffer.from('body')],
+      headers: { 'content-length': 9 },
+      gapMs: 30,
+    });
+    expect(reply.body).toBe('late body');
+    expect([...added].sort()).toEqual([...READ_EVENTS].sort());
+    expect(left).toEqual([0, 0, 0, 0]);
+  });
+
+  it('refuses, with configuration_error, a message that is not a Node readable stream', async () => {
+    const notAStream = { headers: {}, complete: true } as unknown as IncomingMessage;
+    const err = await readNodeRequestChunks(notAStream, 1024).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(err).toBeInstanceOf(ServiceJwtError);
+    expect((err as ServiceJwtError).code).toBe('configuration_error');
+    expect((err as ServiceJwtError).message).toContain('not a Node readable stream');
+  });
+
   it('hands over no chunk for an empty body', async () => {
     server = await serve(async (req, res) => {
       const chunks = await readNodeRequestChunks(req, 1024);
