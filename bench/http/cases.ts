@@ -45,6 +45,11 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
     cases: [
       { id: 'express-bare', label: 'bare Express', role: 'bare' },
       { id: 'express-noop', label: 'bare Express + a no-op middleware (reference)', role: 'peer' },
+      {
+        id: 'express-attach',
+        label: 'bare Express + a middleware that only attaches one property (reference)',
+        role: 'peer',
+      },
       { id: 'express-ours', label: '@service-jwt/express (local PEM)', role: 'ours' },
       { id: 'express-ours-jwks', label: '@service-jwt/express (JWKS URL, warm)', role: 'ours' },
       {
@@ -116,6 +121,12 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
         label: 'express-jwt (KeyObject) + hand-written bdy/htm/htu',
         role: 'peer',
       },
+      {
+        id: 'express-fresh-floor',
+        label:
+          'express.json() + one RS256 signature check and the body SHA-256, nothing else (the floor, reference)',
+        role: 'peer',
+      },
     ],
   },
   {
@@ -184,6 +195,7 @@ export const TARGETS: readonly Target[] = [
     min: 0.95,
     peers: [
       ['a no-op middleware', 'express-noop', 'express-bare'],
+      ['a middleware that only attaches a property', 'express-attach', 'express-bare'],
       ['express-jwt (KeyObject)', 'express-jwt-keyobject', 'express-bare'],
       ['express-jwt (PEM)', 'express-jwt-pem', 'express-bare'],
       ['express-oauth2-jwt-bearer', 'express-oauth2-bearer', 'express-bare'],
@@ -221,6 +233,7 @@ export const TARGETS: readonly Target[] = [
         'express-fresh-bare',
       ],
       ['express-jwt + hand-written hash', 'express-fresh-express-jwt', 'express-fresh-bare'],
+      ['the cryptographic floor', 'express-fresh-floor', 'express-fresh-bare'],
     ],
   },
   {

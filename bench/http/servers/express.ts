@@ -1,5 +1,5 @@
 // Express servers: bare, ours and peers, one builder per benchmark case.
-import { createPublicKey, timingSafeEqual } from 'node:crypto';
+import { createPublicKey, timingSafeEqual, verify as verifySignature } from 'node:crypto';
 import type { IncomingMessage, RequestListener } from 'node:http';
 import { createMemoryReplayStore, type ReplayStore } from '@service-jwt/core';
 import { captureRawBody, requireServiceJwt } from '@service-jwt/express';
@@ -82,11 +82,20 @@ function equalDigest(expected: unknown, actual: string): boolean {
 }
 
 const rawBodies = new WeakMap<IncomingMessage, Buffer>();
+const ATTACHED = Object.freeze({ attached: true });
+const BEARER = 'Bearer ';
 
 export const expressServers: Record<string, Builder> = {
   'express-bare': async () => staticApp(),
   // What any middleware costs in Express 5: a router layer and one `next()`.
   'express-noop': async () => staticApp((_req, _res, next) => next()),
+  // A middleware that does nothing but attach one result to the request, as every guard's API
+  // does (`req.serviceJwt`, `req.auth`): the cheapest any such middleware can be in Express.
+  'express-attach': async () =>
+    staticApp((req, _res, next) => {
+      (req as unknown as { attached: unknown }).attached = ATTACHED;
+      next();
+    }),
   'express-ours': async (c) => staticApp(ours(c)),
   'express-ours-baseline': async (c) => staticApp(await baselineGuard(c)),
   // The same, with @service-jwt/opentelemetry recording into an SDK MeterProvider (metrics
@@ -194,6 +203,41 @@ export const expressServers: Record<string, Builder> = {
       c,
       createRedisReplayStore({ client, prefix: `bench:${process.pid}:${Date.now()}:` }),
     );
+  },
+  // The cryptographic floor of any verifier of this request: the parser keeps the bytes, then
+  // one RS256 signature check of the token and the SHA-256 of the body, and nothing else (no
+  // claim, no binding compared, no replay record). What a guard that does the work cannot
+  // undercut.
+  'express-fresh-floor': async (c) => {
+    const key = createPublicKey(c.publicPem);
+    const app = express();
+    app.use(
+      express.json({
+        verify: (req, _res, buf) => {
+          rawBodies.set(req, buf);
+        },
+      }),
+    );
+    app.use((req: Request, res: Response, next: NextFunction) => {
+      const header = req.headers.authorization ?? '';
+      const dot = header.lastIndexOf('.');
+      const signed =
+        header.startsWith(BEARER) &&
+        dot > BEARER.length &&
+        verifySignature(
+          'RSA-SHA256',
+          Buffer.from(header.slice(BEARER.length, dot)),
+          key,
+          Buffer.from(header.slice(dot + 1), 'base64url'),
+        );
+      if (!signed || digest(rawBodies.get(req) ?? Buffer.alloc(0)).length === 0) {
+        res.status(401).json({ error: 'invalid_token' });
+        return;
+      }
+      next();
+    });
+    app.post(FRESH_PATH, order);
+    return app;
   },
   'express-fresh-express-jwt': async (c) => {
     const app = express();
