@@ -9,6 +9,7 @@ import {
 } from 'node:crypto';
 import { algorithmNotAllowed, tokenMalformed } from '../errors/refusals.js';
 import type { Algorithm } from '../jws/algorithms.js';
+import { hasRsaModulusLength } from '../jws/signature.js';
 
 // The HTTP Signature Algorithms registry (RFC 9421 §6.2) on node:crypto. An algorithm is
 // always bound to a key before a message is looked at: the issuer's key brings its JWS
@@ -74,14 +75,17 @@ export function verifyWith(bound: BoundKey, base: Buffer, signature: Uint8Array)
         // We sign with the RFC's 64-byte salt; we verify any salt length, read from the
         // signature: the http-message-signatures package signs with the longest salt, and
         // PSS's security does not rest on the verifier fixing it.
-        return verify(
-          'sha512',
-          base,
-          { key, padding: PSS.padding, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
-          signature,
+        return (
+          hasRsaModulusLength(key, signature) &&
+          verify(
+            'sha512',
+            base,
+            { key, padding: PSS.padding, saltLength: constants.RSA_PSS_SALTLEN_AUTO },
+            signature,
+          )
         );
       case 'rsa-v1_5-sha256':
-        return verify('sha256', base, key, signature);
+        return hasRsaModulusLength(key, signature) && verify('sha256', base, key, signature);
       case 'hmac-sha256': {
         if (signature.byteLength !== 32) return false;
         return timingSafeEqual(createHmac('sha256', key).update(base).digest(), signature);

@@ -22,14 +22,30 @@ function bytes(input: string | Buffer): Buffer {
   return typeof input === 'string' ? Buffer.from(input, 'latin1') : input;
 }
 
+/**
+ * Whether an RSA signature has exactly the modulus's length in bytes, as RFC 8017 (§8.1.2 and
+ * §8.2.2, step 1) requires before any arithmetic. OpenSSL's PSS verification (Node 20) also
+ * accepts a signature whose leading zero byte was dropped (the same integer; about one
+ * signature in 256 begins with zero), a second spelling of a valid token or message
+ * signature. Its PKCS#1 v1.5 path refuses that already; the check runs for both, so neither
+ * rests on OpenSSL's choice.
+ */
+export function hasRsaModulusLength(key: KeyObject, signature: Uint8Array): boolean {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  return bits !== undefined && signature.byteLength === (bits + 7) >> 3;
+}
+
 function rsa(hash: string): Check {
   return (key, input, signature) =>
-    key.type === 'public' && verify(hash, bytes(input), key, signature);
+    key.type === 'public' &&
+    hasRsaModulusLength(key, signature) &&
+    verify(hash, bytes(input), key, signature);
 }
 
 function pss(hash: string): Check {
   return (key, input, signature) =>
     key.type === 'public' &&
+    hasRsaModulusLength(key, signature) &&
     verify(
       hash,
       bytes(input),

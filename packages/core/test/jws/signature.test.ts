@@ -217,3 +217,28 @@ describe('verifyCompactJws', () => {
     expect(() => verifyCompactJws(jws, { resolve: async () => hs384 })).toThrow(TypeError);
   });
 });
+
+// An RSA signature is an integer as wide as the modulus. About one in 256 begins with a zero
+// byte; OpenSSL's PSS check verifies it with that byte dropped too (PKCS#1 v1.5 refuses it),
+// which RFC 8017 refuses (the length check comes first). Signing varied inputs until one
+// begins with zero makes the case certain instead of a one-in-256 draw.
+describe('verifySignature, an RSA signature one leading zero byte short', () => {
+  const leadingZero = (signer: (data: Buffer) => Buffer) => {
+    for (let i = 0; i < 6000; i++) {
+      const data = Buffer.from(`${INPUT}.${i}`, 'latin1');
+      const signature = signer(data);
+      if (signature[0] === 0) return { input: data.toString('latin1'), signature };
+    }
+    throw new Error('no signature with a leading zero byte in 6000 tries');
+  };
+
+  it.each([
+    ['RS256', (d: Buffer) => sign('sha256', d, rsa.privateKey)],
+    ['PS256', (d: Buffer) => sign('sha256', d, pssOptions(rsa.privateKey))],
+  ] as const)('%s: the full width passes, the trimmed one fails', (alg, signer) => {
+    const { input, signature } = leadingZero(signer);
+    expect(signature).toHaveLength(256);
+    expect(verifySignature(alg, rsa.publicKey, input, signature)).toBe(true);
+    expect(verifySignature(alg, rsa.publicKey, input, signature.subarray(1))).toBe(false);
+  });
+});
