@@ -6,6 +6,7 @@ import {
   type KeyObject,
   randomBytes,
   sign,
+  verify,
 } from 'node:crypto';
 import { isServiceJwtError } from '../../src/errors/service-jwt-error.js';
 import type { Algorithm } from '../../src/jws/algorithms.js';
@@ -134,7 +135,11 @@ describe('verifySignature with keys of the wrong kind', () => {
     }
   });
 
-  it('answers false where OpenSSL throws (RS256 over an Ed25519 key)', () => {
+  it('answers false where OpenSSL throws (ES256 over an Ed25519 key)', () => {
+    // A 64-byte signature passes the width check, then OpenSSL throws (no digest fits an
+    // Ed25519 key). RS256 over that key no longer gets that far: the key has no modulus.
+    expect(() => verify('sha256', data, p1363(ed.publicKey), Buffer.alloc(64))).toThrow();
+    expect(verifySignature('ES256', ed.publicKey, INPUT, Buffer.alloc(64))).toBe(false);
     expect(verifySignature('RS256', ed.publicKey, INPUT, Buffer.alloc(256))).toBe(false);
   });
 
