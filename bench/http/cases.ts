@@ -69,6 +69,11 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
     kind: 'static',
     cases: [
       { id: 'fastify-bare', label: 'bare Fastify', role: 'bare' },
+      {
+        id: 'fastify-noop',
+        label: 'bare Fastify + a no-op preHandler hook (reference)',
+        role: 'peer',
+      },
       { id: 'fastify-ours', label: '@service-jwt/fastify (local PEM)', role: 'ours' },
       { id: 'fastify-jwt-pem', label: '@fastify/jwt (PEM)', role: 'peer' },
       { id: 'fastify-jwt-jwks', label: '@fastify/jwt + jwks-rsa (JWKS URL)', role: 'peer' },
@@ -207,6 +212,7 @@ export const TARGETS: readonly Target[] = [
     denominator: 'fastify-bare',
     min: 0.85,
     peers: [
+      ['a no-op hook', 'fastify-noop', 'fastify-bare'],
       ['@fastify/jwt (PEM)', 'fastify-jwt-pem', 'fastify-bare'],
       ['@fastify/jwt (JWKS)', 'fastify-jwt-jwks', 'fastify-bare'],
     ],

@@ -27,6 +27,14 @@ export const fastifyServers: Record<string, Builder> = {
     app.get(STATIC_PATH, async () => ({ ok: true }));
     return app;
   },
+  // The reference: what any route hook costs (a `preHandler` that only calls `done()`).
+  'fastify-noop': async () => {
+    const app = Fastify();
+    app.get(STATIC_PATH, { preHandler: (_request, _reply, done) => done() }, async () => ({
+      ok: true,
+    }));
+    return app;
+  },
   'fastify-ours': async (c) => {
     const app = Fastify();
     await app.register(serviceJwt, {

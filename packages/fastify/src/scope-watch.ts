@@ -50,6 +50,14 @@ function rootOf(instance: FastifyInstance): FastifyInstance {
   }
 }
 
+function everyMethodSeen(
+  targets: ReadonlySet<string>,
+  route: { readonly method: unknown; readonly url: unknown },
+): boolean {
+  const methods: readonly unknown[] = Array.isArray(route.method) ? route.method : [route.method];
+  return methods.every((method) => targets.has(target(method, route.url)));
+}
+
 /** Installs the root watcher once per application. */
 export function watchDeclaredRoutes(instance: FastifyInstance): void {
   const root = rootOf(instance);
@@ -61,15 +69,19 @@ export function watchDeclaredRoutes(instance: FastifyInstance): void {
     const value = route.config?.serviceJwt;
     if (value !== undefined && value !== false) declared.push(route);
   });
-  // Routes declared before this watcher existed are only visible per request.
-  root.addHook('onRequest', async (request, reply) => {
+  // Routes declared before this watcher existed are only visible per request. This hook runs
+  // on every request of the application, so it is a callback hook: an async one would cost a
+  // promise and its reactions per request. A refusal is answered here and `done` not called,
+  // which is how a callback hook ends a request in Fastify.
+  root.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions;
     const value = (route?.config as { serviceJwt?: unknown } | undefined)?.serviceJwt;
-    if (value === undefined || value === false) return;
-    const methods: readonly unknown[] = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.every((method) => targets.has(target(method, route.url)))) return;
+    if (value === undefined || value === false || everyMethodSeen(targets, route)) {
+      done();
+      return;
+    }
     const response = errorResponse(unprotected());
-    await reply.code(response.status).headers(response.headers).send(response.body);
+    reply.code(response.status).headers(response.headers).send(response.body);
   });
   root.addHook('onReady', async () => {
     const missed = declared.filter((route) => !seen.has(route));

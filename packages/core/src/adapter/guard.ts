@@ -98,6 +98,8 @@ function makeGuard(
   ownLogger: Logger | null,
 ): Guard {
   const loggerFor = (logger: Logger | undefined) => logger ?? ownLogger ?? undefined;
+  // Looked up once per guard rather than on every request.
+  const target = internalsOf(verifier);
   const responseOptions = realm === undefined ? {} : { realm };
   const guard: Guard = {
     verifier,
@@ -127,8 +129,8 @@ function makeGuard(
         logger,
       );
     },
-    verify: (request, logger) => verifyNow(verifier, request, loggerFor(logger)),
-    authenticate: (request, logger) => authenticateRequest(verifier, request, loggerFor(logger)),
+    verify: (request, logger) => verifyNow(target, request, loggerFor(logger)),
+    authenticate: (request, logger) => authenticateRequest(target, request, loggerFor(logger)),
     response: (err) => errorResponse(err, responseOptions),
     forHost: (err) => withRealmHeaders(toServiceJwtError(err), realm),
     signResponse: responseSigning(verifier),

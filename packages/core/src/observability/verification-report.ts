@@ -86,6 +86,8 @@ export function report(
   outcome: { readonly result: VerifiedServiceJwt } | { readonly error: ServiceJwtError },
 ): void {
   const error = 'error' in outcome ? outcome.error : undefined;
+  // An acceptance is never logged, only published: with no subscriber it has nothing to do.
+  if (error === undefined && !verificationChannel.hasSubscribers) return;
   const facts =
     error === undefined
       ? verifiedFacts((outcome as { readonly result: VerifiedServiceJwt }).result)

@@ -355,6 +355,7 @@ function checkSignature(
     issuer: parsed.issuer,
     key,
     keys: parsed.keys,
+    result: undefined,
   };
   state.admit(parsed.token, signed, now);
   return signed;
@@ -559,6 +560,18 @@ function claimsOf(signed: Signed): ServiceJwtClaims {
 }
 
 function verified(
+  token: string,
+  signed: Signed,
+  transaction: VerifiedTransactionToken | undefined,
+): VerifiedServiceJwt {
+  if (transaction !== undefined) return answer(token, signed, transaction);
+  // A cached token's answer is made once: a frozen object per request would cost an allocation
+  // and V8's runtime call for the freeze on every hit.
+  signed.result ??= answer(token, signed, undefined);
+  return signed.result;
+}
+
+function answer(
   token: string,
   signed: Signed,
   transaction: VerifiedTransactionToken | undefined,

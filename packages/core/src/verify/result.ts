@@ -34,8 +34,9 @@ export interface ServiceJwtHeader {
 }
 
 /**
- * What a successful verification hands to the application. `claims` and `header` are frozen
- * copies with no prototype.
+ * What a successful verification hands to the application, frozen. `claims` and `header` are
+ * frozen copies with no prototype. Without `transaction`, one object serves every request
+ * that brings the same cached token.
  */
 export interface VerifiedServiceJwt {
   /** The compact token exactly as received. */

@@ -46,10 +46,11 @@ interface Entry<T> {
 // Each request brings a new header string, so a Map keyed by the whole token hashes all of it
 // (hundreds of characters) on every lookup. The key is a small integer hashed from the token's
 // tail instead (no allocation): the last characters of the signature, which no one can choose
-// for a verified token without the key. A hit is confirmed by comparing the whole token, so two
-// tokens with the same key never see each other's entry: the later one replaces the earlier
-// (only verified tokens are stored).
-const TAIL_LENGTH = 22;
+// for a verified token without the key. Eight base64url characters carry at least 44 bits of
+// any signature (the last character of one may carry only 2), more than the 30-bit key holds.
+// A hit is confirmed by comparing the whole token, so two tokens with the same key never see
+// each other's entry: the later one replaces the earlier (only verified tokens are stored).
+const TAIL_LENGTH = 8;
 
 function keyOf(token: string): number {
   const end = token.length;
@@ -64,7 +65,7 @@ function keyOf(token: string): number {
 /**
  * Creates a {@link VerificationCache}: O(1) `get`/`set` on a `Map`, whose insertion order is
  * the recency order (a hit is deleted and re-inserted at the end; eviction takes the first).
- * The map is keyed by a hash of the token's last 22 characters and a hit is confirmed by
+ * The map is keyed by a hash of the token's last 8 characters and a hit is confirmed by
  * comparing the whole token, so a lookup hashes a short tail, and only the exact token string is ever
  * answered. Never returns an entry at or past its expiry. Memory is bounded by `maxEntries` × the
  * largest accepted token.
@@ -96,16 +97,26 @@ export function createVerificationCache<T>(
     );
   }
   const entries = new Map<number, Entry<T>>();
+  // The key inserted last (`-1`: unknown). A hit on it is already the most recently used, so
+  // the move to the end is skipped: a run of requests with one token (a caller's burst, a
+  // single upstream) costs a lookup, not a `Map` delete and insert each.
+  let newest = -1;
 
   return {
     get(token: string, nowSeconds: number): T | undefined {
       const key = keyOf(token);
       const entry = entries.get(key);
       if (entry === undefined || entry.token !== token) return undefined;
-      entries.delete(key);
       // `!(a < b)` also refuses a NaN clock.
-      if (!(nowSeconds < entry.expiresAt)) return undefined;
-      entries.set(key, entry);
+      if (!(nowSeconds < entry.expiresAt)) {
+        entries.delete(key);
+        return undefined;
+      }
+      if (key !== newest) {
+        entries.delete(key);
+        entries.set(key, entry);
+        newest = key;
+      }
       return entry.value;
     },
     set(token: string, value: T, expiresAt: number | undefined, nowSeconds?: number): void {
@@ -119,6 +130,7 @@ export function createVerificationCache<T>(
         if (!oldest.done) entries.delete(oldest.value);
       }
       entries.set(key, { token, value, expiresAt: until });
+      newest = key;
     },
     delete(token: string): void {
       const key = keyOf(token);

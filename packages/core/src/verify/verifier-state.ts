@@ -10,6 +10,7 @@ import type { TransactionTokenState } from '../transaction-tokens/verify-transac
 import type { ResolvedTokenLocation } from './extract-token.js';
 import type { ResolvedIssuers } from './resolve-issuers.js';
 import type { ResolvedOptions } from './resolve-options.js';
+import type { VerifiedServiceJwt } from './result.js';
 import { createVerificationCache, type VerificationCache } from './verification-cache.js';
 
 /** The outcome of steps 2–5 for one token string: what the verification cache holds. */
@@ -19,6 +20,11 @@ export interface Signed {
   readonly issuer: string;
   readonly key: VerificationKey;
   readonly keys: IssuerKeyResolver;
+  /**
+   * The answer to a request with this token and no Txn-Token, made on the first such request
+   * and handed out again on every cache hit: it is frozen and holds only what the token says.
+   */
+  result: VerifiedServiceJwt | undefined;
 }
 
 /**

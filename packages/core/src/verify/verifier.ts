@@ -1,6 +1,6 @@
 import { tokenMissing } from '../errors/refusals.js';
 import { toServiceJwtError } from '../errors/service-jwt-error.js';
-import { registerInternals } from './internals.js';
+import { internalsOf, registerInternals } from './internals.js';
 import type { RouteOptions, VerifierOptions } from './options.js';
 import { healthOf, whenReady } from './readiness.js';
 import type { RequestLike } from './request.js';
@@ -17,23 +17,26 @@ function makeVerifier(
   settings: Settings,
 ): ServiceJwtVerifier {
   const overrideRoutes = new WeakMap<RouteOptions, ServiceJwtVerifier>();
+  const target = { state, route };
   const verifier: ServiceJwtVerifier = Object.freeze({
     verify(request: RequestLike): Promise<VerifiedServiceJwt> {
       try {
-        return Promise.resolve(verifyNow(verifier, request));
+        return Promise.resolve(verifyNow(target, request));
       } catch (err) {
         return Promise.reject(err);
       }
     },
     verifyToken(token: string, overrides?: RouteOptions): Promise<VerifiedServiceJwt> {
       try {
-        let target = verifier;
+        let routed = verifier;
         if (overrides !== undefined) {
-          target = overrideRoutes.get(overrides) ?? derive(overrides, 'verifyToken overrides: ');
-          overrideRoutes.set(overrides, target);
+          routed = overrideRoutes.get(overrides) ?? derive(overrides, 'verifyToken overrides: ');
+          overrideRoutes.set(overrides, routed);
         }
         if (typeof token !== 'string') throw tokenMissing('no token given');
-        return Promise.resolve(verifyNow(target, token));
+        return Promise.resolve(
+          verifyNow(routed === verifier ? target : internalsOf(routed), token),
+        );
       } catch (err) {
         return Promise.reject(toServiceJwtError(err));
       }

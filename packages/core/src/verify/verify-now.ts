@@ -1,7 +1,6 @@
 import { toServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Logger } from '../observability/logger.js';
 import { type Observation, observe, report } from '../observability/verification-report.js';
-import { internalsOf } from './internals.js';
 import type { PendingVerification } from './pending-verification.js';
 import {
   authenticate,
@@ -14,7 +13,6 @@ import {
 import type { RequestLike } from './request.js';
 import type { ResolvedRoute } from './resolve-route.js';
 import type { VerifiedServiceJwt } from './result.js';
-import type { ServiceJwtVerifier } from './verifier-interface.js';
 import type { VerifierState } from './verifier-state.js';
 
 function rethrow(err: unknown): never {
@@ -53,17 +51,25 @@ function run(
 }
 
 /**
+ * A verifier's state and route, as `verifyNow` and `authenticateRequest` take them: callers
+ * look them up once (the verifier at construction, a guard when it is made), not per request.
+ */
+export interface VerifyTarget {
+  readonly state: VerifierState;
+  readonly route: ResolvedRoute;
+}
+
+/**
  * Verifies a request (or a bare token) and answers as soon as it can: the result itself when
  * no step had to wait, a promise otherwise. Throws or rejects with `ServiceJwtError` only.
  * Watched (a `service-jwt:verification` subscriber, or a logger), it also publishes the event
  * and logs a refusal; `logger` `undefined` means the verifier's own.
  */
 export function verifyNow(
-  verifier: ServiceJwtVerifier,
+  { state, route }: VerifyTarget,
   input: RequestLike | string,
   logger?: Logger | null,
 ): VerifiedServiceJwt | Promise<VerifiedServiceJwt> {
-  const { state, route } = internalsOf(verifier);
   const observation = observe(logger === undefined ? state.logger : logger);
   if (observation === undefined) {
     try {
@@ -96,11 +102,10 @@ export function verifyNow(
  * the verification is reported when it ends, in either phase.
  */
 export function authenticateRequest(
-  verifier: ServiceJwtVerifier,
+  { state, route }: VerifyTarget,
   request: RequestLike,
   logger?: Logger | null,
 ): Promise<PendingVerification> {
-  const { state, route } = internalsOf(verifier);
   const observation = observe(logger === undefined ? state.logger : logger);
   const refused = (err: unknown): never => {
     const error = toServiceJwtError(err);

@@ -159,6 +159,14 @@ describe('extractToken', () => {
     for (const value of ['Digest', 'Bearex', 'BEARE_']) {
       expectCode({ authorization: value }, BEARER, 'token_missing');
     }
+    // The scheme's text followed by a space decides it, wherever else that text appears: a
+    // credential of another scheme that ends with `Bearer`, and a longer scheme that starts
+    // with it, are no Bearer credential.
+    expectCode({ authorization: 'Digest Bearer' }, BEARER, 'token_missing');
+    expectCode({ authorization: `Digest ${TOKEN}.Bearer` }, BEARER, 'token_missing');
+    expectCode({ authorization: `BearerX ${TOKEN}` }, BEARER, 'token_missing');
+    // Other spellings of the configured scheme still pass, by the general scan.
+    expect(extractToken({ authorization: `bEARER ${TOKEN}` }, BEARER, 8192)).toBe(TOKEN);
     const token = { header: 'x-service-auth', scheme: 'Token' };
     expectCode({ 'x-service-auth': `Basic ${TOKEN}` }, token, 'token_missing');
     expectCode({ 'x-service-auth': `Tokens ${TOKEN}` }, token, 'token_missing');

@@ -59,6 +59,34 @@ describe('createVerificationCache', () => {
     expect(cache.get('c', NOW)).toBe(30);
   });
 
+  it('keeps the exact recency order when the newest entry is hit, deleted or expired', () => {
+    const cache = createVerificationCache<number>({ maxEntries: 2 });
+    cache.set('a', 1, NOW + 100, NOW);
+    cache.set('b', 2, NOW + 100, NOW);
+    // Hits on the newest entry leave the order as it is: a, then b.
+    expect(cache.get('b', NOW)).toBe(2);
+    expect(cache.get('b', NOW)).toBe(2);
+    cache.set('c', 3, NOW + 100, NOW); // evicts a
+    expect(cache.get('a', NOW)).toBeUndefined();
+    // A hit on an older entry makes it the newest: c, then b.
+    expect(cache.get('b', NOW)).toBe(2);
+    cache.set('d', 4, NOW + 100, NOW); // evicts c
+    expect(cache.get('c', NOW)).toBeUndefined();
+    expect(cache.get('b', NOW)).toBe(2);
+    // The newest deleted and stored again is the newest again: b, then d.
+    cache.delete('d');
+    cache.set('d', 4, NOW + 100, NOW);
+    expect(cache.get('d', NOW)).toBe(4);
+    cache.set('e', 5, NOW + 100, NOW); // evicts b
+    expect(cache.get('b', NOW)).toBeUndefined();
+    expect(cache.get('d', NOW)).toBe(4);
+    // An expired newest entry is dropped on its hit, not kept in place.
+    cache.set('f', 6, NOW + 10, NOW);
+    expect(cache.get('f', NOW + 10)).toBeUndefined();
+    expect(cache.size).toBe(1);
+    expect(cache.get('d', NOW)).toBe(4);
+  });
+
   it('stays bounded under many distinct tokens', () => {
     const cache = createVerificationCache<number>({ maxEntries: 100 });
     for (let i = 0; i < 10_000; i++) cache.set(`token-${i}`, i, NOW + 100, NOW);
