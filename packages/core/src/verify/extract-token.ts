@@ -50,6 +50,12 @@ function hasCredential(value: string | readonly string[] | undefined): boolean {
   return value.some((item) => item.length > 0);
 }
 
+// `value` begins with `scheme` exactly as configured and a space. `scheme` is an RFC 9110 token
+// (checked when the options are resolved), so the scheme scan would end at that space too.
+function startsWithScheme(value: string, scheme: string): boolean {
+  return value.charCodeAt(scheme.length) === 0x20 && value.startsWith(scheme);
+}
+
 /**
  * Counts the comma-separated parts that have the form of a credential. A platform that joins
  * repeated header lines with commas (API Gateway payload format 2.0) must get the same answer
@@ -58,10 +64,6 @@ function hasCredential(value: string | readonly string[] | undefined): boolean {
  * serialization, a raw JSON payload) does not make a second one: that credential is malformed,
  * not duplicated.
  */
-function startsWithScheme(value: string, scheme: string): boolean {
-  return value.charCodeAt(scheme.length) === 0x20 && value.startsWith(scheme);
-}
-
 function credentialCount(value: string, bare: boolean): number {
   let count = 0;
   for (const part of value.split(',')) {
@@ -157,8 +159,8 @@ export function extractTokenCandidate(
   if (scheme === null) {
     token = value;
   } else {
-    // The scheme as configured, then a space: what nearly every request sends, and what the
-    // scan below would find (a space ends the scheme's token), without a regular expression.
+    // The scheme as configured and a space, what nearly every request sends, is recognised
+    // without the regular expression; the scan decides every other spelling.
     const given = startsWithScheme(value, scheme) ? scheme : SCHEME.exec(value)?.[0];
     if (given === undefined) throw malformed(`expected the ${scheme} authentication scheme`);
     if (given.length !== scheme.length || given.toLowerCase() !== scheme.toLowerCase()) {
