@@ -1,6 +1,6 @@
 import { tokenMissing } from '../errors/refusals.js';
 import { toServiceJwtError } from '../errors/service-jwt-error.js';
-import { internalsOf, registerInternals } from './internals.js';
+import { type Internals, internalsOf, registerInternals } from './internals.js';
 import type { RouteOptions, VerifierOptions } from './options.js';
 import { healthOf, whenReady } from './readiness.js';
 import type { RequestLike } from './request.js';
@@ -17,26 +17,28 @@ function makeVerifier(
   settings: Settings,
 ): ServiceJwtVerifier {
   const overrideRoutes = new WeakMap<RouteOptions, ServiceJwtVerifier>();
-  const target = { state, route };
+  const derive = (overrides: RouteOptions, prefix: string) =>
+    makeVerifier(state, resolveRoute(settings, route.input, overrides, prefix), settings);
+  const internals: Internals = { state, route, derive };
   const verifier: ServiceJwtVerifier = Object.freeze({
     verify(request: RequestLike): Promise<VerifiedServiceJwt> {
       try {
-        return Promise.resolve(verifyNow(target, request));
+        return Promise.resolve(verifyNow(internals, request));
       } catch (err) {
         return Promise.reject(err);
       }
     },
     verifyToken(token: string, overrides?: RouteOptions): Promise<VerifiedServiceJwt> {
       try {
-        let routed = verifier;
+        let target = internals;
         if (overrides !== undefined) {
-          routed = overrideRoutes.get(overrides) ?? derive(overrides, 'verifyToken overrides: ');
+          const routed =
+            overrideRoutes.get(overrides) ?? derive(overrides, 'verifyToken overrides: ');
           overrideRoutes.set(overrides, routed);
+          target = internalsOf(routed);
         }
         if (typeof token !== 'string') throw tokenMissing('no token given');
-        return Promise.resolve(
-          verifyNow(routed === verifier ? target : internalsOf(routed), token),
-        );
+        return Promise.resolve(verifyNow(target, token));
       } catch (err) {
         return Promise.reject(toServiceJwtError(err));
       }
@@ -55,9 +57,7 @@ function makeVerifier(
       return Promise.resolve();
     },
   });
-  const derive = (overrides: RouteOptions, prefix: string) =>
-    makeVerifier(state, resolveRoute(settings, route.input, overrides, prefix), settings);
-  registerInternals(verifier, { state, route, derive });
+  registerInternals(verifier, internals);
   return verifier;
 }
 

@@ -1,6 +1,7 @@
 import { toServiceJwtError } from '../errors/service-jwt-error.js';
 import type { Logger } from '../observability/logger.js';
 import { type Observation, observe, report } from '../observability/verification-report.js';
+import type { Internals } from './internals.js';
 import type { PendingVerification } from './pending-verification.js';
 import {
   authenticate,
@@ -51,13 +52,10 @@ function run(
 }
 
 /**
- * A verifier's state and route, as `verifyNow` and `authenticateRequest` take them: callers
- * look them up once (the verifier at construction, a guard when it is made), not per request.
+ * What `verifyNow` and `authenticateRequest` need of a verifier's internals: callers look them
+ * up once (the verifier at construction, a guard when it is made), not per request.
  */
-export interface VerifyTarget {
-  readonly state: VerifierState;
-  readonly route: ResolvedRoute;
-}
+type VerifyTarget = Pick<Internals, 'state' | 'route'>;
 
 /**
  * Verifies a request (or a bare token) and answers as soon as it can: the result itself when
