@@ -1,6 +1,7 @@
 // `pnpm bench`: the HTTP benchmark. Each server runs in its own process pinned to core 0, the
-// autocannon load generator in another pinned to core 1; every case gets a warm-up and a fixed
-// measured run. Writes bench/results.md. Options: --quick (short runs), --only <group,...>,
+// autocannon load generator in another pinned to core 1. A group's servers are alive together
+// and measured in turn, in short paired rounds (bench/http/measure-group.ts); every target's
+// ratio is the median of its paired rounds. Writes bench/results.md. Options: --quick (short runs), --only <group,...>,
 // --out <file>, --no-memory, --render (rewrite the results file from the last run's figures).
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,12 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertBaselinesBuilt, BASELINES } from './http/baseline.js';
 import { type BenchGroup, GROUPS, TARGETS } from './http/cases.js';
-import type { LoadParams, LoadResult } from './http/load.js';
+import { type GroupPlan, loadedSecondsPerProcess, measureGroup } from './http/measure-group.js';
 import { mintPool, mintSignaturePool } from './http/mint-pool.js';
-import { detectPinning, runLoad, startServer } from './http/processes.js';
+import { detectPinning } from './http/processes.js';
 import {
   bestRps,
-  lowestCost,
+  costRatio,
   type Measured,
   type ReportInput,
   renderReport,
@@ -29,15 +30,22 @@ const value = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const QUICK = flag('--quick');
-/** Seconds of load before each measured run; a group may ask for more (`BenchGroup.warmup`). */
-const WARMUP = QUICK ? 1 : 2;
-const DURATION = QUICK ? 2 : 5;
 /**
- * Runs per case, each in a new server process; each case's figure is its best run (other work
- * on the machine only slows a run down). Three, not two: processes of the same code differ by
- * up to 20 % for their whole life, and the best of three lands nearer the code's own cost.
+ * Seconds of load before a server process's first measured run; a group may ask for more
+ * (`BenchGroup.warmup`).
  */
-const ROUNDS = QUICK ? 1 : 3;
+const WARMUP = QUICK ? 1 : 2;
+/** Seconds of load before each later measured run of the same process. */
+const REWARM = 1;
+const DURATION = 2;
+/**
+ * Passes per group, each with a new server process per case. Three: processes of the same code
+ * differ by up to 20 % for their whole life, and a ratio over three pairs of processes lands
+ * nearer the code's own cost than over one or two.
+ */
+const PASSES = QUICK ? 1 : 3;
+/** Rounds per pass: each case measured once per round, in alternating order. */
+const ROUNDS = QUICK ? 1 : 2;
 const CONNECTIONS = 50;
 const POOL_LIFETIME = 1800;
 const only = value('--only')?.split(',');
@@ -137,50 +145,24 @@ async function main(): Promise<void> {
   let expressBare = 0;
 
   const failures: string[] = [];
-  const measure = async (
-    caseId: string,
-    kind: LoadParams['kind'],
-    warmup: number,
-  ): Promise<LoadResult | undefined> => {
-    try {
-      return await measureOnce(caseId, kind, warmup);
-    } catch (error) {
-      // One broken case (say, a package mid-edit) must not lose the others' figures.
-      const message = error instanceof Error ? error.message : String(error);
-      console.log(`  ${caseId}: FAILED (${message})`);
-      failures.push(`${caseId}: ${message}`);
-      return undefined;
-    }
-  };
-  const measureOnce = async (
-    caseId: string,
-    kind: LoadParams['kind'],
-    warmup: number,
-  ): Promise<LoadResult> => {
-    const server = await startServer(pinning, contextFile, caseId);
-    try {
-      const url = `http://127.0.0.1:${server.port}`;
-      const params = {
-        url,
-        kind,
-        warmup,
-        duration: DURATION,
-        connections: CONNECTIONS,
-        serverPid: server.pid,
-      };
-      let result = await runLoad(pinning, contextFile, params);
-      if (result.ok === 0) {
-        // A stalled run (seen once on a busy machine): measure again rather than report zero.
-        console.log(`  ${caseId}: no answer in the measured run, measuring again`);
-        result = await runLoad(pinning, contextFile, params);
-      }
-      console.log(
-        `  ${caseId.padEnd(28)} ${result.rps.toFixed(0).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  load-gen ${(result.loadCpu * 100).toFixed(0)}%  server ${(result.serverCpu * 100).toFixed(0)}% ${result.serverUsPerRequest.toFixed(0)} µs/req (kernel ${result.serverSystemUsPerRequest.toFixed(0)})  non-2xx ${result.non2xx + result.errors}`,
-      );
-      return result;
-    } finally {
-      await server.stop();
-    }
+  const planOf = (group: BenchGroup): GroupPlan => ({
+    passes: PASSES,
+    rounds: ROUNDS,
+    warmup: warmupOf(group),
+    rewarm: REWARM,
+    duration: DURATION,
+    connections: CONNECTIONS,
+  });
+  const io = {
+    pinning,
+    contextFile,
+    skip: (caseId: string) =>
+      caseId.includes('redis') && !hasRedis ? 'no Redis on 127.0.0.1:6379' : undefined,
+    log: (line: string) => console.log(line),
+    fail: (caseId: string, reason: string) => {
+      console.log(`  ${caseId}: FAILED (${reason})`);
+      failures.push(`${caseId}: ${reason}`);
+    },
   };
 
   const groups = [];
@@ -188,33 +170,23 @@ async function main(): Promise<void> {
     for (const group of GROUPS) {
       if (only && !only.includes(group.id)) continue;
       console.log(`${group.title}`);
-      const warmup = warmupOf(group);
+      const plan = planOf(group);
       if (group.kind === 'fresh') {
         // Sized from bare Express's GET rate measured earlier (faster than this POST with a body).
-        // A floor, so a bare run slowed down by other work cannot leave the pool short.
+        // A floor, so a bare run slowed down by other work cannot leave the pool short. Each
+        // process takes its tokens from the pool's start, one slice per run, none twice.
         const rate = Math.max(expressBare, 8_000);
-        const count = Math.ceil(rate * (warmup + DURATION) * 1.1) + CONNECTIONS * 4;
+        const count =
+          Math.ceil(rate * loadedSecondsPerProcess(plan) * 1.1) + CONNECTIONS * 4 * plan.rounds;
         const seconds = await mintPool(context, count, POOL_LIFETIME);
-        poolNote = `${count.toLocaleString('en-US')} distinct RS256 tokens (max(best bare Express GET rate, 8,000/s) × (warm-up + run) × 1.1), minted in ${seconds.toFixed(1)} s with worker threads before the group's runs; every run starts at the pool's first token with a new server process, hence an empty replay store (Redis: a fresh key prefix per process)`;
+        poolNote = `${count.toLocaleString('en-US')} distinct RS256 tokens (max(best bare Express GET rate, 8,000/s) × the seconds of load one server process receives × 1.1), minted in ${seconds.toFixed(1)} s with worker threads before the group's runs; every server process starts at the pool's first token, hence an empty replay store (Redis: a fresh key prefix per process), and each of its runs goes on where its last one stopped`;
         console.log(`  minted ${count} tokens in ${seconds.toFixed(1)} s`);
         if (group.cases.some((c) => c.kind === 'fresh-sig')) {
           const signing = await mintSignaturePool(context, count);
           console.log(`  signed ${count} request signatures in ${signing.toFixed(1)} s`);
         }
       }
-      const runs = new Map<string, LoadResult[]>();
-      for (let round = 0; round < ROUNDS; round++) {
-        // Alternate the order so that drift of the machine's load hits every case alike.
-        const order = round % 2 === 0 ? group.cases : [...group.cases].reverse();
-        for (const c of order) {
-          if (c.id.includes('redis') && !hasRedis) {
-            if (round === 0) console.log(`  ${c.id}: skipped, no Redis on 127.0.0.1:6379`);
-            continue;
-          }
-          const result = await measure(c.id, c.kind ?? group.kind, warmup);
-          if (result !== undefined) runs.set(c.id, [...(runs.get(c.id) ?? []), result]);
-        }
-      }
+      const runs = await measureGroup(group, plan, io);
       const rows: Measured[] = group.cases
         .filter((c) => runs.has(c.id))
         .map((c) => ({ caseId: c.id, label: c.label, role: c.role, runs: runs.get(c.id)! }));
@@ -222,9 +194,9 @@ async function main(): Promise<void> {
       if (rows[0]?.role !== 'bare') continue;
       if (group.id === 'express-static') expressBare = bestRps(rows[0]);
       const b = bestRps(rows[0]);
-      const cost = lowestCost(rows[0]);
       for (const r of rows.slice(1)) {
-        const ratios = `CPU-cost ${(cost / lowestCost(r)).toFixed(2)}, req/s ${(bestRps(r) / b).toFixed(2)}`;
+        const cost = costRatio(r, rows[0]);
+        const ratios = `CPU-cost ${cost?.ratio.toFixed(2) ?? '—'} (lowest costs ${cost?.lowest.toFixed(2) ?? '—'}), req/s ${(bestRps(r) / b).toFixed(2)}`;
         console.log(`  ratio ${r.caseId}: ${ratios}`);
       }
     }
@@ -253,7 +225,7 @@ async function main(): Promise<void> {
     pinning: pinning.enabled
       ? `taskset: servers on core ${pinning.server}, load generator on core ${pinning.load}`
       : 'none (taskset missing or fewer than 2 cores): figures share cores',
-    settings: `autocannon ${CONNECTIONS} connections, pipelining 1, ${warmupNote()} then ${DURATION} s measured per run; ${ROUNDS} run(s) per case in alternating order, the best one reported${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
+    settings: `autocannon ${CONNECTIONS} connections, pipelining 1; ${PASSES} pass(es) per group, each with a new server process per case, all of a group's processes alive together; ${ROUNDS} round(s) per pass, each case measured once per round in alternating order: ${warmupNote()} before a process's first run, ${REWARM} s before its later ones, ${DURATION} s measured per run; targets from the median of the paired rounds${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
     groups,
     targets: TARGETS,
     pool: poolNote,

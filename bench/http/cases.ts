@@ -1,5 +1,5 @@
-// The benchmark cases and targets. Every group has one bare-framework server (measured first
-// and again last: the ratio uses the mean of both runs, so drift during a group shows).
+// The benchmark cases and targets. Every group has one bare-framework server, listed first; a
+// target compares two cases of one group, measured in the same rounds (measure-group.ts).
 import { BASELINES, twinId } from './baseline.js';
 import type { LoadKind } from './requests.js';
 
@@ -182,7 +182,10 @@ export const GROUPS: readonly BenchGroup[] = MEASURED_GROUPS.map((group) => {
   return { ...group, cases };
 });
 
-/** A target: `numerator / denominator ≥ min`, figures being case ids (a group's bare is its mean). */
+/**
+ * A target: the CPU-cost ratio of `numerator` to `denominator` (case ids of one group) is at
+ * least `min`: the denominator's server CPU per answer over the numerator's.
+ */
 export interface Target {
   readonly label: string;
   readonly numerator: string;

@@ -2,12 +2,20 @@
 import type { BenchGroup, Target } from './cases.js';
 import type { LoadResult } from './load.js';
 
+/**
+ * A measured run. `slot` (`pass × rounds + round`, bench/http/measure-group.ts) pairs it with
+ * the other cases' runs of the same round; runs recorded before 2026-12-04 16:00 UTC have none.
+ */
+export interface Run extends LoadResult {
+  readonly slot?: number;
+}
+
 export interface Measured {
   readonly caseId: string;
   readonly label: string;
   readonly role: string;
   /** Every run of the case, in order. */
-  readonly runs: readonly LoadResult[];
+  readonly runs: readonly Run[];
 }
 
 export interface ReportInput {
@@ -32,6 +40,36 @@ export interface ReportInput {
 
 const SATURATED = 0.9;
 
+/** How the targets table reads, for a run measured in paired rounds (since 2026-12-04). */
+const PAIRED_METHOD = [
+  "CPU-cost ratio, on which the targets are judged: the denominator's server CPU time per",
+  "answer divided by the numerator's, taken in every round in which both were measured (the two",
+  'processes alive side by side, measured a few seconds apart), and the median of those paired',
+  'ratios. It estimates the req/s ratio each side would reach with a whole core to itself, and',
+  'is the steadier figure when other work shares the machine. The req/s ratio of the best runs',
+  'is shown beside it, and so is the ratio of the two lowest costs, wherever each came from (the',
+  'method of the runs before 2026-12-04, 16:00 UTC).',
+  '',
+  'Noise: how far the paired ratios spread around their median (half their range, leaving out',
+  'the highest and the lowest), from rounds in two or more pairs of processes. A miss smaller',
+  'than that is inside what this machine reproduces from one round to the next; it is still a',
+  'miss, and bench/README.md says what the profile and the instruction counts show is left.',
+];
+
+/** The same, for a run recorded before the paired rounds (`--render` of an older run). */
+const LOWEST_METHOD = [
+  "CPU-cost ratio, on which the targets are judged: the denominator's server CPU time per",
+  "answer divided by the numerator's (the lowest µs/req of each case's runs). It estimates the",
+  'req/s ratio each side would reach with a whole core to itself, and is the steadier figure',
+  'when other work shares the machine. The req/s ratio is shown beside it.',
+  '',
+  "Noise: how far the same code's figure could have landed, from its runs (each a new server",
+  'process): the second-lowest µs/req over the lowest, for whichever side of the ratio moved',
+  'more (— with a single run). A miss smaller than that is inside what this machine reproduces',
+  'from one process to the next; it is still a miss, and bench/README.md says what the profile',
+  'and the instruction counts show is left.',
+];
+
 /** The run with the most answers: other work on the machine can only slow a run down. */
 export function bestRun(m: Measured): LoadResult {
   return m.runs.reduce((best, r) => (r.rps > best.rps ? r : best));
@@ -55,6 +93,52 @@ export function lowestCost(m: Measured): number {
 export function runSpread(m: Measured): number | undefined {
   const costs = m.runs.map((run) => run.serverUsPerRequest).sort((a, b) => a - b);
   return costs.length < 2 ? undefined : costs[1]! / costs[0]! - 1;
+}
+
+const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** A target's CPU-cost ratio in one run of the bench. */
+export interface CostRatio {
+  /** The median over the paired rounds of the denominator's cost over the numerator's. */
+  readonly ratio: number;
+  /**
+   * How far the paired ratios spread: half their range, leaving out the highest and the lowest
+   * when there are four or more, over their median. `undefined` with a single pair.
+   */
+  readonly noise: number | undefined;
+  /** The ratio of the two cases' lowest costs, whatever round each came from. */
+  readonly lowest: number;
+  /** Paired rounds the ratio is the median of (0: runs without slots, `ratio` is `lowest`). */
+  readonly pairs: number;
+}
+
+/**
+ * `denominator / numerator` in server CPU per answer, from the rounds in which both were
+ * measured. Runs without slots fall back to the lowest costs, with `runSpread` as the noise.
+ */
+export function costRatio(numerator: Measured, denominator: Measured): CostRatio | undefined {
+  const lowestNum = lowestCost(numerator);
+  if (!(lowestNum > 0)) return undefined;
+  const lowest = lowestCost(denominator) / lowestNum;
+  const bySlot = new Map(denominator.runs.map((r) => [r.slot, r.serverUsPerRequest]));
+  const paired = numerator.runs.flatMap((r) => {
+    const other = r.slot === undefined ? undefined : bySlot.get(r.slot);
+    return other === undefined || !(r.serverUsPerRequest > 0) ? [] : [other / r.serverUsPerRequest];
+  });
+  if (paired.length === 0) {
+    const spreads = [runSpread(numerator), runSpread(denominator)];
+    const noise = spreads.includes(undefined) ? undefined : Math.max(...(spreads as number[]));
+    return { ratio: lowest, noise, lowest, pairs: 0 };
+  }
+  const ratio = median(paired);
+  const sorted = [...paired].sort((a, b) => a - b);
+  const kept = sorted.length >= 4 ? sorted.slice(1, -1) : sorted;
+  const noise = sorted.length < 2 ? undefined : (kept[kept.length - 1]! - kept[0]!) / 2 / ratio;
+  return { ratio, noise, lowest, pairs: paired.length };
 }
 
 function fmt(n: number, digits = 0): string {
@@ -131,14 +215,15 @@ export function renderReport(input: ReportInput): string {
   }
   out.push('## Targets', '');
   out.push(
-    '| target | CPU-cost ratio | required | verdict | run-to-run noise | req/s ratio | peers, same CPU-cost ratio, same run |',
+    '| target | CPU-cost ratio | required | verdict | noise | ratio of lowest costs | req/s ratio | peers, same CPU-cost ratio, same run |',
   );
-  out.push('| --- | ---: | ---: | --- | ---: | ---: | --- |');
-  const cost = (a: string, b: string): number | undefined => {
-    const x = byCase.has(a) ? lowestCost(byCase.get(a)!) : undefined;
-    const y = byCase.has(b) ? lowestCost(byCase.get(b)!) : undefined;
-    return x === undefined || y === undefined || !(x > 0) ? undefined : y / x;
+  out.push('| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |');
+  const costOf = (a: string, b: string): CostRatio | undefined => {
+    const x = byCase.get(a);
+    const y = byCase.get(b);
+    return x === undefined || y === undefined ? undefined : costRatio(x, y);
   };
+  const cost = (a: string, b: string): number | undefined => costOf(a, b)?.ratio;
   const ratio = (a: string, b: string): string => {
     const x = byCase.has(a) ? bestRps(byCase.get(a)!) : undefined;
     const y = byCase.has(b) ? bestRps(byCase.get(b)!) : undefined;
@@ -150,16 +235,14 @@ export function renderReport(input: ReportInput): string {
       .filter((p): p is readonly [string, number] => p[1] !== undefined)
       .map(([label, r]) => `${label} ${r.toFixed(2)}`)
       .join('; ');
-    const measured = cost(t.numerator, t.denominator);
-    if (measured === undefined) {
+    const figures = costOf(t.numerator, t.denominator);
+    if (figures === undefined) {
       out.push(
-        `| ${t.label} | not measured | ≥ ${t.min} | not measured in this run | — | — | ${peers} |`,
+        `| ${t.label} | not measured | ≥ ${Number(t.min.toFixed(2))} | not measured in this run | — | — | — | ${peers} |`,
       );
       continue;
     }
-    // The larger spread of the two sides: how much either figure moved with nothing changed.
-    const spreads = [t.numerator, t.denominator].map((id) => runSpread(byCase.get(id)!));
-    const noise = spreads.includes(undefined) ? undefined : Math.max(...(spreads as number[]));
+    const { ratio: measured, noise, lowest } = figures;
     const short = (t.min - measured) / t.min;
     const against =
       noise === undefined ? '' : `; ${short < noise ? 'less' : 'more'} than the noise`;
@@ -168,31 +251,18 @@ export function renderReport(input: ReportInput): string {
         ? 'met'
         : `**missed** by ${(t.min - measured).toFixed(2)} (${pct(short)} short${against})`;
     out.push(
-      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${Number(t.min.toFixed(2))} | ${verdict} | ${noise === undefined ? '—' : pct(noise)} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
+      `| ${t.label} | ${measured.toFixed(2)} | ≥ ${Number(t.min.toFixed(2))} | ${verdict} | ${noise === undefined ? '—' : pct(noise)} | ${lowest.toFixed(2)} | ${ratio(t.numerator, t.denominator)} | ${peers} |`,
     );
   }
-  out.push(
-    '',
-    "CPU-cost ratio, on which the targets are judged: the denominator's server CPU time per",
-    "answer divided by the numerator's (the lowest µs/req of each case's runs). It estimates the",
-    'req/s ratio each side would reach with a whole core to itself, and is the steadier figure',
-    'when other work shares the machine. The req/s ratio is shown beside it.',
-    '',
-    "Run-to-run noise: how far the same code's figure could have landed, from its runs (each a",
-    'new server process): the second-lowest µs/req over the lowest, for whichever side of the',
-    'ratio moved more (— with a single run). A miss smaller than that is inside what this',
-    'machine reproduces from one process to the next; it is still a miss, and bench/README.md',
-    'says what the profile and the instruction counts show is left. It understates the noise',
-    'between two runs of the bench, which also draw different processes for every case.',
-    '',
-  );
+  const paired = input.groups.some(({ rows }) => rows.some((r) => r.runs[0]?.slot !== undefined));
+  out.push('', ...(paired ? PAIRED_METHOD : LOWEST_METHOD), '');
   const saturated = input.groups.flatMap(({ rows }) =>
-    rows.filter((r) => bestRun(r).loadCpu >= SATURATED).map((r) => r.label),
+    rows.filter((r) => r.runs.some((run) => run.loadCpu >= SATURATED)).map((r) => r.label),
   );
   out.push(
     saturated.length === 0
-      ? `Load generator: below ${pct(SATURATED)} of its core in every reported run (not saturated).`
-      : `Load generator saturated its core (≥ ${pct(SATURATED)}) in: ${saturated.join(', ')}; those figures are a lower bound.`,
+      ? `Load generator: below ${pct(SATURATED)} of its core in every run (not saturated).`
+      : `Load generator at ${pct(SATURATED)} of its core or more in some run of: ${saturated.join(', ')}; in those runs the load generator, not the server, may have set the pace.`,
     '',
   );
   out.push('## Memory: 1,000,000 distinct tokens (bench/memory.bench.ts)', '');
