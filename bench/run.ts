@@ -35,7 +35,10 @@ const QUICK = flag('--quick');
  * (`BenchGroup.warmup`).
  */
 const WARMUP = QUICK ? 1 : 2;
-/** Seconds of load before each later measured run of the same process. */
+/**
+ * Seconds of load before each later measured run of the same process; a group may ask for more
+ * (`BenchGroup.rewarm`).
+ */
 const REWARM = 1;
 const DURATION = 2;
 /**
@@ -62,12 +65,14 @@ function cpuModel(): string {
 
 /** A group's warm-up: its own when it asks for one, except with --quick. */
 const warmupOf = (group: BenchGroup): number => (QUICK ? WARMUP : (group.warmup ?? WARMUP));
+/** A group's warm-up before a process's later runs, likewise. */
+const rewarmOf = (group: BenchGroup): number => (QUICK ? REWARM : (group.rewarm ?? REWARM));
 
-/** The warm-up as the settings line states it: the default and any group's own. */
-function warmupNote(): string {
-  const own = GROUPS.filter((g) => warmupOf(g) !== WARMUP);
-  if (own.length === 0) return `${WARMUP} s warm-up`;
-  return `${WARMUP} s warm-up (${own.map((g) => `${g.id} ${warmupOf(g)} s`).join(', ')})`;
+/** A warm-up as the settings line states it: the default and any group's own. */
+function warmupNote(of: (group: BenchGroup) => number, fallback: number): string {
+  const own = GROUPS.filter((g) => of(g) !== fallback);
+  if (own.length === 0) return `${fallback} s`;
+  return `${fallback} s (${own.map((g) => `${g.id} ${of(g)} s`).join(', ')})`;
 }
 
 const loads = (): string =>
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
     passes: PASSES,
     rounds: ROUNDS,
     warmup: warmupOf(group),
-    rewarm: REWARM,
+    rewarm: rewarmOf(group),
     duration: DURATION,
     connections: CONNECTIONS,
   });
@@ -225,7 +230,7 @@ async function main(): Promise<void> {
     pinning: pinning.enabled
       ? `taskset: servers on core ${pinning.server}, load generator on core ${pinning.load}`
       : 'none (taskset missing or fewer than 2 cores): figures share cores',
-    settings: `autocannon ${CONNECTIONS} connections, pipelining 1; ${PASSES} pass(es) per group, each with a new server process per case, all of a group's processes alive together; ${ROUNDS} round(s) per pass, each case measured once per round in alternating order: ${warmupNote()} before a process's first run, ${REWARM} s before its later ones, ${DURATION} s measured per run; targets from the median of the paired rounds${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
+    settings: `autocannon ${CONNECTIONS} connections, pipelining 1; ${PASSES} pass(es) per group, each with a new server process per case, all of a group's processes alive together; ${ROUNDS} round(s) per pass, each case measured once per round in alternating order: ${warmupNote(warmupOf, WARMUP)} of warm-up before a process's first run, ${warmupNote(rewarmOf, REWARM)} before its later ones, ${DURATION} s measured per run; targets from the median of the paired rounds${QUICK ? ' (--quick)' : ''}${BASELINES.length === 0 ? '' : `; baseline builds (BENCH_BASELINE): ${BASELINES.map((b) => `${b.name} = commit ${b.commit}`).join(', ')}`}`,
     groups,
     targets: TARGETS,
     pool: poolNote,

@@ -25,6 +25,11 @@ export interface BenchGroup {
    * `SLOW_GROUP_WARMUP`.
    */
   readonly warmup?: number;
+  /**
+   * Seconds of load before each later measured run of the same process, when not the bench's
+   * default: see `SLOW_GROUP_REWARM`.
+   */
+  readonly rewarm?: number;
   readonly cases: readonly BenchCase[];
 }
 
@@ -36,6 +41,14 @@ export interface BenchGroup {
  * a server started; bench/README.md ("Warm-up") has the figures.
  */
 export const SLOW_GROUP_WARMUP = 10;
+
+/**
+ * The same groups' warm-up before a process's second measured run. Between its two runs a
+ * process idles while the group's other cases are measured, for a minute or more; one second
+ * of load brought a static-token server back to its first run's cost, but not a fresh-token
+ * server, whose second run then cost 5 to 170 % more than its first (bench/http/notes.md).
+ */
+export const SLOW_GROUP_REWARM = 4;
 
 const MEASURED_GROUPS: readonly BenchGroup[] = [
   {
@@ -96,6 +109,7 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
       'Express 5, a fresh request-bound RS256 token per request (bdy, htm, htu, jti), POST 1 KiB JSON',
     kind: 'fresh',
     warmup: SLOW_GROUP_WARMUP,
+    rewarm: SLOW_GROUP_REWARM,
     cases: [
       { id: 'express-fresh-bare', label: 'bare Express + express.json()', role: 'bare' },
       {
@@ -139,6 +153,7 @@ const MEASURED_GROUPS: readonly BenchGroup[] = [
     title: 'Express 5, 64 KiB JSON body with bdy check (static bound token), POST',
     kind: 'big',
     warmup: SLOW_GROUP_WARMUP,
+    rewarm: SLOW_GROUP_REWARM,
     cases: [
       {
         id: 'express-big-bare-hash',
