@@ -1,8 +1,9 @@
 // `pnpm bench`: the HTTP benchmark. Each server runs in its own process pinned to core 0, the
 // autocannon load generator in another pinned to core 1. A group's servers are alive together
 // and measured in turn, in short paired rounds (bench/http/measure-group.ts); every target's
-// ratio is the median of its paired rounds. Writes bench/results.md. Options: --quick (short runs), --only <group,...>,
-// --out <file>, --no-memory, --render (rewrite the results file from the last run's figures).
+// ratio is the median of its paired rounds. Writes bench/results.md. Options: --quick (one
+// short round), --only <group,...>, --out <file>, --no-memory, --render (rewrite the results
+// file from the last run's figures).
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';

@@ -112,8 +112,6 @@ export interface CostRatio {
   readonly noise: number | undefined;
   /** The ratio of the two cases' lowest costs, whatever round each came from. */
   readonly lowest: number;
-  /** Paired rounds the ratio is the median of (0: runs without slots, `ratio` is `lowest`). */
-  readonly pairs: number;
 }
 
 /**
@@ -132,13 +130,13 @@ export function costRatio(numerator: Measured, denominator: Measured): CostRatio
   if (paired.length === 0) {
     const spreads = [runSpread(numerator), runSpread(denominator)];
     const noise = spreads.includes(undefined) ? undefined : Math.max(...(spreads as number[]));
-    return { ratio: lowest, noise, lowest, pairs: 0 };
+    return { ratio: lowest, noise, lowest };
   }
   const ratio = median(paired);
   const sorted = [...paired].sort((a, b) => a - b);
   const kept = sorted.length >= 4 ? sorted.slice(1, -1) : sorted;
   const noise = sorted.length < 2 ? undefined : (kept[kept.length - 1]! - kept[0]!) / 2 / ratio;
-  return { ratio, noise, lowest, pairs: paired.length };
+  return { ratio, noise, lowest };
 }
 
 function fmt(n: number, digits = 0): string {
