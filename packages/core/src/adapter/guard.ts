@@ -8,7 +8,7 @@ import {
 } from '../errors/service-jwt-error.js';
 import { type HttpResponseToSign, signHttpResponse } from '../http-signatures/sign-response.js';
 import { type Logger, resolveLogger } from '../observability/logger.js';
-import { internalsOf } from '../verify/internals.js';
+import { type Internals, internalsOf } from '../verify/internals.js';
 import type { RouteOptions } from '../verify/options.js';
 import type { PendingVerification } from '../verify/pending-verification.js';
 import type { RequestLike } from '../verify/request.js';
@@ -73,15 +73,15 @@ export interface Guard {
 
 type ResponseSigning = NonNullable<Guard['signResponse']>;
 
-function responseSigning(verifier: ServiceJwtVerifier): ResponseSigning | null {
-  const signing = internalsOf(verifier).route.httpSignature?.signResponse ?? null;
+function responseSigning({ state, route }: Internals): ResponseSigning | null {
+  const signing = route.httpSignature?.signResponse ?? null;
   if (signing === null) return null;
   const options = {
     key: signing.bound.key,
     bound: signing.bound,
     tag: signing.tag,
     lifetime: signing.lifetime,
-    now: internalsOf(verifier).state.now,
+    now: state.now,
   };
   return (request, response) => ({
     ...signHttpResponse(response, request, options),
@@ -99,7 +99,7 @@ function makeGuard(
 ): Guard {
   const loggerFor = (logger: Logger | undefined) => logger ?? ownLogger ?? undefined;
   // Looked up once per guard rather than on every request.
-  const target = internalsOf(verifier);
+  const internals = internalsOf(verifier);
   const responseOptions = realm === undefined ? {} : { realm };
   const guard: Guard = {
     verifier,
@@ -122,18 +122,18 @@ function makeGuard(
       const handling = resolveErrorHandling({ onError: ownOnError, realm: ownRealm });
       const logger = resolveLogger(routeLogger, `${prefix}logger`) ?? ownLogger;
       return makeGuard(
-        Object.keys(route).length === 0 ? verifier : internalsOf(verifier).derive(route, prefix),
+        Object.keys(route).length === 0 ? verifier : internals.derive(route, prefix),
         false,
         ownOnError === undefined ? onError : handling.onError,
         ownRealm === undefined ? realm : handling.realm,
         logger,
       );
     },
-    verify: (request, logger) => verifyNow(target, request, loggerFor(logger)),
-    authenticate: (request, logger) => authenticateRequest(target, request, loggerFor(logger)),
+    verify: (request, logger) => verifyNow(internals, request, loggerFor(logger)),
+    authenticate: (request, logger) => authenticateRequest(internals, request, loggerFor(logger)),
     response: (err) => errorResponse(err, responseOptions),
     forHost: (err) => withRealmHeaders(toServiceJwtError(err), realm),
-    signResponse: responseSigning(verifier),
+    signResponse: responseSigning(internals),
   };
   return guard;
 }

@@ -16,7 +16,8 @@ function makeVerifier(
   route: ResolvedRoute,
   settings: Settings,
 ): ServiceJwtVerifier {
-  const overrideRoutes = new WeakMap<RouteOptions, ServiceJwtVerifier>();
+  // The internals of the verifier derived for each `verifyToken` overrides object, made once.
+  const overrideRoutes = new WeakMap<RouteOptions, Internals>();
   const derive = (overrides: RouteOptions, prefix: string) =>
     makeVerifier(state, resolveRoute(settings, route.input, overrides, prefix), settings);
   const internals: Internals = { state, route, derive };
@@ -32,10 +33,12 @@ function makeVerifier(
       try {
         let target = internals;
         if (overrides !== undefined) {
-          const routed =
-            overrideRoutes.get(overrides) ?? derive(overrides, 'verifyToken overrides: ');
-          overrideRoutes.set(overrides, routed);
-          target = internalsOf(routed);
+          let routed = overrideRoutes.get(overrides);
+          if (routed === undefined) {
+            routed = internalsOf(derive(overrides, 'verifyToken overrides: '));
+            overrideRoutes.set(overrides, routed);
+          }
+          target = routed;
         }
         if (typeof token !== 'string') throw tokenMissing('no token given');
         return Promise.resolve(verifyNow(target, token));
