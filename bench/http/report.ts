@@ -95,8 +95,8 @@ export function runSpread(m: Measured): number | undefined {
   return costs.length < 2 ? undefined : costs[1]! / costs[0]! - 1;
 }
 
-const median = (xs: readonly number[]): number => {
-  const sorted = [...xs].sort((a, b) => a - b);
+/** The median of numbers already sorted in ascending order. */
+const medianOfSorted = (sorted: readonly number[]): number => {
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 };
@@ -132,8 +132,8 @@ export function costRatio(numerator: Measured, denominator: Measured): CostRatio
     const noise = spreads.includes(undefined) ? undefined : Math.max(...(spreads as number[]));
     return { ratio: lowest, noise, lowest };
   }
-  const ratio = median(paired);
-  const sorted = [...paired].sort((a, b) => a - b);
+  const sorted = paired.sort((a, b) => a - b);
+  const ratio = medianOfSorted(sorted);
   const kept = sorted.length >= 4 ? sorted.slice(1, -1) : sorted;
   const noise = sorted.length < 2 ? undefined : (kept[kept.length - 1]! - kept[0]!) / 2 / ratio;
   return { ratio, noise, lowest };
